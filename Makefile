@@ -1,0 +1,39 @@
+# The README's commands. Each creates .venv when missing and installs what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install up demo test lint format clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make up: start NATS and the three services (ARGS=--demo loads the demo data set)
+up: install
+	HF_HUB_OFFLINE=1 $(BIN)/peerlearn up $(ARGS)
+
+demo: install
+	HF_HUB_OFFLINE=1 $(BIN)/peerlearn up --demo
+
+## make test: the whole test suite against real NATS, PostgreSQL, Redis and SQLite
+test: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

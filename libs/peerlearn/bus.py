@@ -1,0 +1,271 @@
+"""The event bus on NATS JetStream: streams, deduplicated publishing, durable consumers.
+
+Publishing sets ``Nats-Msg-Id`` to the event id so JetStream drops a duplicate inside
+its window. A :class:`Consumer` hands each event to an async handler, acks only after the
+handler returned, naks with back-off when it raised, and after ``max_deliver`` attempts
+(or at once for a payload that is not an event) publishes a :class:`~peerlearn.events.DeadLetter`
+to ``deadletter.<stream>`` and terminates the message, so nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+import msgspec
+import nats
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+from peerlearn import events
+
+log = logging.getLogger("peerlearn.bus")
+
+Handler = Callable[[events.Event], Awaitable[None]]
+
+DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60.0
+
+
+class BusUnavailable(ConnectionError):
+    """NATS is not connected right now; the caller keeps the event and retries later."""
+
+
+class Bus:
+    """One NATS connection with its JetStream context, shared by a service's tasks."""
+
+    def __init__(self, url: str, *, name: str = "peerlearn", publish_timeout: float = 5.0) -> None:
+        self.url = url
+        self.name = name
+        self.publish_timeout = publish_timeout
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self._connecting: asyncio.Task[None] | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._nc is not None and self._nc.is_connected
+
+    @property
+    def js(self) -> JetStreamContext:
+        if self._js is None or not self.connected:
+            raise BusUnavailable(f"NATS at {self.url} is not connected")
+        return self._js
+
+    async def connect(self, *, timeout: float | None = None) -> None:
+        """Connect, retrying until NATS answers (or ``timeout`` passes), then ensure streams."""
+
+        async def _connect() -> None:
+            self._nc = await nats.connect(
+                self.url,
+                name=self.name,
+                allow_reconnect=True,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5,
+                connect_timeout=2,
+                error_cb=self._on_error,
+            )
+            self._js = self._nc.jetstream(timeout=self.publish_timeout)
+            await ensure_streams(self._js)
+
+        if timeout is None:
+            await _connect()
+        else:
+            try:
+                await asyncio.wait_for(_connect(), timeout)
+            except TimeoutError:
+                raise BusUnavailable(f"cannot reach NATS at {self.url} within {timeout:g}s") from None
+
+    def connect_in_background(self) -> asyncio.Task[None]:
+        """Start connecting without blocking start-up: a service serves writes while NATS is down."""
+        if self._connecting is None:
+            self._connecting = asyncio.create_task(self.connect(), name=f"{self.name}-nats-connect")
+        return self._connecting
+
+    async def wait_connected(self) -> None:
+        """Wait until the connection and the streams are there."""
+        if self._connecting is not None:
+            await asyncio.shield(self._connecting)
+        while not self.connected:
+            await asyncio.sleep(0.05)
+
+    async def _on_error(self, exc: Exception) -> None:
+        log.debug("nats: %s", exc)
+
+    async def ping(self) -> None:
+        """Raise :class:`BusUnavailable` unless the server answers a round trip."""
+        if not self.connected or self._nc is None:
+            raise BusUnavailable(f"NATS at {self.url} is not connected")
+        await self._nc.flush(timeout=1)
+
+    async def publish_raw(self, subject: str, payload: bytes, msg_id: str) -> bool:
+        """Publish and wait for JetStream's ack; return False when it was a duplicate."""
+        try:
+            ack = await self.js.publish(subject, payload, headers={"Nats-Msg-Id": msg_id})
+        except (NatsTimeoutError, nats.errors.ConnectionClosedError, nats.errors.NoRespondersError) as exc:
+            raise BusUnavailable(f"publish to {subject} not acknowledged: {exc!r}") from exc
+        return not ack.duplicate
+
+    async def publish(self, event: events.Event) -> bool:
+        """Publish ``event`` on its subject with its id as ``Nats-Msg-Id``."""
+        return await self.publish_raw(event.type, events.encode(event), event.id)
+
+    async def close(self) -> None:
+        if self._connecting is not None and not self._connecting.done():
+            self._connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._connecting
+        if self._nc is not None and not self._nc.is_closed:
+            with contextlib.suppress(Exception):
+                await self._nc.drain()
+        self._nc = None
+        self._js = None
+
+
+async def ensure_streams(js: JetStreamContext, *, replicas: int = 1) -> None:
+    """Create (or update) the PROFILES, FORUM, MATCHER and DEADLETTER streams, on file storage."""
+    wanted = {**events.STREAMS, events.DEADLETTER_STREAM: [f"{events.DEADLETTER_PREFIX}.>"]}
+    for name, subjects in wanted.items():
+        config = StreamConfig(
+            name=name,
+            subjects=subjects,
+            storage=StorageType.FILE,
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=replicas,
+        )
+        try:
+            await js.stream_info(name)
+        except NotFoundError:
+            with contextlib.suppress(nats.js.errors.BadRequestError):  # created by a racing replica
+                await js.add_stream(config)
+            continue
+        await js.update_stream(config)
+
+
+def backoff_delay(delivery: int, *, base: float = 0.2, cap: float = 30.0) -> float:
+    """Seconds to wait before redelivery number ``delivery + 1`` (exponential, capped)."""
+    return float(min(cap, base * (2 ** max(0, delivery - 1))))
+
+
+class Consumer:
+    """A durable pull consumer that feeds one handler until cancelled."""
+
+    def __init__(
+        self,
+        bus: Bus,
+        *,
+        stream: str,
+        durable: str,
+        handler: Handler,
+        subjects: Sequence[str] = (),
+        max_deliver: int = 5,
+        ack_wait: float = 30.0,
+        batch: int = 64,
+        fetch_timeout: float = 1.0,
+        backoff: Callable[[int], float] = backoff_delay,
+    ) -> None:
+        self.bus = bus
+        self.stream = stream
+        self.durable = durable
+        self.handler = handler
+        self.subjects = list(subjects) or events.STREAMS.get(stream, [">"])
+        self.max_deliver = max_deliver
+        self.ack_wait = ack_wait
+        self.batch = batch
+        self.fetch_timeout = fetch_timeout
+        self.backoff = backoff
+        self.processed = 0
+        self.dead_lettered = 0
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        config = ConsumerConfig(
+            durable_name=self.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self.ack_wait,
+            # We dead-letter at max_deliver ourselves (the server would drop silently);
+            # the server bound is a backstop one above ours.
+            max_deliver=self.max_deliver + 1,
+            filter_subjects=self.subjects if len(self.subjects) > 1 else None,
+            filter_subject=self.subjects[0] if len(self.subjects) == 1 else None,
+        )
+        await self.bus.wait_connected()
+        return await self.bus.js.pull_subscribe(
+            self.subjects[0], durable=self.durable, stream=self.stream, config=config
+        )
+
+    async def run(self) -> None:
+        """Fetch and handle messages until cancelled; survives NATS restarts."""
+        subscription: JetStreamContext.PullSubscription | None = None
+        while True:
+            try:
+                if subscription is None:
+                    subscription = await self._subscribe()
+                try:
+                    messages = await subscription.fetch(self.batch, timeout=self.fetch_timeout)
+                except NatsTimeoutError:
+                    continue
+                for message in messages:
+                    await self._handle(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a consumer must outlive NATS hiccups
+                log.warning("consumer %s on %s paused: %r", self.durable, self.stream, exc)
+                subscription = None
+                await asyncio.sleep(0.5)
+
+    async def _handle(self, message: Msg) -> None:
+        delivered = message.metadata.num_delivered
+        try:
+            event = events.decode(message.data)
+        except events.EventDecodeError as exc:
+            await self._dead_letter(message, delivered, str(exc))
+            return
+        try:
+            await self.handler(event)
+        except asyncio.CancelledError:
+            # Leave the message unacked: it is redelivered after ack_wait to whoever runs next.
+            raise
+        except Exception as exc:  # noqa: BLE001 - the handler's failure is the message's fate
+            if delivered >= self.max_deliver:
+                await self._dead_letter(message, delivered, f"{type(exc).__name__}: {exc}")
+            else:
+                log.info("handler for %s failed (delivery %d): %r", event.type, delivered, exc)
+                await message.nak(delay=self.backoff(delivered))
+            return
+        await message.ack()
+        self.processed += 1
+
+    async def _dead_letter(self, message: Msg, delivered: int, error: str) -> None:
+        meta = message.metadata
+        letter = events.DeadLetter(
+            stream=self.stream,
+            subject=message.subject,
+            consumer=self.durable,
+            stream_seq=meta.sequence.stream,
+            deliveries=delivered,
+            error=error,
+            msg_id=(message.headers or {}).get("Nats-Msg-Id"),
+            payload=message.data.decode("utf-8", errors="replace"),
+            failed_at=datetime.now(UTC),
+        )
+        subject = events.deadletter_subject(self.stream)
+        msg_id = f"{self.durable}:{meta.sequence.stream}"
+        await self.bus.js.publish(subject, msgspec.json.encode(letter), headers={"Nats-Msg-Id": msg_id})
+        await message.term()
+        self.dead_lettered += 1
+        log.error("dead-lettered %s #%d after %d deliveries: %s", message.subject, meta.sequence.stream,
+                  delivered, error)
+
+
+async def run_consumers(consumers: Sequence[Consumer]) -> None:
+    """Run several consumers until cancelled."""
+    async with asyncio.TaskGroup() as group:
+        for consumer in consumers:
+            group.create_task(consumer.run(), name=f"consumer-{consumer.durable}")

@@ -1,0 +1,151 @@
+"""The ``peerlearn`` command: ``up``, ``serve``, ``migrate``, and the services' own commands.
+
+Each service may add commands (``peerlearn demo``, ``peerlearn import-people``,
+``peerlearn eval``…) by exposing ``register(subparsers)`` in ``peerlearn_<service>.commands``;
+they are found here, so this module never imports a service's internals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+
+from peerlearn.runner import SERVICES, StartupError, describe, run_until_signalled, start_system
+
+# Demo steps, in order: each module has ``async def load_demo(ctx)``.
+DEMO_STEPS = ("peerlearn_profiles.demo", "peerlearn_forum.demo", "peerlearn_matcher.demo")
+
+
+def _cmd_up(args: argparse.Namespace) -> int:
+    try:
+        system = start_system()
+    except StartupError as exc:
+        print(f"peerlearn up: {exc}", file=sys.stderr)
+        return 1
+    print(describe(system), flush=True)
+    if args.demo:
+        try:
+            run_demo(system.urls, system.admin_token)
+        except Exception as exc:
+            print(f"peerlearn up --demo: the demo data failed to load: {exc}", file=sys.stderr)
+            system.stop()
+            return 1
+    return run_until_signalled(system)
+
+
+def run_demo(urls: dict[str, str], admin_token: str) -> None:
+    """Load every service's demo data through the public APIs."""
+    from peerlearn.demo import DemoContext
+
+    ctx = DemoContext(urls=urls, admin_token=admin_token)
+    steps = [step for step in DEMO_STEPS if importlib.util.find_spec(step) is not None]
+    if not steps:
+        print("peerlearn: no demo data set is installed yet", file=sys.stderr)
+        return
+    for step in steps:
+        module = importlib.import_module(step)
+        asyncio.run(module.load_demo(ctx))
+    ctx.print_summary()
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    admin = args.admin_token or os.environ.get("PEERLEARN_ADMIN_TOKEN")
+    if not admin:
+        path = os.path.join(os.environ.get("PEERLEARN_DATA_DIR", "./var"), "admin-token")
+        if not os.path.exists(path):
+            print(f"peerlearn demo: no admin token (give --admin-token or run `peerlearn up` first: {path})",
+                  file=sys.stderr)
+            return 1
+        admin = open(path).read().strip()
+    urls = {name: getattr(args, f"{name}_url") for name in SERVICES}
+    run_demo(urls, admin)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings_module = importlib.import_module(f"peerlearn_{args.service}.settings")
+    try:
+        settings = settings_module.load()
+    except ValueError as exc:
+        print(f"peerlearn serve {args.service}: {exc}", file=sys.stderr)
+        return 2
+    app_module = importlib.import_module(f"peerlearn_{args.service}.app")
+    app = app_module.create_app(settings)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from peerlearn.store import Database
+
+    unknown = sorted(set(args.services) - set(SERVICES))
+    if unknown:
+        print(f"peerlearn migrate: unknown service {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    for service in args.services or list(SERVICES):
+        settings = importlib.import_module(f"peerlearn_{service}.settings").load()
+        migrations = importlib.import_module(f"peerlearn_{service}.app").MIGRATIONS
+
+        async def _migrate(url: str = settings.sqlalchemy_url, schema: str = service) -> None:
+            database = Database(url, schema=schema)
+            try:
+                await database.migrate(migrations)
+            finally:
+                await database.dispose()
+
+        asyncio.run(_migrate())
+        print(f"{service}: migrated")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="peerlearn", description="peer learning across organisations")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="start NATS and the three services; Ctrl-C stops them")
+    up.add_argument("--demo", action="store_true", help="load the demo data set once the system is ready")
+    up.set_defaults(func=_cmd_up)
+
+    serve = sub.add_parser("serve", help="run one service in this process")
+    serve.add_argument("service", choices=list(SERVICES))
+    serve.set_defaults(func=_cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations (services do it at start too)")
+    migrate.add_argument("services", nargs="*", metavar="SERVICE", help=", ".join(SERVICES) + " (default: all)")
+    migrate.set_defaults(func=_cmd_migrate)
+
+    demo = sub.add_parser("demo", help="load the demo data set into a running system")
+    demo.add_argument("--admin-token", default="")
+    for name, port in SERVICES.items():
+        demo.add_argument(f"--{name}-url", default=f"http://127.0.0.1:{port}")
+    demo.set_defaults(func=_cmd_demo)
+
+    for service in SERVICES:
+        name = f"peerlearn_{service}.commands"
+        if importlib.util.find_spec(f"peerlearn_{service}") and importlib.util.find_spec(name):
+            importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``peerlearn`` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

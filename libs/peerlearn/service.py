@@ -1,0 +1,213 @@
+"""The app factory every service is built with: the parts that make a service a peerlearn service.
+
+``create_service_app`` gives each service ``GET /health``, ``GET /ready``, OpenAPI at
+``/schema``, one error format (``{"status_code", "detail", "extra"}``), a request body
+limit (413), bearer authentication, per-person rate limits on writes, one JSON log line
+per request, and a lifespan that migrates the database, connects to NATS without
+blocking start-up, runs the outbox relay and the consumers, and drains them on shutdown.
+It does no I/O until the app starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from litestar import Litestar, Request, Response, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peerlearn.auth import Principal, TokenVerifier, bearer_auth, principal_of
+from peerlearn.bus import Bus, Consumer
+from peerlearn.logs import RequestLogMiddleware, configure_logging
+from peerlearn.outbox import OutboxRelay
+from peerlearn.settings import ServiceSettings
+from peerlearn.store import Database
+
+log = logging.getLogger("peerlearn.service")
+
+Hook = Callable[[Litestar], Awaitable[None]]
+
+
+class Health(msgspec.Struct, frozen=True):
+    status: str
+    service: str
+
+
+class Readiness(msgspec.Struct, frozen=True):
+    status: str
+    service: str
+    checks: dict[str, str]
+
+
+def make_store(redis_url: str, namespace: str) -> Store:
+    """The shared fast store: Redis when configured, else memory in this process."""
+    if redis_url:
+        from litestar.stores.redis import RedisStore
+
+        return RedisStore.with_client(url=redis_url, namespace=f"peerlearn:{namespace}")
+    return MemoryStore()
+
+
+def _rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
+    principal = principal_of(request)
+    if principal is not None and principal.person_id:
+        return f"person:{principal.person_id}"
+    client = request.client
+    return f"ip:{client.host if client else 'unknown'}"
+
+
+def _is_write(request: Request[Any, Any, Any]) -> bool:
+    return request.method not in {"GET", "HEAD", "OPTIONS"}
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    log.exception("unhandled error on %s %s (request %s)", request.method, request.url.path, request_id,
+                  exc_info=exc)
+    return Response(
+        {"status_code": 500, "detail": "internal error; quote request id " + str(request_id)},
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
+    if exc.extra:
+        body["extra"] = exc.extra
+    return Response(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
+    async with state.database.transaction() as session:
+        yield session
+
+
+def _provide_principal(request: Request[Any, Any, Any]) -> Principal | None:
+    return principal_of(request)
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    route_handlers: Sequence[Any],
+    migrations: Path | str,
+    database: Database | None = None,
+    bus: Bus | None = None,
+    consumers: Callable[[Bus, Database], Sequence[Consumer]] | None = None,
+    dependencies: dict[str, Provide] | None = None,
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+    stores: dict[str, Store] | None = None,
+    state: dict[str, Any] | None = None,
+    description: str = "",
+) -> Litestar:
+    """Build a service's Litestar app; adapters may be passed in (tests), else made from settings."""
+    configure_logging(settings.log_level)
+    database = database or Database(settings.sqlalchemy_url, schema=settings.service)
+    bus = bus or Bus(settings.nats_url, name=f"peerlearn-{settings.service}")
+    relay = OutboxRelay(database, bus.publish_raw)
+    # Sessions made by this factory wake the relay right after they commit an event.
+    database.sessions.configure(info={"outbox_signal": relay.wake})
+    verifier = TokenVerifier(settings.jwt_secret, admin_token=settings.admin_token)
+    the_consumers = list(consumers(bus, database)) if consumers else []
+
+    @get("/health", tags=["operations"], summary="Liveness", sync_to_thread=False)
+    def health() -> Health:
+        return Health(status="ok", service=settings.service)
+
+    @get("/ready", tags=["operations"], summary="Readiness: database and NATS reachable")
+    async def ready() -> Response[Readiness]:
+        checks: dict[str, str] = {}
+        for name, probe in (("database", database.ping), ("nats", bus.ping)):
+            try:
+                await asyncio.wait_for(probe(), 2.0)
+                checks[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - the check reports any failure
+                checks[name] = f"down: {exc}" if str(exc) else f"down: {type(exc).__name__}"
+        down = [name for name, value in checks.items() if value != "ok"]
+        status = "ready" if not down else "unavailable: " + ", ".join(down) + " down"
+        return Response(
+            Readiness(status=status, service=settings.service, checks=checks),
+            status_code=HTTP_503_SERVICE_UNAVAILABLE if down else 200,
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await database.migrate(migrations)
+        bus.connect_in_background()
+        tasks = [asyncio.create_task(relay.run(), name=f"{settings.service}-outbox")]
+        tasks += [asyncio.create_task(c.run(), name=f"consumer-{c.durable}") for c in the_consumers]
+        for hook in on_startup:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app)
+            # Consumers first (an unacked message is redelivered), then the outbox drains.
+            for task in tasks[1:]:
+                task.cancel()
+            await asyncio.gather(*tasks[1:], return_exceptions=True)
+            tasks[0].cancel()
+            await asyncio.gather(tasks[0], return_exceptions=True)
+            if bus.connected:
+                await relay.drain()
+            await bus.close()
+            await database.dispose()
+
+    app_stores: dict[str, Store] = {
+        "rate_limit": make_store(settings.redis_url, f"{settings.service}:rate"),
+        "idempotency": make_store(settings.redis_url, f"{settings.service}:idem"),
+        **(stores or {}),
+    }
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.rate_limit_per_minute),
+        identifier_for_request=_rate_limit_identifier,
+        check_throttle_handler=_is_write,
+        exclude=["^/schema", "^/health$", "^/ready$"],
+    )
+    return Litestar(
+        route_handlers=[health, ready, *route_handlers],
+        lifespan=[lifespan],
+        middleware=[RequestLogMiddleware, bearer_auth(verifier), rate_limit.middleware],
+        dependencies={
+            "db_session": Provide(_provide_db_session),
+            "principal": Provide(_provide_principal, sync_to_thread=False),
+            **(dependencies or {}),
+        },
+        exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+        openapi_config=OpenAPIConfig(
+            title=title,
+            version="1",
+            description=description,
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        request_max_body_size=settings.max_body_bytes,
+        stores=app_stores,
+        state=State(
+            {
+                "settings": settings,
+                "database": database,
+                "bus": bus,
+                "relay": relay,
+                "consumers": the_consumers,
+                **(state or {}),
+            }
+        ),
+    )

@@ -1,0 +1,101 @@
+"""Settings read from the environment into one msgspec Struct per service.
+
+Each field ``foo`` of a settings Struct is read from ``PEERLEARN_<SERVICE>_FOO`` first (so
+one environment can configure three services apart), then ``PEERLEARN_FOO``. A value that
+does not convert stops start-up with :class:`SettingsError` naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+
+PREFIX = "PEERLEARN_"
+
+S = TypeVar("S", bound="ServiceSettings")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+class ServiceSettings(msgspec.Struct, kw_only=True):
+    """What every service shares. Service settings subclass this and add their own fields."""
+
+    service: str = "service"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: str = "./var"
+    # Empty means a SQLite file ``<data_dir>/<service>.db``.
+    database_url: str = ""
+    # Empty means the runner's embedded nats-server (it sets this for its children).
+    nats_url: str = ""
+    # Empty means an in-memory store in this process (one replica only).
+    redis_url: str = ""
+    jwt_secret: str = ""
+    jwt_ttl_seconds: int = 12 * 3600
+    admin_token: str = ""
+    max_body_bytes: int = 1_048_576
+    rate_limit_per_minute: int = 120
+    consumer_max_deliver: int = 5
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"{self.env_name('port')}: port {self.port} is outside 0..65535")
+        if self.max_body_bytes < 1024:
+            raise SettingsError(f"{self.env_name('max_body_bytes')}: must be at least 1024 bytes")
+        if self.consumer_max_deliver < 1:
+            raise SettingsError(f"{self.env_name('consumer_max_deliver')}: must be at least 1")
+        for name in ("database_url", "nats_url", "redis_url"):
+            value = getattr(self, name)
+            if value and "://" not in value:
+                raise SettingsError(f"{self.env_name(name)}: {value!r} is not a URL (scheme://...)")
+
+    def env_name(self, field: str) -> str:
+        """The environment variable that sets ``field`` for this service."""
+        return f"{PREFIX}{field.upper()}"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the async driver that SQLAlchemy needs."""
+        url = self.database_url or f"sqlite+aiosqlite:///{Path(self.data_dir) / (self.service + '.db')}"
+        if url.startswith(("postgres://", "postgresql://")):
+            url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+        elif url.startswith("sqlite://"):
+            url = "sqlite+aiosqlite://" + url.split("://", 1)[1]
+        return url
+
+
+def load_settings(cls: type[S], service: str, env: Mapping[str, str] | None = None) -> S:
+    """Build ``cls`` for ``service`` from ``env`` (default: ``os.environ``)."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {"service": service}
+    source: dict[str, str] = {}
+    for field in msgspec.structs.fields(cls):
+        if field.name == "service":
+            continue
+        for key in (f"{PREFIX}{service.upper()}_{field.name.upper()}", f"{PREFIX}{field.name.upper()}"):
+            if key in env:
+                values[field.name] = env[key]
+                source[field.name] = key
+                break
+    try:
+        return msgspec.convert(values, cls, strict=False)
+    except msgspec.ValidationError as exc:
+        # msgspec says "... - at `$.port`"; name the variable instead of the path.
+        message = str(exc)
+        for name, key in source.items():
+            if f"`$.{name}`" in message:
+                raise SettingsError(f"{key}={env[key]!r}: {message.split(' - at ')[0]}") from None
+        raise SettingsError(message) from None
+    except SettingsError as exc:
+        for name, key in source.items():
+            prefix = f"{PREFIX}{name.upper()}:"
+            if str(exc).startswith(prefix):
+                raise SettingsError(key + str(exc)[len(prefix) - 1 :]) from None
+        raise

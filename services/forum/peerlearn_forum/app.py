@@ -1,0 +1,33 @@
+"""The forum service's composition root: settings and adapters in, a Litestar app out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+
+from peerlearn.bus import Bus
+from peerlearn.service import create_service_app
+from peerlearn.store import Database
+from peerlearn_forum.settings import ForumSettings, load
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(
+    settings: ForumSettings | None = None,
+    *,
+    database: Database | None = None,
+    bus: Bus | None = None,
+) -> Litestar:
+    """Build the forum app; no I/O happens until it starts."""
+    settings = settings or load()
+    return create_service_app(
+        settings,
+        title="peerlearn forum",
+        description="Spaces, questions, answers, votes, a tagged learning library and search.",
+        route_handlers=[],
+        migrations=MIGRATIONS,
+        database=database,
+        bus=bus,
+    )

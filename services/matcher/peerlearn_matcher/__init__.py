@@ -1,0 +1,1 @@
+"""The matcher service: Suggestions of peers, mentors, experts and answerers, with their reasons."""

@@ -1,0 +1,1 @@
+"""The profiles service: People, skills, organisations and the cohorts they share."""
