@@ -1,0 +1,330 @@
+"""Who can answer this question? Ranking answerers and related threads for a question vector.
+
+Pure functions over normalised vectors (numpy only): no database, no bus, no web framework. The
+caller passes a candidate set that is *already* filtered for privacy (who may see the space, the
+asker excluded, declined and load-capped people removed); this module only orders it and explains
+the order.
+
+A candidate's score adds up four kinds of evidence (weights in :class:`AnswererWeights`, chosen on
+the answer-routing evaluation, ``peerlearn eval``, see ``docs/EVALUATION.md``):
+
+- *offer*: the cosine between the question and what the person says they know (their offer vector);
+- *history*: how much they answered on threads close to this one, with accepted answers counting
+  more (a soft count: each past answer weighs by how similar its thread is to the question);
+- *tags*: the share of the question's tags the person has (as a skill name or from answered threads);
+- *activity*: a small prior for people who answer at all (log of their answer count), because
+  someone who answered nothing in a year is unlikely to start with this question.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# A past thread at or above this cosine is "on a similar topic" in the reasons a person reads.
+SIMILAR_TOPIC = 0.5
+
+
+def _tag_key(tag: str) -> str:
+    return " ".join(tag.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone who may answer: their id, their offer vector (or None) and their skill or tag names."""
+
+    person_id: str
+    offer_vector: np.ndarray | None = None
+    tags: Collection[str] = ()
+
+
+@dataclass(frozen=True)
+class PastAnswer:
+    """One answer somebody wrote earlier, on a thread with the given vector and tags."""
+
+    person_id: str
+    thread_id: str
+    thread_vector: np.ndarray
+    accepted: bool = False
+    tags: Collection[str] = ()
+
+
+class AnswerHistory:
+    """Everyone's past answers, kept as arrays so that one question is scored with one mat-vec.
+
+    Append-only (:meth:`add`); build one from a list with :meth:`from_answers`. A thread answered
+    twice by the same person counts twice (they cared enough to come back).
+    """
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self._vectors = np.zeros((64, dim), dtype=np.float32)
+        self._codes = np.zeros(64, dtype=np.int64)
+        self._accepted = np.zeros(64, dtype=bool)
+        self.thread_ids: list[str] = []
+        self._code_of: dict[str, int] = {}
+        self._tags: list[Counter[str]] = []
+        self._size = 0
+
+    @classmethod
+    def from_answers(cls, answers: Iterable[PastAnswer], dim: int) -> AnswerHistory:
+        """A history holding ``answers`` (vectors of dimension ``dim``)."""
+        history = cls(dim)
+        for answer in answers:
+            history.add(answer)
+        return history
+
+    def __len__(self) -> int:
+        return self._size
+
+    def add(self, answer: PastAnswer) -> None:
+        """Record one more answer."""
+        if self._size == len(self._codes):  # grow by doubling: amortised O(1) appends
+            grow = len(self._codes)
+            self._vectors = np.concatenate([self._vectors, np.zeros((grow, self.dim), np.float32)])
+            self._codes = np.concatenate([self._codes, np.zeros(grow, np.int64)])
+            self._accepted = np.concatenate([self._accepted, np.zeros(grow, bool)])
+        code = self._code_of.setdefault(answer.person_id, len(self._code_of))
+        if code == len(self._tags):
+            self._tags.append(Counter())
+        self._tags[code].update(_tag_key(t) for t in answer.tags)
+        self._vectors[self._size] = answer.thread_vector
+        self._codes[self._size] = code
+        self._accepted[self._size] = answer.accepted
+        self.thread_ids.append(answer.thread_id)
+        self._size += 1
+
+    def code(self, person_id: str) -> int | None:
+        """The internal index of a person who answered at least once, else None."""
+        return self._code_of.get(person_id)
+
+    def tags_of(self, code: int) -> Counter[str]:
+        """How often the person answered threads with each (normalised) tag."""
+        return self._tags[code]
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return self._vectors[: self._size]
+
+    @property
+    def codes(self) -> np.ndarray:
+        return self._codes[: self._size]
+
+    @property
+    def accepted(self) -> np.ndarray:
+        return self._accepted[: self._size]
+
+    @property
+    def people(self) -> int:
+        return len(self._code_of)
+
+
+@dataclass(frozen=True)
+class AnswererWeights:
+    """How much each kind of evidence counts (defaults chosen on the evaluation, see module doc)."""
+
+    offer: float = 1.0
+    history: float = 0.6
+    accepted: float = 0.6
+    tags: float = 0.3
+    activity: float = 0.05
+    # Below this cosine a past thread is not evidence at all: unrelated threads of a very active
+    # person must not add up to look like expertise.
+    history_floor: float = 0.25
+
+
+DEFAULT_WEIGHTS = AnswererWeights()
+
+
+@dataclass(frozen=True)
+class RankedAnswerer:
+    """A candidate in ranked order, with the reasons a person reads and the features behind them."""
+
+    person_id: str
+    score: float
+    reasons: list[str]
+    features: dict[str, float] = field(default_factory=dict)
+
+
+def _code_or_missing(history: AnswerHistory, person_id: str) -> int:
+    code = history.code(person_id)
+    return -1 if code is None else code
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _reasons(features: dict[str, float], matched_tags: list[str]) -> list[str]:
+    reasons: list[str] = []
+    accepted = int(features["similar_accepted"])
+    similar = int(features["similar_answers"])
+    if accepted:
+        reasons.append(f"answered {_plural(accepted, 'accepted question')} on similar topics")
+    if similar > accepted:
+        reasons.append(f"answered {_plural(similar, 'question')} on similar topics")
+    if matched_tags:
+        reasons.append("knows " + ", ".join(matched_tags[:3]))
+    if features["offer_similarity"] >= SIMILAR_TOPIC:
+        reasons.append("what they offer is close to this question")
+    if not reasons and features["answers_total"] > 0:
+        reasons.append(f"has answered {_plural(int(features['answers_total']), 'question')} here")
+    return reasons
+
+
+def rank_answerers(
+    question_vector: np.ndarray,
+    candidates: Sequence[Candidate],
+    history: AnswerHistory | None = None,
+    *,
+    question_tags: Collection[str] = (),
+    limit: int | None = 10,
+    weights: AnswererWeights = DEFAULT_WEIGHTS,
+) -> list[RankedAnswerer]:
+    """Rank ``candidates`` as answerers of the question with ``question_vector``.
+
+    ``question_vector``: the question's normalised vector (title, tags, body). ``candidates``: the
+    people allowed to be suggested (privacy-filtered by the caller; order breaks ties).
+    ``history``: past answers of anyone (people not among the candidates are ignored), or None.
+    ``question_tags``: the thread's tags, matched case-insensitively against the candidate's
+    ``tags`` and the tags of threads they answered. ``limit``: how many to return (None: all).
+
+    Returns the best ``limit`` candidates, best first, each with ``score``, ``reasons`` such as
+    "answered 4 accepted questions on similar topics", and ``features``: ``offer_similarity``
+    (cosine), ``similar_answers`` and ``similar_accepted`` (counts of past answers on threads with
+    cosine >= 0.5), ``history_affinity`` and ``accepted_affinity`` (soft counts), ``tag_overlap``
+    (share of the question's tags they have, 0..1) and ``answers_total``.
+    """
+    if not candidates:
+        return []
+    q = np.asarray(question_vector, dtype=np.float32)
+    n = len(candidates)
+    offer = np.zeros(n, dtype=np.float32)
+    rows = [i for i, c in enumerate(candidates) if c.offer_vector is not None]
+    if rows:
+        offer_matrix = np.stack([np.asarray(candidates[i].offer_vector, np.float32) for i in rows])
+        offer[rows] = offer_matrix @ q
+
+    soft = np.zeros(n)
+    soft_accepted = np.zeros(n)
+    similar = np.zeros(n)
+    similar_accepted = np.zeros(n)
+    total = np.zeros(n)
+    codes = np.full(n, -1, dtype=np.int64)
+    if history is not None and len(history):
+        codes = np.array([_code_or_missing(history, c.person_id) for c in candidates], dtype=np.int64)
+        sims = history.vectors @ q
+        # Linear ramp from the floor up to 1: a near-duplicate thread counts fully, a loosely
+        # related one a little, an unrelated one not at all.
+        strength = np.clip((sims - weights.history_floor) / (1.0 - weights.history_floor), 0.0, 1.0)
+        accepted = history.accepted
+        m = history.people
+        per_soft = np.bincount(history.codes, weights=strength, minlength=m)
+        per_soft_acc = np.bincount(history.codes, weights=strength * accepted, minlength=m)
+        close = sims >= SIMILAR_TOPIC
+        per_similar = np.bincount(history.codes, weights=close, minlength=m)
+        per_similar_acc = np.bincount(history.codes, weights=close & accepted, minlength=m)
+        per_total = np.bincount(history.codes, minlength=m)
+        known = codes >= 0
+        soft[known] = per_soft[codes[known]]
+        soft_accepted[known] = per_soft_acc[codes[known]]
+        similar[known] = per_similar[codes[known]]
+        similar_accepted[known] = per_similar_acc[codes[known]]
+        total[known] = per_total[codes[known]]
+
+    wanted = {_tag_key(t) for t in question_tags}
+    tag_share = np.zeros(n)
+    matched: list[list[str]] = [[] for _ in range(n)]
+    if wanted:
+        for i, c in enumerate(candidates):
+            have = {_tag_key(t) for t in c.tags}
+            if history is not None and codes[i] >= 0:
+                have |= set(history.tags_of(int(codes[i])))
+            matched[i] = sorted(wanted & have)
+            tag_share[i] = len(matched[i]) / len(wanted)
+
+    score = (
+        weights.offer * offer
+        + weights.history * np.log1p(soft)
+        + weights.accepted * np.log1p(soft_accepted)
+        + weights.tags * tag_share
+        + weights.activity * np.log1p(total)
+    )
+    order = np.argsort(-score, kind="stable")
+    if limit is not None:
+        order = order[:limit]
+    ranked: list[RankedAnswerer] = []
+    for i in order:
+        features = {
+            "offer_similarity": float(offer[i]),
+            "similar_answers": float(similar[i]),
+            "similar_accepted": float(similar_accepted[i]),
+            "history_affinity": float(soft[i]),
+            "accepted_affinity": float(soft_accepted[i]),
+            "tag_overlap": float(tag_share[i]),
+            "answers_total": float(total[i]),
+        }
+        ranked.append(
+            RankedAnswerer(
+                person_id=candidates[i].person_id,
+                score=float(score[i]),
+                reasons=_reasons(features, matched[i]),
+                features=features,
+            )
+        )
+    return ranked
+
+
+@dataclass(frozen=True)
+class RelatedThread:
+    """A thread close to the one being read, with its similarity and why it is shown."""
+
+    thread_id: str
+    score: float
+    reasons: list[str]
+
+
+def rank_related_threads(
+    question_vector: np.ndarray,
+    thread_ids: Sequence[str],
+    thread_vectors: np.ndarray,
+    *,
+    has_accepted: np.ndarray | Sequence[bool] | None = None,
+    exclude: Collection[str] = (),
+    limit: int = 5,
+    min_similarity: float = 0.35,
+) -> list[RelatedThread]:
+    """The threads closest to ``question_vector`` that have an accepted answer, best first.
+
+    ``thread_ids`` and ``thread_vectors`` (normalised rows) are the threads the *reader may see*
+    (the caller filters for privacy); ``has_accepted`` marks those with an accepted answer (None:
+    all have one); ``exclude`` drops ids (the thread itself). Only threads at or above
+    ``min_similarity`` cosine are returned, so an unrelated thread is never shown as "related".
+    """
+    if len(thread_ids) == 0:
+        return []
+    sims = np.asarray(thread_vectors, dtype=np.float32) @ np.asarray(question_vector, dtype=np.float32)
+    allowed = sims >= min_similarity
+    if has_accepted is not None:
+        allowed &= np.asarray(has_accepted, dtype=bool)
+    if exclude:
+        blocked = set(exclude)
+        allowed &= np.array([t not in blocked for t in thread_ids], dtype=bool)
+    # Filter before top-k (never post-filter a short list): masked rows cannot enter the top.
+    masked = np.where(allowed, sims, -np.inf)
+    k = min(limit, int(allowed.sum()))
+    if k == 0:
+        return []
+    top = np.argpartition(-masked, k - 1)[:k]
+    top = top[np.argsort(-masked[top], kind="stable")]
+    return [
+        RelatedThread(
+            thread_id=thread_ids[i],
+            score=float(sims[i]),
+            reasons=[f"similar question with an accepted answer ({sims[i]:.0%} match)"],
+        )
+        for i in top
+    ]

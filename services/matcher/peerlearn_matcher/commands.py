@@ -1,0 +1,39 @@
+"""The matcher's commands for the ``peerlearn`` CLI (found by ``peerlearn.cli``).
+
+Kept import-light: every ``peerlearn`` invocation imports this module, so the heavy work
+(model, numpy, XML) is imported only inside the command that needs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from peerlearn_matcher.evaluation.run import run_evaluation
+
+    return run_evaluation(
+        dump=args.dump,
+        limit=args.limit,
+        out=args.out,
+        seed=args.seed,
+        model=args.model,
+    )
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the matcher's subcommands to ``peerlearn``."""
+    evaluate = subparsers.add_parser(
+        "eval",
+        help="measure answerer routing on a Stack Exchange data dump (Posts.xml, Users.xml, Tags.xml)",
+    )
+    evaluate.add_argument(
+        "--dump",
+        default=None,
+        help="folder of a Stack Exchange dump (default: the small sample shipped with the matcher)",
+    )
+    evaluate.add_argument("--limit", type=int, default=None, help="evaluate at most N questions (the latest)")
+    evaluate.add_argument("--out", default="docs/EVALUATION.md", help="Markdown report to write ('' = none)")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the random baseline")
+    evaluate.add_argument("--model", default="all-MiniLM-L6-v2", help="sentence-transformers model")
+    evaluate.set_defaults(func=_cmd_eval)

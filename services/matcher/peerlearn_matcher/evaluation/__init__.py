@@ -1,0 +1,1 @@
+"""Offline evaluation of answer routing on Stack Exchange data dumps (``peerlearn eval``)."""

@@ -1,0 +1,215 @@
+"""Study groups: split a cohort's learners into groups of N (±1), coherent in topic, mixed in org.
+
+Pure function over need vectors and metadata (numpy, scikit-learn, scipy).
+
+Why this algorithm: the groups must have (near) equal sizes, so plain clustering is not enough:
+k-means, agglomerative or spectral clustering all produce clusters of whatever size the data
+suggests (one big "Python" cluster, a singleton "Rust"). We therefore run *balanced k-means*:
+scikit-learn's ``KMeans`` finds ``k`` topic centres (k-means++ seeding, several restarts,
+deterministic with a seed), then each learner is placed in a group *slot* by an optimal
+assignment (``scipy.optimize.linear_sum_assignment`` on learner-by-slot cosine distances, each
+centre offering as many slots as its group may hold), and centres are re-estimated from the
+balanced groups a few times. That gives exact sizes with the least loss of coherence, in
+O(n^2) memory — fine for cohorts of a few thousand learners. A final *mixing* step then swaps
+members between groups so that no group is all from one organisation when the cohort has
+several, always choosing the swap that costs the least coherence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+
+BALANCING_ROUNDS = 5
+
+
+@dataclass(frozen=True)
+class GroupLearner:
+    """A cohort learner: id, org, need vector (normalised) and the skill names they want to learn."""
+
+    person_id: str
+    org_id: str
+    need_vector: np.ndarray
+    wanted_skills: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class StudyGroup:
+    """One group: its members, their organisations, the topics they share and why they are together."""
+
+    member_ids: list[str]
+    org_ids: list[str]
+    topics: list[str]
+    coherence: float
+    reasons: list[str]
+
+
+def group_sizes(n: int, size: int) -> list[int]:
+    """Sizes of the groups ``n`` learners split into: as close to ``size`` as can be, differing by ≤ 1.
+
+    When no split keeps every group within ``size`` ± 1 (9 learners in groups of 6), the number of
+    groups that keeps sizes closest to ``size`` wins.
+    """
+    if size < 1:
+        raise ValueError("group size must be at least 1")
+    if n == 0:
+        return []
+    options = {max(1, math.floor(n / size)), max(1, math.ceil(n / size))}
+
+    def worst(k: int) -> float:
+        return max(abs(n // k - size), abs(-(-n // k) - size))
+
+    k = min(sorted(options), key=worst)
+    return [n // k + (1 if g < n % k else 0) for g in range(k)]
+
+
+def _balanced_labels(vectors: np.ndarray, sizes: list[int], seed: int) -> np.ndarray:
+    k = len(sizes)
+    if k == 1:
+        return np.zeros(len(vectors), dtype=np.int64)
+    centres = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(vectors).cluster_centers_
+    slot_group = np.repeat(np.arange(k), sizes)
+    labels = np.zeros(len(vectors), dtype=np.int64)
+    for _ in range(BALANCING_ROUNDS):
+        norms = np.linalg.norm(centres, axis=1, keepdims=True)
+        unit = centres / np.where(norms == 0, 1.0, norms)
+        cost = (1.0 - vectors @ unit.T)[:, slot_group]
+        rows, cols = linear_sum_assignment(cost)
+        new = np.empty_like(labels)
+        new[rows] = slot_group[cols]
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        centres = np.stack([vectors[labels == g].mean(axis=0) for g in range(k)])
+    return labels
+
+
+def _coherence(vectors: np.ndarray, members: list[int]) -> float:
+    """Mean pairwise cosine of the members' needs (1.0 for a group of one)."""
+    if len(members) < 2:
+        return 1.0
+    block = vectors[members] @ vectors[members].T
+    n = len(members)
+    return float((block.sum() - np.trace(block)) / (n * (n - 1)))
+
+
+def _mix_orgs(vectors: np.ndarray, orgs: list[str], groups: list[list[int]]) -> None:
+    """Swap members until no group is single-org (when possible), cheapest coherence loss first."""
+    if len(set(orgs)) < 2 or len(groups) < 2:
+        return
+    for _ in range(len(orgs)):
+        single = [g for g, m in enumerate(groups) if len(m) > 1 and len({orgs[i] for i in m}) == 1]
+        if not single:
+            return
+        g = single[0]
+        best: tuple[float, int, int, int] | None = None
+        for h, other in enumerate(groups):
+            if h == g:
+                continue
+            for b in other:
+                if orgs[b] == orgs[groups[g][0]]:
+                    continue
+                for a in groups[g]:
+                    rest_h = [x for x in other if x != b] + [a]
+                    if len(rest_h) > 1 and len({orgs[x] for x in rest_h}) == 1:
+                        continue  # would only move the problem to group h
+                    rest_g = [x for x in groups[g] if x != a] + [b]
+                    before = _coherence(vectors, groups[g]) + _coherence(vectors, other)
+                    loss = before - _coherence(vectors, rest_g) - _coherence(vectors, rest_h)
+                    if best is None or loss < best[0]:
+                        best = (loss, h, a, b)
+        if best is None:
+            return
+        _, h, a, b = best
+        groups[g] = [x for x in groups[g] if x != a] + [b]
+        groups[h] = [x for x in groups[h] if x != b] + [a]
+
+
+def _topics(
+    members: list[int],
+    learners: Sequence[GroupLearner],
+    centre: np.ndarray,
+    skill_vectors: Mapping[str, np.ndarray] | None,
+    limit: int = 3,
+) -> list[str]:
+    """Skills wanted by at least two members (most shared first; closest to the group's need on ties)."""
+    counts: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for i in members:
+        keys = {" ".join(s.split()).casefold(): s for s in learners[i].wanted_skills}
+        for key, shown in keys.items():
+            counts[key] += 1
+            spelling.setdefault(key, shown)
+
+    def closeness(key: str) -> float:
+        if skill_vectors is None:
+            return 0.0
+        vector = skill_vectors.get(spelling[key])
+        if vector is None:
+            vector = skill_vectors.get(key)
+        return float(np.asarray(vector) @ centre) if vector is not None else 0.0
+
+    shared = [k for k, c in counts.items() if c >= 2] or list(counts)
+    shared.sort(key=lambda k: (-counts[k], -closeness(k), k))
+    return [spelling[k] for k in shared[:limit]]
+
+
+def form_study_groups(
+    learners: Sequence[GroupLearner],
+    size: int,
+    *,
+    skill_vectors: Mapping[str, np.ndarray] | None = None,
+    seed: int = 0,
+) -> list[StudyGroup]:
+    """Split ``learners`` into groups of ``size`` ± 1, coherent in need and mixed across orgs.
+
+    ``skill_vectors`` (optional, skill name → normalised vector) breaks ties between topic names
+    by closeness to the group's common need. Deterministic for a given ``seed`` and input order.
+    Groups come back most coherent first; each names up to three common topics (skills wanted by
+    two or more members) and says which organisations it mixes.
+    """
+    if not learners:
+        return []
+    vectors = np.stack([np.asarray(p.need_vector, dtype=np.float32) for p in learners])
+    sizes = group_sizes(len(learners), size)
+    labels = _balanced_labels(vectors, sizes, seed)
+    groups = [[int(i) for i in np.flatnonzero(labels == g)] for g in range(len(sizes))]
+    orgs = [p.org_id for p in learners]
+    _mix_orgs(vectors, orgs, groups)
+
+    result: list[StudyGroup] = []
+    for members in groups:
+        centre = vectors[members].mean(axis=0)
+        centre = centre / (np.linalg.norm(centre) or 1.0)
+        topics = _topics(members, learners, centre, skill_vectors)
+        member_orgs = sorted({orgs[i] for i in members})
+        reasons = []
+        if topics:
+            wanting = [
+                sum(
+                    any(" ".join(s.split()).casefold() == t.casefold() for s in learners[i].wanted_skills)
+                    for i in members
+                )
+                for t in topics
+            ]
+            shared = ", ".join(f"{t} ({w} of {len(members)})" for t, w in zip(topics, wanting, strict=True))
+            reasons.append("want to learn " + shared)
+        if len(member_orgs) > 1:
+            reasons.append(f"mixes {len(member_orgs)} organisations")
+        result.append(
+            StudyGroup(
+                member_ids=[learners[i].person_id for i in members],
+                org_ids=member_orgs,
+                topics=topics,
+                coherence=_coherence(vectors, members),
+                reasons=reasons,
+            )
+        )
+    result.sort(key=lambda g: -g.coherence)
+    return result
