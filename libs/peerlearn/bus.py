@@ -122,8 +122,12 @@ class Bus:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._connecting
         if self._nc is not None and not self._nc.is_closed:
+            # Not drain(): consumers are already cancelled and their unacked messages come back
+            # to the next replica; drain would wait out pending pull requests (up to 30 s).
             with contextlib.suppress(Exception):
-                await self._nc.drain()
+                await self._nc.flush(timeout=1)
+            with contextlib.suppress(Exception):
+                await self._nc.close()
         self._nc = None
         self._js = None
 

@@ -286,6 +286,9 @@ class SuggestionFeedback(Data, frozen=True, kw_only=True):
     kind: SuggestionKind
     action: Literal["accept", "decline"]
     rating: int | None = None
+    # The ranking features of the suggestion when it was answered (matcher.matching.FEATURES),
+    # so a rebuild from the streams keeps the training data of the learned ranking.
+    features: list[float] = []
 
 
 # --- the registry and the envelope ----------------------------------------------------
@@ -311,7 +314,7 @@ EVENT_TYPES: dict[tuple[str, int], type[Data]] = {
     (ANSWERERS_SUGGESTED, 1): AnswerersSuggested,
     (SUGGESTION_FEEDBACK, 1): SuggestionFeedback,
 }
-_TYPE_OF: dict[type[Data], tuple[str, int]] = {cls: key for key, cls in EVENT_TYPES.items()}
+EVENT_TYPES_BY_CLASS: dict[type[Data], tuple[str, int]] = {cls: key for key, cls in EVENT_TYPES.items()}
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):
@@ -365,7 +368,7 @@ def make_event(
 ) -> Event:
     """Wrap ``data`` in an envelope, taking its type and version from the registry."""
     try:
-        type_, version = _TYPE_OF[type(data)]
+        type_, version = EVENT_TYPES_BY_CLASS[type(data)]
     except KeyError:
         raise TypeError(f"{type(data).__name__} is not a registered event") from None
     return Event(

@@ -86,16 +86,16 @@ def load_settings(cls: type[S], service: str, env: Mapping[str, str] | None = No
                 break
     try:
         return msgspec.convert(values, cls, strict=False)
-    except msgspec.ValidationError as exc:
-        # msgspec says "... - at `$.port`"; name the variable instead of the path.
-        message = str(exc)
-        for name, key in source.items():
-            if f"`$.{name}`" in message:
-                raise SettingsError(f"{key}={env[key]!r}: {message.split(' - at ')[0]}") from None
-        raise SettingsError(message) from None
-    except SettingsError as exc:
-        for name, key in source.items():
-            prefix = f"{PREFIX}{name.upper()}:"
-            if str(exc).startswith(prefix):
-                raise SettingsError(key + str(exc)[len(prefix) - 1 :]) from None
-        raise
+    except (msgspec.ValidationError, SettingsError) as exc:
+        raise SettingsError(_name_the_variable(str(exc), source, env)) from None
+
+
+def _name_the_variable(message: str, source: dict[str, str], env: Mapping[str, str]) -> str:
+    """Rewrite msgspec's "... - at `$.port`" or our "PEERLEARN_PORT: ..." to the variable actually set."""
+    for name, key in source.items():
+        if f"`$.{name}`" in message:
+            return f"{key}={env[key]!r}: {message.split(' - at ')[0]}"
+        generic = f"{PREFIX}{name.upper()}:"
+        if message.startswith(generic):
+            return key + message[len(generic) - 1 :]
+    return message

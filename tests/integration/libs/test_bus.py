@@ -1,0 +1,212 @@
+"""The bus on a real nats-server: delivery, dedupe, redelivery, dead letters, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import msgspec
+import pytest
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+from peerlearn import events
+from peerlearn.bus import Bus, Consumer
+from peerlearn.testing.waiting import eventually
+
+
+def org_event(n: int, *, event_id: str | None = None) -> events.Event:
+    return events.make_event(events.OrgCreated(org_id=f"o{n}", name=f"Org {n}", kind="partner"), event_id=event_id)
+
+
+async def stream_messages(bus: Bus, stream: str, subject: str) -> list[bytes]:
+    """Every message in ``stream`` on ``subject``, read with an ephemeral consumer."""
+    info = await bus.js.stream_info(stream)
+    if info.state.messages == 0:
+        return []
+    sub = await bus.js.pull_subscribe(
+        subject, stream=stream, config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
+    )
+    out: list[bytes] = []
+    try:
+        while True:
+            try:
+                batch = await sub.fetch(100, timeout=0.5)
+            except Exception:  # noqa: BLE001 - nats' timeout: nothing more to read
+                break
+            out += [m.data for m in batch]
+            for m in batch:
+                await m.ack()
+    finally:
+        await sub.unsubscribe()
+    return out
+
+
+def run(consumer: Consumer) -> asyncio.Task[None]:
+    return asyncio.create_task(consumer.run())
+
+
+async def stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_published_event_reaches_the_handler(bus: Bus) -> None:
+    seen: list[events.Event] = []
+
+    async def handler(event: events.Event) -> None:
+        seen.append(event)
+
+    task = run(Consumer(bus, stream="PROFILES", durable="t-roundtrip", handler=handler))
+    sent = org_event(1)
+    assert await bus.publish(sent) is True
+    await eventually(lambda: asyncio.sleep(0, result=seen))
+    await stop(task)
+    assert seen == [sent]
+
+
+async def test_the_same_msg_id_twice_is_consumed_once(bus: Bus) -> None:
+    seen: list[str] = []
+
+    async def handler(event: events.Event) -> None:
+        seen.append(event.id)
+
+    event = org_event(1)
+    assert await bus.publish(event) is True
+    assert await bus.publish(event) is False  # JetStream says: duplicate
+    await bus.publish(org_event(2))
+    task = run(Consumer(bus, stream="PROFILES", durable="t-dedupe", handler=handler))
+    await eventually(lambda: asyncio.sleep(0, result=len(seen) >= 2))
+    await asyncio.sleep(0.3)
+    await stop(task)
+    assert Counter(seen)[event.id] == 1
+    assert len(seen) == 2
+
+
+async def test_a_handler_that_fails_twice_is_redelivered_and_acked(bus: Bus) -> None:
+    attempts: list[int] = []
+
+    async def flaky(event: events.Event) -> None:
+        attempts.append(1)
+        if len(attempts) <= 2:
+            raise RuntimeError("database hiccup")
+
+    consumer = Consumer(
+        bus, stream="PROFILES", durable="t-flaky", handler=flaky, max_deliver=5, backoff=lambda n: 0.05
+    )
+    task = run(consumer)
+    await bus.publish(org_event(1))
+    await eventually(lambda: asyncio.sleep(0, result=consumer.processed == 1))
+    await asyncio.sleep(0.3)
+    await stop(task)
+    assert len(attempts) == 3
+    assert consumer.dead_lettered == 0
+    info = await bus.js.consumer_info("PROFILES", "t-flaky")
+    assert info.num_ack_pending == 0 and info.num_pending == 0
+
+
+async def test_a_handler_that_always_fails_dead_letters_after_max_deliver(bus: Bus) -> None:
+    attempts: list[int] = []
+
+    async def broken(event: events.Event) -> None:
+        attempts.append(1)
+        raise ValueError("cannot apply this event")
+
+    consumer = Consumer(
+        bus, stream="PROFILES", durable="t-broken", handler=broken, max_deliver=3, backoff=lambda n: 0.05
+    )
+    task = run(consumer)
+    event = org_event(7)
+    await bus.publish(event)
+    await eventually(lambda: asyncio.sleep(0, result=consumer.dead_lettered == 1))
+    await asyncio.sleep(0.5)  # give a wrong redelivery the chance to show up
+    await stop(task)
+    assert len(attempts) == 3
+
+    letters = await stream_messages(bus, events.DEADLETTER_STREAM, events.deadletter_subject("PROFILES"))
+    assert len(letters) == 1
+    letter = msgspec.json.decode(letters[0], type=events.DeadLetter)
+    assert letter.deliveries == 3
+    assert "ValueError: cannot apply this event" in letter.error
+    assert letter.msg_id == event.id and events.decode(letter.payload.encode()) == event
+
+
+async def test_a_payload_that_is_not_an_event_is_dead_lettered_at_once(bus: Bus) -> None:
+    seen: list[events.Event] = []
+
+    async def handler(event: events.Event) -> None:
+        seen.append(event)
+
+    consumer = Consumer(bus, stream="PROFILES", durable="t-garbage", handler=handler)
+    task = run(consumer)
+    await bus.publish_raw(events.ORG_CREATED, b"{not json", "garbage-1")
+    await bus.publish(org_event(2))
+    await eventually(lambda: asyncio.sleep(0, result=consumer.dead_lettered == 1 and len(seen) == 1))
+    await stop(task)
+    letters = await stream_messages(bus, events.DEADLETTER_STREAM, "deadletter.>")
+    assert "malformed envelope" in msgspec.json.decode(letters[0], type=events.DeadLetter).error
+
+
+async def test_a_consumer_restarted_mid_stream_resumes_without_loss_or_repetition(bus: Bus) -> None:
+    handled: list[str] = []
+    block_at = 20
+    blocked = asyncio.Event()
+
+    async def handler(event: events.Event) -> None:
+        if len(handled) == block_at and not blocked.is_set():
+            blocked.set()
+            await asyncio.Event().wait()  # the process "dies" while handling this one
+        handled.append(event.id)
+
+    published = [org_event(i) for i in range(50)]
+    for event in published:
+        await bus.publish(event)
+
+    first = run(Consumer(bus, stream="PROFILES", durable="t-restart", handler=handler, ack_wait=1.0, batch=8))
+    await asyncio.wait_for(blocked.wait(), 10)
+    await stop(first)
+    assert len(handled) == block_at
+
+    second = Consumer(bus, stream="PROFILES", durable="t-restart", handler=handler, ack_wait=1.0, batch=8)
+    task = run(second)
+    await eventually(lambda: asyncio.sleep(0, result=len(handled) >= 50))
+    await asyncio.sleep(1.5)  # past ack_wait: anything unacked would come back now
+    await stop(task)
+    assert sorted(handled) == sorted(e.id for e in published)
+    assert len(handled) == len(set(handled)) == 50
+
+
+async def test_a_consumer_outlives_a_nats_restart(nats_server, bus: Bus) -> None:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    async def handler(event: events.Event) -> None:
+        seen.append(event.id)
+
+    task = run(Consumer(bus, stream="PROFILES", durable="t-nats-restart", handler=handler))
+    before = org_event(1)
+    await bus.publish(before)
+    await eventually(lambda: asyncio.sleep(0, result=seen == [before.id]))
+    nats_server.restart()
+    await eventually(lambda: asyncio.sleep(0, result=bus.connected), timeout=20)
+    after = org_event(2)
+    await eventually(lambda: _try_publish(bus, after), timeout=20)
+    await eventually(lambda: asyncio.sleep(0, result=after.id in seen), timeout=20)
+    await stop(task)
+    assert seen == [before.id, after.id]
+
+
+async def _try_publish(bus: Bus, event: events.Event) -> bool:
+    try:
+        await bus.publish(event)
+    except Exception:  # noqa: BLE001 - not yet reconnected
+        return False
+    return True
+
+
+@pytest.mark.parametrize("timeout", [0.5])
+async def test_connect_to_an_unreachable_server_fails_clearly(timeout: float) -> None:
+    from peerlearn.bus import BusUnavailable
+    from peerlearn.runner import free_port
+
+    url = f"nats://127.0.0.1:{free_port()}"
+    with pytest.raises(BusUnavailable, match=url):
+        await Bus(url).connect(timeout=timeout)
