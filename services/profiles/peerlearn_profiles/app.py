@@ -9,6 +9,7 @@ from litestar import Litestar
 from peerlearn.bus import Bus
 from peerlearn.service import create_service_app
 from peerlearn.store import Database
+from peerlearn_profiles.routes import api_router
 from peerlearn_profiles.settings import ProfilesSettings, load
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -26,7 +27,7 @@ def create_app(
         settings,
         title="peerlearn profiles",
         description="People, skills, organisations and the cohorts they share.",
-        route_handlers=[],
+        route_handlers=[api_router(import_max_bytes=settings.import_max_bytes)],
         migrations=MIGRATIONS,
         database=database,
         bus=bus,

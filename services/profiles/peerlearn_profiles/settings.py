@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from peerlearn.settings import ServiceSettings, load_settings
+from peerlearn.settings import ServiceSettings, SettingsError, load_settings
 
 SERVICE = "profiles"
 DEFAULT_PORT = 8001
@@ -15,6 +15,13 @@ class ProfilesSettings(ServiceSettings, kw_only=True):
 
     service: str = SERVICE
     port: int = DEFAULT_PORT
+    # Body limit of the CSV import (PEERLEARN_PROFILES_IMPORT_MAX_BYTES); other bodies keep max_body_bytes.
+    import_max_bytes: int = 5 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.import_max_bytes < 1024:
+            raise SettingsError(f"{self.env_name('import_max_bytes')}: must be at least 1024 bytes")
 
 
 def load(env: Mapping[str, str] | None = None) -> ProfilesSettings:

@@ -1,0 +1,49 @@
+"""Turning the caller's token into the :class:`~peerlearn_profiles.domain.Viewer` the rules use."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peerlearn.auth import Principal
+from peerlearn_profiles import store
+from peerlearn_profiles.domain import NotFound, Sight, Viewer, sight_of
+
+
+async def viewer_of(session: AsyncSession, principal: Principal) -> Viewer:
+    """The caller with the cohorts they are in now (from the database, not the token)."""
+    cohort_ids = (
+        frozenset() if principal.person_id is None else await store.cohorts_of(session, principal.person_id)
+    )
+    return Viewer(
+        person_id=principal.person_id,
+        org_id=principal.org_id,
+        roles=tuple(principal.roles),
+        platform_admin=principal.platform_admin,
+        cohort_ids=cohort_ids,
+    )
+
+
+async def visible_person(
+    session: AsyncSession, viewer: Viewer, person_id: str
+) -> tuple[store.PersonRecord, Sight]:
+    """The person and how much of them the viewer sees; 404 when they may not see them at all."""
+    person = await store.get_person(session, person_id)
+    sight = None if person is None else sight_of(viewer, person.id, person.org_id, person.cohort_ids)
+    if person is None or sight is None:
+        raise NotFound(f"no person {person_id}")
+    return person, sight
+
+
+async def visible_org(session: AsyncSession, viewer: Viewer, org_id: str) -> store.OrgRecord:
+    """The org if the viewer may know it: their own, one sharing a cohort with theirs, or any for the
+    platform admin; else 404."""
+    org = await store.get_org(session, org_id)
+    if org is None:
+        raise NotFound(f"no organisation {org_id}")
+    if viewer.platform_admin or viewer.org_id == org_id:
+        return org
+    if viewer.org_id is not None:
+        theirs = set(await store.visible_cohort_ids(session, viewer.org_id))
+        if theirs.intersection(await store.visible_cohort_ids(session, org_id)):
+            return org
+    raise NotFound(f"no organisation {org_id}")

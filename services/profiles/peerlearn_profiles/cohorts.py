@@ -1,0 +1,185 @@
+"""Use cases on cohorts shared across organisations: create, invite, accept, leave, members.
+
+The owner org's admin creates a cohort and invites other orgs; the invited org's admin
+accepts or declines; each member org's admin adds or removes only their own people.
+Every change records its events in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peerlearn import events, outbox
+from peerlearn.events import make_event, new_id
+from peerlearn_profiles import store
+from peerlearn_profiles.access import visible_person
+from peerlearn_profiles.domain import Conflict, Forbidden, Invalid, NotFound, Viewer
+from peerlearn_profiles.people import announce_person
+from peerlearn_profiles.schemas import Cohort, CohortCreate
+from peerlearn_profiles.store import CohortRecord
+
+
+async def create_cohort(session: AsyncSession, viewer: Viewer, data: CohortCreate) -> CohortRecord:
+    """A new cohort owned by the caller's org (the platform admin names the owner)."""
+    owner = data.owner_org_id or viewer.org_id
+    if owner is None:
+        raise Invalid("owner_org_id is required when the platform admin creates a cohort")
+    if await store.get_org(session, owner) is None or not (viewer.platform_admin or viewer.org_id == owner):
+        raise NotFound(f"no organisation {owner}")
+    if not viewer.administers(owner):
+        raise Forbidden("only an admin of the organisation may create a cohort")
+    if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
+        raise Invalid(f"ends_on {data.ends_on} is before starts_on {data.starts_on}")
+    name = " ".join(data.name.split())
+    if not name:
+        raise Invalid("name must not be blank")
+    cohort = CohortRecord(
+        id=new_id(),
+        name=name,
+        owner_org_id=owner,
+        topic=data.topic.strip(),
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        created_at=store.now(),
+        org_status={owner: "member"},
+    )
+    await store.insert_cohort(session, cohort)
+    created = events.CohortCreated(
+        cohort_id=cohort.id,
+        name=cohort.name,
+        owner_org_id=owner,
+        topic=cohort.topic,
+        member_org_ids=[owner],
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+    )
+    await outbox.record(session, make_event(created, org_id=owner, actor_id=viewer.person_id))
+    return cohort
+
+
+async def visible_cohort(session: AsyncSession, viewer: Viewer, cohort_id: str) -> CohortRecord:
+    """The cohort if the caller's org is a member or invited (or the caller is the platform admin)."""
+    cohort = await store.get_cohort(session, cohort_id)
+    if cohort is None or not (
+        viewer.platform_admin or cohort.org_status.get(viewer.org_id or "") in ("member", "invited")
+    ):
+        raise NotFound(f"no cohort {cohort_id}")
+    return cohort
+
+
+async def cohort_view(session: AsyncSession, viewer: Viewer, cohort: CohortRecord) -> Cohort:
+    """The cohort as the viewer may see it: every member only for members and the platform admin."""
+    if viewer.platform_admin or cohort.id in viewer.cohort_ids:
+        member_ids = await store.cohort_member_ids(session, cohort.id)
+    elif cohort.org_status.get(viewer.org_id or "") == "member":
+        member_ids = await store.cohort_member_ids(session, cohort.id, org_id=viewer.org_id)
+    else:
+        member_ids = []
+    return Cohort(
+        id=cohort.id,
+        name=cohort.name,
+        owner_org_id=cohort.owner_org_id,
+        topic=cohort.topic,
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        member_org_ids=cohort.member_org_ids(),
+        invited_org_ids=cohort.invited_org_ids(),
+        member_person_ids=member_ids,
+        created_at=cohort.created_at,
+    )
+
+
+async def invite_org(session: AsyncSession, viewer: Viewer, cohort_id: str, org_id: str) -> str:
+    """Invite an org (the owner org's admin may); return its standing. Re-inviting is harmless."""
+    cohort = await visible_cohort(session, viewer, cohort_id)
+    if not viewer.administers(cohort.owner_org_id):
+        raise Forbidden("only an admin of the cohort's owner organisation may invite")
+    if await store.get_org(session, org_id) is None:
+        raise NotFound(f"no organisation {org_id}")
+    status = cohort.org_status.get(org_id)
+    if status == "member":
+        raise Conflict(f"organisation {org_id} is already a member of this cohort")
+    if status != "invited":
+        await store.set_org_status(session, cohort.id, org_id, "invited")
+    return "invited"
+
+
+async def answer_invitation(
+    session: AsyncSession, viewer: Viewer, cohort_id: str, org_id: str, *, accept: bool
+) -> str:
+    """The invited org's admin accepts (the org joins) or declines; return its standing."""
+    cohort = await visible_cohort(session, viewer, cohort_id)
+    if not viewer.administers(org_id):
+        raise Forbidden("only an admin of the invited organisation may answer its invitation")
+    status = cohort.org_status.get(org_id)
+    if accept and status == "member":
+        return "member"  # a retried accept changes nothing
+    if status != "invited":
+        raise Conflict(f"organisation {org_id} has no pending invitation to this cohort")
+    if not accept:
+        await store.set_org_status(session, cohort.id, org_id, "declined")
+        return "declined"
+    await store.set_org_status(session, cohort.id, org_id, "member")
+    joined = events.CohortOrgJoined(cohort_id=cohort.id, org_id=org_id)
+    await outbox.record(session, make_event(joined, org_id=org_id, actor_id=viewer.person_id))
+    return "member"
+
+
+async def leave_cohort(session: AsyncSession, viewer: Viewer, cohort_id: str, org_id: str) -> None:
+    """The org leaves (its admin, or the owner's admin, removes it); its people stop being members.
+
+    Publishes ``profiles.cohort.org_left``, then ``member_removed`` and a fresh
+    ``person.upserted`` for each of its people. A pending invitation is simply withdrawn.
+    """
+    cohort = await visible_cohort(session, viewer, cohort_id)
+    if not (viewer.administers(org_id) or viewer.administers(cohort.owner_org_id)):
+        raise Forbidden("only an admin of that organisation or of the owner may remove it from the cohort")
+    if org_id == cohort.owner_org_id:
+        raise Conflict("the owner organisation cannot leave its own cohort")
+    status = cohort.org_status.get(org_id)
+    if status == "invited":
+        await store.set_org_status(session, cohort.id, org_id, "declined")
+        return
+    if status != "member":
+        raise NotFound(f"organisation {org_id} is not a member of this cohort")
+    await store.set_org_status(session, cohort.id, org_id, "left")
+    left = events.CohortOrgLeft(cohort_id=cohort.id, org_id=org_id)
+    await outbox.record(session, make_event(left, org_id=org_id, actor_id=viewer.person_id))
+    for person_id in await store.cohort_member_ids(session, cohort.id, org_id=org_id):
+        await _remove(session, viewer, cohort.id, person_id, org_id)
+
+
+async def add_member(
+    session: AsyncSession, viewer: Viewer, cohort_id: str, person_id: str
+) -> tuple[str, bool]:
+    """Add a person of the caller's own org; return (their org, whether they were added now)."""
+    cohort = await visible_cohort(session, viewer, cohort_id)
+    person, _ = await visible_person(session, viewer, person_id)
+    if not viewer.administers(person.org_id):
+        raise Forbidden("an org admin may add only people of their own organisation")
+    if cohort.org_status.get(person.org_id) != "member":
+        raise Conflict(f"organisation {person.org_id} has not joined this cohort")
+    added = await store.add_member(session, cohort.id, person.id, person.org_id)
+    if added:
+        event = events.CohortMemberAdded(cohort_id=cohort.id, person_id=person.id, org_id=person.org_id)
+        await outbox.record(session, make_event(event, org_id=person.org_id, actor_id=viewer.person_id))
+        await announce_person(session, person.id, viewer.person_id)
+    return person.org_id, added
+
+
+async def remove_member(session: AsyncSession, viewer: Viewer, cohort_id: str, person_id: str) -> None:
+    """Remove a person (their org's admin, or they themselves)."""
+    cohort = await visible_cohort(session, viewer, cohort_id)
+    person, _ = await visible_person(session, viewer, person_id)
+    if not (viewer.administers(person.org_id) or viewer.person_id == person.id):
+        raise Forbidden("an org admin may remove only people of their own organisation")
+    if cohort.id not in person.cohort_ids:
+        raise NotFound(f"person {person_id} is not a member of cohort {cohort_id}")
+    await _remove(session, viewer, cohort.id, person.id, person.org_id)
+
+
+async def _remove(session: AsyncSession, viewer: Viewer, cohort_id: str, person_id: str, org_id: str) -> None:
+    await store.remove_member(session, cohort_id, person_id)
+    event = events.CohortMemberRemoved(cohort_id=cohort_id, person_id=person_id, org_id=org_id)
+    await outbox.record(session, make_event(event, org_id=org_id, actor_id=viewer.person_id))
+    await announce_person(session, person_id, viewer.person_id)

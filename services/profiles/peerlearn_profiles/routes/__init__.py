@@ -1,0 +1,40 @@
+"""The profiles HTTP API (DESIGN §5): thin controllers over the use-case modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peerlearn.auth import Principal, authenticated
+from peerlearn_profiles.access import viewer_of
+from peerlearn_profiles.domain import ProfileError, Viewer
+from peerlearn_profiles.routes import cohorts, imports, orgs, people, tokens
+
+
+def _profile_error(_request: Request[Any, Any, Any], exc: ProfileError) -> Response[Any]:
+    return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
+
+
+async def _provide_viewer(db_session: AsyncSession, principal: Principal | None) -> Viewer:
+    assert principal is not None  # the router's guard let only callers with a token in
+    return await viewer_of(db_session, principal)
+
+
+def api_router(*, import_max_bytes: int) -> Router:
+    """Every /v1 endpoint; each needs a token (profiles has nothing public)."""
+    return Router(
+        path="/v1",
+        route_handlers=[
+            *orgs.handlers,
+            *people.handlers,
+            *tokens.handlers,
+            *cohorts.handlers,
+            imports.import_handler(import_max_bytes),
+        ],
+        guards=[authenticated],
+        dependencies={"viewer": Provide(_provide_viewer)},
+        exception_handlers={ProfileError: _profile_error},
+    )

@@ -1,0 +1,48 @@
+"""Organisations and their people lists."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import get, post
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peerlearn.auth import platform_admin
+from peerlearn_profiles import orgs, people
+from peerlearn_profiles.access import visible_org
+from peerlearn_profiles.directory import list_people
+from peerlearn_profiles.domain import Sight, Viewer
+from peerlearn_profiles.schemas import Org, OrgCreate, PeoplePage, Person, PersonCard, PersonCreate
+from peerlearn_profiles.views import org_view, person_view
+
+Limit = Annotated[int, Parameter(ge=1, le=200, description="page size")]
+Cursor = Annotated[str | None, Parameter(max_length=40, description="next_cursor of the previous page")]
+
+
+@post("/orgs", guards=[platform_admin], tags=["orgs"], summary="Create an organisation (platform admin)")
+async def create_org(data: OrgCreate, db_session: AsyncSession, viewer: Viewer) -> Org:
+    return org_view(await orgs.create_org(db_session, viewer, data))
+
+
+@get("/orgs/{org_id:str}", tags=["orgs"], summary="An organisation you may know")
+async def get_org(org_id: str, db_session: AsyncSession, viewer: Viewer) -> Org:
+    return org_view(await visible_org(db_session, viewer, org_id))
+
+
+@get("/orgs/{org_id:str}/people", tags=["people"], summary="The org's people you may see, a page at a time")
+async def org_people(
+    org_id: str, db_session: AsyncSession, viewer: Viewer, cursor: Cursor = None, limit: Limit = 50
+) -> PeoplePage:
+    return await list_people(db_session, viewer, org_id, cursor=cursor, limit=limit)
+
+
+@post("/orgs/{org_id:str}/people", tags=["people"], summary="Add a person (org admin or platform admin)")
+async def create_person(
+    org_id: str, data: PersonCreate, db_session: AsyncSession, viewer: Viewer
+) -> Person | PersonCard:
+    person = await people.create_person(db_session, viewer, org_id, data)
+    return person_view(person, Sight.FULL)
+
+
+handlers = [create_org, get_org, org_people, create_person]

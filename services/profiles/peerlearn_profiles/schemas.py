@@ -1,0 +1,190 @@
+"""The profiles API's request and response bodies (msgspec Structs).
+
+Request bodies forbid unknown fields and carry their limits as ``msgspec.Meta``, so a
+bad body is a 400 naming the field before any handler runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from peerlearn.events import OrgKind, Role
+
+Id = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+DisplayName = Annotated[str, Meta(min_length=1, max_length=120)]
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$")]
+Bio = Annotated[str, Meta(max_length=2000)]
+Goal = Annotated[str, Meta(max_length=300)]
+Timezone = Annotated[str, Meta(min_length=1, max_length=64)]
+Hours = Annotated[float, Meta(ge=0, le=168)]
+Capacity = Annotated[int, Meta(ge=0, le=100)]
+Level = Annotated[int, Meta(ge=1, le=5)]
+Roles = Annotated[list[Role], Meta(max_length=4)]
+Topic = Annotated[str, Meta(max_length=300)]
+
+
+class SkillIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A skill: ``wants`` true means the person wants to learn it; ``level`` is where they are now."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=60)]
+    level: Level
+    wants: bool = False
+
+
+Skills = Annotated[list[SkillIn], Meta(max_length=50)]
+
+
+class OrgCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Name
+    kind: OrgKind = "partner"
+
+
+class Org(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    kind: OrgKind
+    created_at: datetime
+
+
+class PersonCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    display_name: DisplayName
+    email: Email
+    roles: Roles = msgspec.field(default_factory=lambda: ["learner"])
+    bio: Bio = ""
+    goal: Goal = ""
+    timezone: Timezone = "UTC"
+    weekly_hours: Hours = 0.0
+    mentor_capacity: Capacity = 0
+    open_to_external: bool = False
+    skills: Skills = msgspec.field(default_factory=list)
+
+
+class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A partial update: a field left out keeps its value; ``skills`` replaces the whole list."""
+
+    display_name: DisplayName | UnsetType = UNSET
+    email: Email | UnsetType = UNSET
+    roles: Roles | UnsetType = UNSET
+    bio: Bio | UnsetType = UNSET
+    goal: Goal | UnsetType = UNSET
+    timezone: Timezone | UnsetType = UNSET
+    weekly_hours: Hours | UnsetType = UNSET
+    mentor_capacity: Capacity | UnsetType = UNSET
+    open_to_external: bool | UnsetType = UNSET
+    skills: Skills | UnsetType = UNSET
+
+
+class SkillOut(msgspec.Struct, kw_only=True):
+    name: str
+    level: int
+    wants: bool
+
+
+class Person(msgspec.Struct, kw_only=True, tag="person"):
+    """A person as their org sees them; ``email`` only for themselves and admins."""
+
+    id: str
+    org_id: str
+    display_name: str
+    email: str | None = None
+    roles: list[str]
+    bio: str
+    goal: str
+    timezone: str
+    weekly_hours: float
+    mentor_capacity: int
+    open_to_external: bool
+    skills: list[SkillOut]
+    cohort_ids: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class PersonCard(msgspec.Struct, kw_only=True, tag="card"):
+    """A person of another org as a fellow cohort member sees them: never the email."""
+
+    id: str
+    org_id: str
+    display_name: str
+    goal: str
+    skills: list[SkillOut]
+
+
+class PeoplePage(msgspec.Struct, kw_only=True):
+    items: list[Person | PersonCard]
+    next_cursor: str | None = None
+
+
+class TokenRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    person_id: Id
+
+
+class Token(msgspec.Struct, kw_only=True):
+    token: str
+    expires_at: datetime
+
+
+class CohortCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A new cohort; ``owner_org_id`` defaults to the caller's org (the platform admin must give it)."""
+
+    name: DisplayName
+    topic: Topic = ""
+    starts_on: date | None = None
+    ends_on: date | None = None
+    owner_org_id: Id | None = None
+
+
+class Cohort(msgspec.Struct, kw_only=True):
+    """A cohort; ``member_person_ids`` lists everyone only for members (others: their own org's)."""
+
+    id: str
+    name: str
+    owner_org_id: str
+    topic: str
+    starts_on: date | None
+    ends_on: date | None
+    member_org_ids: list[str]
+    invited_org_ids: list[str]
+    member_person_ids: list[str]
+    created_at: datetime
+
+
+class InvitationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    org_id: Id
+
+
+class Invitation(msgspec.Struct, kw_only=True):
+    cohort_id: str
+    org_id: str
+    status: Literal["invited", "member", "declined", "left"]
+
+
+class Membership(msgspec.Struct, kw_only=True):
+    cohort_id: str
+    person_id: str
+    org_id: str
+
+
+class RejectedRow(msgspec.Struct, kw_only=True):
+    line: int
+    reason: str
+
+
+class ImportedRow(msgspec.Struct, kw_only=True):
+    line: int
+    id: str
+    email: str
+    outcome: Literal["created", "updated", "unchanged"]
+
+
+class ImportReport(msgspec.Struct, kw_only=True):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[RejectedRow]
+    people: list[ImportedRow]

@@ -1,0 +1,318 @@
+"""The profiles repository: SQLAlchemy Core queries over the tables in :mod:`models`.
+
+Functions take the request's session, so everything a request does (state and outbox)
+commits or rolls back together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peerlearn_profiles.domain import SkillEntry
+from peerlearn_profiles.models import cohort_members, cohort_orgs, cohorts, orgs, people, skills
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class OrgRecord:
+    id: str
+    name: str
+    kind: str
+    created_at: datetime
+
+
+@dataclass
+class PersonRecord:
+    """A person with their skills (in the order written) and current cohorts."""
+
+    id: str
+    org_id: str
+    display_name: str
+    email: str
+    roles: list[str]
+    bio: str
+    goal: str
+    timezone: str
+    weekly_hours: float
+    mentor_capacity: int
+    open_to_external: bool
+    created_at: datetime
+    updated_at: datetime
+    skills: list[SkillEntry] = field(default_factory=list)
+    cohort_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CohortRecord:
+    id: str
+    name: str
+    owner_org_id: str
+    topic: str
+    starts_on: date | None
+    ends_on: date | None
+    created_at: datetime
+    org_status: dict[str, str] = field(default_factory=dict)  # org id -> invited|member|declined|left
+
+    def member_org_ids(self) -> list[str]:
+        return sorted(org for org, status in self.org_status.items() if status == "member")
+
+    def invited_org_ids(self) -> list[str]:
+        return sorted(org for org, status in self.org_status.items() if status == "invited")
+
+
+# --- orgs -----------------------------------------------------------------------------
+
+
+async def insert_org(session: AsyncSession, org: OrgRecord) -> None:
+    await session.execute(sa.insert(orgs).values(**org.__dict__))
+
+
+async def get_org(session: AsyncSession, org_id: str) -> OrgRecord | None:
+    row = (await session.execute(sa.select(orgs).where(orgs.c.id == org_id))).first()
+    return OrgRecord(**row._mapping) if row else None
+
+
+# --- people ---------------------------------------------------------------------------
+
+_PERSON_FIELDS = (
+    "display_name", "email", "roles", "bio", "goal", "timezone",
+    "weekly_hours", "mentor_capacity", "open_to_external",
+)  # fmt: skip
+
+
+async def get_people(session: AsyncSession, ids: Sequence[str]) -> list[PersonRecord]:
+    """The people with these ids (those that exist), with skills and cohorts, in ``ids`` order."""
+    if not ids:
+        return []
+    rows = (await session.execute(sa.select(people).where(people.c.id.in_(ids)))).all()
+    records = {
+        row.id: PersonRecord(
+            id=row.id,
+            org_id=row.org_id,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            **{name: getattr(row, name) for name in _PERSON_FIELDS},
+        )
+        for row in rows
+    }
+    if not records:
+        return []
+    skill_rows = await session.execute(
+        sa.select(skills)
+        .where(skills.c.person_id.in_(records))
+        .order_by(skills.c.person_id, skills.c.position)
+    )
+    for row in skill_rows:
+        records[row.person_id].skills.append(SkillEntry(name=row.name, level=row.level, wants=row.wants))
+    member_rows = await session.execute(
+        sa.select(cohort_members.c.person_id, cohort_members.c.cohort_id)
+        .where(cohort_members.c.person_id.in_(records))
+        .order_by(cohort_members.c.cohort_id)
+    )
+    for row in member_rows:
+        records[row.person_id].cohort_ids.append(row.cohort_id)
+    return [records[i] for i in ids if i in records]
+
+
+async def get_person(session: AsyncSession, person_id: str) -> PersonRecord | None:
+    found = await get_people(session, [person_id])
+    return found[0] if found else None
+
+
+async def person_id_by_email(session: AsyncSession, org_id: str, key: str) -> str | None:
+    return await session.scalar(
+        sa.select(people.c.id).where(people.c.org_id == org_id, people.c.email_key == key)
+    )
+
+
+async def people_by_email(session: AsyncSession, org_id: str, keys: Sequence[str]) -> dict[str, str]:
+    """Casefolded email -> person id, for the given emails of the org."""
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), 500):  # stay far below SQLite's bound-parameter limit
+        chunk = keys[start : start + 500]
+        rows = await session.execute(
+            sa.select(people.c.email_key, people.c.id).where(
+                people.c.org_id == org_id, people.c.email_key.in_(chunk)
+            )
+        )
+        found.update({row.email_key: row.id for row in rows})
+    return found
+
+
+async def insert_person(session: AsyncSession, person: PersonRecord, email_key: str) -> None:
+    await session.execute(
+        sa.insert(people).values(
+            id=person.id,
+            org_id=person.org_id,
+            email_key=email_key,
+            created_at=person.created_at,
+            updated_at=person.updated_at,
+            **{name: getattr(person, name) for name in _PERSON_FIELDS},
+        )
+    )
+    await replace_skills(session, person.id, person.skills)
+
+
+async def update_person(session: AsyncSession, person: PersonRecord, email_key: str) -> None:
+    await session.execute(
+        sa.update(people)
+        .where(people.c.id == person.id)
+        .values(
+            email_key=email_key,
+            updated_at=person.updated_at,
+            **{name: getattr(person, name) for name in _PERSON_FIELDS},
+        )
+    )
+    await replace_skills(session, person.id, person.skills)
+
+
+async def replace_skills(session: AsyncSession, person_id: str, entries: Sequence[SkillEntry]) -> None:
+    await session.execute(sa.delete(skills).where(skills.c.person_id == person_id))
+    if entries:
+        await session.execute(
+            sa.insert(skills),
+            [
+                {
+                    "person_id": person_id,
+                    "name_key": e.key,
+                    "name": e.name,
+                    "level": e.level,
+                    "wants": e.wants,
+                    "position": i,
+                }
+                for i, e in enumerate(entries)
+            ],
+        )
+
+
+async def delete_person(session: AsyncSession, person_id: str) -> None:
+    """Erase the person and everything attached to them (skills, cohort memberships)."""
+    await session.execute(sa.delete(skills).where(skills.c.person_id == person_id))
+    await session.execute(sa.delete(cohort_members).where(cohort_members.c.person_id == person_id))
+    await session.execute(sa.delete(people).where(people.c.id == person_id))
+
+
+async def page_of_people(
+    session: AsyncSession,
+    org_id: str,
+    *,
+    after: str | None,
+    limit: int,
+    in_cohorts: Sequence[str] | None = None,
+) -> list[str]:
+    """Ids of the org's people in id order after ``after``; only members of ``in_cohorts`` if given."""
+    query = sa.select(people.c.id).where(people.c.org_id == org_id)
+    if in_cohorts is not None:
+        query = query.where(
+            people.c.id.in_(
+                sa.select(cohort_members.c.person_id).where(cohort_members.c.cohort_id.in_(in_cohorts))
+            )
+        )
+    if after:
+        query = query.where(people.c.id > after)
+    rows = await session.execute(query.order_by(people.c.id).limit(limit))
+    return [row.id for row in rows]
+
+
+# --- cohorts --------------------------------------------------------------------------
+
+
+async def insert_cohort(session: AsyncSession, cohort: CohortRecord) -> None:
+    await session.execute(
+        sa.insert(cohorts).values(
+            id=cohort.id,
+            name=cohort.name,
+            owner_org_id=cohort.owner_org_id,
+            topic=cohort.topic,
+            starts_on=cohort.starts_on,
+            ends_on=cohort.ends_on,
+            created_at=cohort.created_at,
+        )
+    )
+    for org_id, status in cohort.org_status.items():
+        await set_org_status(session, cohort.id, org_id, status)
+
+
+async def get_cohort(session: AsyncSession, cohort_id: str) -> CohortRecord | None:
+    row = (await session.execute(sa.select(cohorts).where(cohorts.c.id == cohort_id))).first()
+    if row is None:
+        return None
+    record = CohortRecord(**row._mapping)
+    statuses = await session.execute(
+        sa.select(cohort_orgs.c.org_id, cohort_orgs.c.status).where(cohort_orgs.c.cohort_id == cohort_id)
+    )
+    record.org_status = {r.org_id: r.status for r in statuses}
+    return record
+
+
+async def set_org_status(session: AsyncSession, cohort_id: str, org_id: str, status: str) -> None:
+    """Insert or update the org's standing in the cohort."""
+    updated = await session.execute(
+        sa.update(cohort_orgs)
+        .where(cohort_orgs.c.cohort_id == cohort_id, cohort_orgs.c.org_id == org_id)
+        .values(status=status, updated_at=now())
+    )
+    if updated.rowcount == 0:
+        await session.execute(
+            sa.insert(cohort_orgs).values(cohort_id=cohort_id, org_id=org_id, status=status, updated_at=now())
+        )
+
+
+async def cohort_member_ids(session: AsyncSession, cohort_id: str, org_id: str | None = None) -> list[str]:
+    """The cohort's members (only those of ``org_id`` if given), in id order."""
+    query = sa.select(cohort_members.c.person_id).where(cohort_members.c.cohort_id == cohort_id)
+    if org_id is not None:
+        query = query.where(cohort_members.c.org_id == org_id)
+    return [row.person_id for row in await session.execute(query.order_by(cohort_members.c.person_id))]
+
+
+async def cohorts_of(session: AsyncSession, person_id: str) -> frozenset[str]:
+    rows = await session.execute(
+        sa.select(cohort_members.c.cohort_id).where(cohort_members.c.person_id == person_id)
+    )
+    return frozenset(row.cohort_id for row in rows)
+
+
+async def add_member(session: AsyncSession, cohort_id: str, person_id: str, org_id: str) -> bool:
+    """Add the person; False when they were a member already."""
+    exists = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(cohort_members)
+        .where(cohort_members.c.cohort_id == cohort_id, cohort_members.c.person_id == person_id)
+    )
+    if exists:
+        return False
+    await session.execute(
+        sa.insert(cohort_members).values(
+            cohort_id=cohort_id, person_id=person_id, org_id=org_id, added_at=now()
+        )
+    )
+    return True
+
+
+async def remove_member(session: AsyncSession, cohort_id: str, person_id: str) -> bool:
+    """Remove the person; False when they were not a member."""
+    result = await session.execute(
+        sa.delete(cohort_members).where(
+            cohort_members.c.cohort_id == cohort_id, cohort_members.c.person_id == person_id
+        )
+    )
+    return bool(result.rowcount)
+
+
+async def visible_cohort_ids(session: AsyncSession, org_id: str) -> list[str]:
+    """Cohorts the org is a member of or invited to."""
+    rows = await session.execute(
+        sa.select(cohort_orgs.c.cohort_id)
+        .where(cohort_orgs.c.org_id == org_id, cohort_orgs.c.status.in_(("member", "invited")))
+        .order_by(cohort_orgs.c.cohort_id)
+    )
+    return [row.cohort_id for row in rows]

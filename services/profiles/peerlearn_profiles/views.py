@@ -1,0 +1,41 @@
+"""Records as the API shows them, cut to what the viewer may see."""
+
+from __future__ import annotations
+
+from peerlearn_profiles.domain import Sight
+from peerlearn_profiles.schemas import Org, Person, PersonCard, SkillOut
+from peerlearn_profiles.store import OrgRecord, PersonRecord
+
+
+def org_view(org: OrgRecord) -> Org:
+    return Org(id=org.id, name=org.name, kind=org.kind, created_at=org.created_at)  # type: ignore[arg-type]
+
+
+def person_view(person: PersonRecord, sight: Sight) -> Person | PersonCard:
+    """The whole profile (email only at ``Sight.FULL``), or a card for a fellow cohort member."""
+    skills = [SkillOut(name=s.name, level=s.level, wants=s.wants) for s in person.skills]
+    if sight is Sight.CARD:
+        return PersonCard(
+            id=person.id,
+            org_id=person.org_id,
+            display_name=person.display_name,
+            goal=person.goal,
+            skills=skills,
+        )
+    return Person(
+        id=person.id,
+        org_id=person.org_id,
+        display_name=person.display_name,
+        email=person.email if sight is Sight.FULL else None,
+        roles=list(person.roles),
+        bio=person.bio,
+        goal=person.goal,
+        timezone=person.timezone,
+        weekly_hours=person.weekly_hours,
+        mentor_capacity=person.mentor_capacity,
+        open_to_external=person.open_to_external,
+        skills=skills,
+        cohort_ids=sorted(person.cohort_ids),
+        created_at=person.created_at,
+        updated_at=person.updated_at,
+    )

@@ -1,0 +1,181 @@
+"""Fixtures of the profiles integration tests: one running app per test module and engine.
+
+``profiles`` starts the real app (migrations, NATS connection, outbox relay) on SQLite and
+on PostgreSQL, with a nats-server of its own, and taps the PROFILES stream so tests can
+assert on the events the service published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nats
+import pytest
+import pytest_asyncio
+from litestar.testing import AsyncTestClient
+from nats.js.api import DeliverPolicy
+
+from peerlearn import events
+from peerlearn.store import Database
+from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
+from peerlearn.testing.servers import start_nats
+from peerlearn_profiles.app import create_app
+from peerlearn_profiles.settings import load
+
+ADMIN = TEST_ADMIN_TOKEN
+
+
+class EventTap:
+    """Every event on the PROFILES stream, in stream order, decoded."""
+
+    def __init__(self) -> None:
+        self.events: list[events.Event] = []
+        self._nc: Any = None
+        self._arrived = asyncio.Event()
+
+    async def start(self, url: str) -> None:
+        self._nc = await nats.connect(url)
+        js = self._nc.jetstream()
+        await js.subscribe(
+            "profiles.>", cb=self._on_message, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+        )
+
+    async def _on_message(self, message: Any) -> None:
+        self.events.append(events.decode(message.data))
+        self._arrived.set()
+
+    async def stop(self) -> None:
+        if self._nc is not None:
+            await self._nc.close()
+
+    def mark(self) -> int:
+        return len(self.events)
+
+    async def wait_for(self, predicate: Callable[[events.Event], bool], *, after: int = 0) -> events.Event:
+        """The first event after index ``after`` that matches; fails after 10 s."""
+        async with asyncio.timeout(10):
+            while True:
+                for event in self.events[after:]:
+                    if predicate(event):
+                        return event
+                self._arrived.clear()
+                await self._arrived.wait()
+
+
+class Profiles:
+    """A running profiles app with helpers to set up orgs, people and cohorts through its API."""
+
+    def __init__(self, client: AsyncTestClient[Any], tap: EventTap, engine: str) -> None:
+        self.client = client
+        self.tap = tap
+        self.engine = engine
+
+    async def call(
+        self, method: str, path: str, token: str | None = ADMIN, *, expect: int | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}))
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        response = await self.client.request(method, path, headers=headers, **kwargs)
+        if expect is not None:
+            assert response.status_code == expect, response.text
+        return response
+
+    async def org(self, name: str = "Acme", kind: str = "partner") -> str:
+        response = await self.call("POST", "/v1/orgs", json={"name": name, "kind": kind}, expect=201)
+        return str(response.json()["id"])
+
+    async def person(self, org_id: str, token: str = ADMIN, **fields: Any) -> dict[str, Any]:
+        body = {"display_name": "Ada Lovelace", "email": f"{uuid.uuid4().hex[:10]}@example.org", **fields}
+        response = await self.call("POST", f"/v1/orgs/{org_id}/people", token, json=body, expect=201)
+        return dict(response.json())
+
+    async def token(self, person_id: str) -> str:
+        response = await self.call("POST", "/v1/tokens", json={"person_id": person_id}, expect=201)
+        return str(response.json()["token"])
+
+    async def cohort(self, admin_token: str, name: str = "Data cohort", **fields: Any) -> str:
+        response = await self.call(
+            "POST", "/v1/cohorts", admin_token, json={"name": name, **fields}, expect=201
+        )
+        return str(response.json()["id"])
+
+    async def join(
+        self, cohort_id: str, org_id: str, owner_token: str = ADMIN, org_token: str = ADMIN
+    ) -> None:
+        await self.call(
+            "POST", f"/v1/cohorts/{cohort_id}/invitations", owner_token, json={"org_id": org_id}, expect=201
+        )
+        await self.call("POST", f"/v1/cohorts/{cohort_id}/invitations/{org_id}/accept", org_token, expect=200)
+
+    async def add(self, cohort_id: str, person_id: str, token: str = ADMIN) -> None:
+        response = await self.call("POST", f"/v1/cohorts/{cohort_id}/members/{person_id}", token)
+        assert response.status_code in (200, 201), response.text
+
+    async def sentinel(self) -> int:
+        """Make one known change and wait for its event; return the tap index of that event.
+
+        Events leave the outbox in commit order, so every event of an earlier request is in
+        the tap before the sentinel's: what lies between a mark and the sentinel is exact.
+        """
+        org_id = await self.org("Sentinel")
+        await self.tap.wait_for(lambda e: e.type == events.ORG_CREATED and e.data.org_id == org_id)  # type: ignore[attr-defined]
+        return next(
+            i
+            for i, e in enumerate(self.tap.events)
+            if e.type == events.ORG_CREATED and e.data.org_id == org_id  # type: ignore[attr-defined]
+        )
+
+    async def events_of(self, action: Any) -> list[events.Event]:
+        """Run ``action`` (an awaitable) and return exactly the events it published."""
+        await self.sentinel()  # every earlier event is in the tap
+        mark = self.tap.mark()
+        await action
+        end = await self.sentinel()
+        return self.tap.events[mark:end]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def engine_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    if request.param == "sqlite":
+        return "sqlite", f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'profiles.db'}"
+    return "postgresql", str(request.getfixturevalue("postgres_url"))
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def profiles(
+    engine_url: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Profiles]:
+    """The profiles app on one engine, with its own nats-server and an event tap."""
+    engine, url = engine_url
+    server = start_nats()
+    data_dir: Path = tmp_path_factory.mktemp("var")
+    settings = load(
+        {
+            "PEERLEARN_DATA_DIR": str(data_dir),
+            "PEERLEARN_NATS_URL": server.url,
+            "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
+            "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
+            "PEERLEARN_RATE_LIMIT_PER_MINUTE": "1000000",
+            "PEERLEARN_PROFILES_IMPORT_MAX_BYTES": str(5 * 1024 * 1024),
+        }
+    )
+    database = Database(url, schema=f"t_{uuid.uuid4().hex[:12]}")
+    app = create_app(settings, database=database)
+    tap = EventTap()
+    try:
+        async with AsyncTestClient(app=app) as client:
+            # The app runs in the test client's own loop: ask it over HTTP when NATS is there.
+            async with asyncio.timeout(20):
+                while (await client.get("/ready")).status_code != 200:
+                    await asyncio.sleep(0.05)
+            await tap.start(server.url)
+            yield Profiles(client, tap, engine)
+            await tap.stop()
+    finally:
+        server.stop()
