@@ -25,24 +25,25 @@ log = logging.getLogger("peerlearn.outbox")
 Publish = Callable[[str, bytes, str], Awaitable[object]]
 
 
-def outbox_table(metadata: sa.MetaData) -> sa.Table:
-    """The ``outbox`` table in a service's metadata (each service owns its own)."""
-    return sa.Table(
-        "outbox",
-        metadata,
+def _outbox_columns() -> list[sa.Column[object]]:
+    return [
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("event_id", sa.String(40), nullable=False, unique=True),
         sa.Column("subject", sa.String(200), nullable=False),
         sa.Column("payload", sa.LargeBinary, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True, index=True),
-    )
+    ]
+
+
+def outbox_table(metadata: sa.MetaData) -> sa.Table:
+    """The ``outbox`` table in a service's metadata (each service owns its own)."""
+    return sa.Table("outbox", metadata, *_outbox_columns())
 
 
 def create_outbox_table(op: object) -> None:
     """Create the outbox table from an Alembic migration (``op`` is ``alembic.op``)."""
-    table = outbox_table(sa.MetaData())
-    op.create_table(table.name, *[c.copy() for c in table.columns])  # type: ignore[attr-defined]
+    op.create_table("outbox", *_outbox_columns())  # type: ignore[attr-defined]
 
 
 _OUTBOX = outbox_table(sa.MetaData())

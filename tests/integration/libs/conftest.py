@@ -6,21 +6,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from peerlearn.bus import Bus
 from peerlearn.store import Database
 
 SAMPLE_MIGRATIONS = Path(__file__).parent / "sample_migrations"
-
-metadata = sa.MetaData()
-notes = sa.Table(
-    "notes", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("text", sa.String(200))
-)
-counters = sa.Table(
-    "counters", metadata, sa.Column("name", sa.String(50), primary_key=True), sa.Column("value", sa.Integer)
-)
-
 
 @pytest.fixture
 async def migrated(database: Database) -> Database:

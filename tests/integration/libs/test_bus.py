@@ -7,38 +7,15 @@ from collections import Counter
 
 import msgspec
 import pytest
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from peerlearn import events
 from peerlearn.bus import Bus, Consumer
+from peerlearn.testing.streams import stream_messages
 from peerlearn.testing.waiting import eventually
 
 
 def org_event(n: int, *, event_id: str | None = None) -> events.Event:
     return events.make_event(events.OrgCreated(org_id=f"o{n}", name=f"Org {n}", kind="partner"), event_id=event_id)
-
-
-async def stream_messages(bus: Bus, stream: str, subject: str) -> list[bytes]:
-    """Every message in ``stream`` on ``subject``, read with an ephemeral consumer."""
-    info = await bus.js.stream_info(stream)
-    if info.state.messages == 0:
-        return []
-    sub = await bus.js.pull_subscribe(
-        subject, stream=stream, config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
-    )
-    out: list[bytes] = []
-    try:
-        while True:
-            try:
-                batch = await sub.fetch(100, timeout=0.5)
-            except Exception:  # noqa: BLE001 - nats' timeout: nothing more to read
-                break
-            out += [m.data for m in batch]
-            for m in batch:
-                await m.ack()
-    finally:
-        await sub.unsubscribe()
-    return out
 
 
 def run(consumer: Consumer) -> asyncio.Task[None]:
