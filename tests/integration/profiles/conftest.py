@@ -171,9 +171,10 @@ async def profiles(
     try:
         async with AsyncTestClient(app=app) as client:
             # The app runs in the test client's own loop: ask it over HTTP when NATS is there.
-            async with asyncio.timeout(20):
-                while (await client.get("/ready")).status_code != 200:
-                    await asyncio.sleep(0.05)
+            for _ in range(400):
+                if (await client.get("/ready")).status_code == 200:
+                    break
+                await asyncio.sleep(0.05)
             await tap.start(server.url)
             yield Profiles(client, tap, engine)
             await tap.stop()
