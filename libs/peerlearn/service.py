@@ -28,6 +28,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.auth import Principal, TokenVerifier, bearer_auth, principal_of
@@ -89,6 +90,16 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     if exc.extra:
         body["extra"] = exc.extra
     return Response(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def _conflict(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[Any]:
+    # A uniqueness or reference violation that a domain check did not catch first (a race
+    # between two requests, say) is the caller's conflict, not a server error.
+    log.info("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
+    return Response(
+        {"status_code": 409, "detail": "this conflicts with existing data (a duplicate or a missing reference)"},
+        status_code=409,
+    )
 
 
 async def _provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
@@ -190,7 +201,7 @@ def create_service_app(
             "principal": Provide(_provide_principal, sync_to_thread=False),
             **(dependencies or {}),
         },
-        exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+        exception_handlers={HTTPException: _http_error, IntegrityError: _conflict, Exception: _internal_error},
         openapi_config=OpenAPIConfig(
             title=title,
             version="1",

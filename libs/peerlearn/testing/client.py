@@ -1,0 +1,53 @@
+"""An HTTP client for a service app that runs in the test's own event loop.
+
+Litestar's ``AsyncTestClient`` runs the lifespan in a helper thread with its own loop, so
+the app's database pool, NATS connection and tasks would live in another loop than the
+requests — asyncpg refuses that. Here the lifespan (migrations, NATS, relay, consumers)
+and the requests share the loop of the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from litestar import Litestar
+
+
+@asynccontextmanager
+async def running(app: Litestar) -> AsyncIterator[Litestar]:
+    """Run ``app``'s lifespan in a task of its own, so that pytest fixtures may enter and leave it
+    from different tasks (anyio's cancel scopes insist on one task)."""
+    started = asyncio.Event()
+    stop = asyncio.Event()
+
+    async def hold() -> None:
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(hold(), name="app-lifespan")
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # start-up failed: raise its error here
+    try:
+        yield app
+    finally:
+        stop.set()
+        await task
+
+
+@asynccontextmanager
+async def app_client(app: Litestar, *, wait_for_nats: bool = True) -> AsyncIterator[httpx.AsyncClient]:
+    """Start ``app``'s lifespan and yield a client that calls it in-process."""
+    async with running(app):
+        if wait_for_nats:
+            await app.state.bus.wait_connected()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client

@@ -1,0 +1,225 @@
+"""The service kit: what every peerlearn service answers before it has any domain at all."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+import sqlalchemy as sa
+from litestar import get, post
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peerlearn import events, outbox
+from peerlearn.auth import TokenIssuer, authenticated, org_admin, platform_admin
+from peerlearn.bus import Bus
+from peerlearn.service import create_service_app
+from peerlearn.settings import ServiceSettings, load_settings
+from peerlearn.store import Database
+from peerlearn.testing.client import app_client
+from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
+from peerlearn.testing.servers import NatsServer
+from peerlearn.testing.streams import stream_messages
+
+SAMPLE_MIGRATIONS = Path(__file__).parent / "sample_migrations"
+notes = sa.table("notes", sa.column("id"), sa.column("text"))
+
+
+class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+    stars: int = 0
+
+
+class NoteOut(msgspec.Struct):
+    text: str
+
+
+@post("/v1/notes")
+async def add_note(data: NoteIn, db_session: AsyncSession) -> NoteOut:
+    await db_session.execute(sa.insert(notes).values(text=data.text))
+    await outbox.record(
+        db_session, events.make_event(events.OrgCreated(org_id=data.text, name=data.text, kind="partner"))
+    )
+    return NoteOut(text=data.text)
+
+
+@get("/v1/me", guards=[authenticated])
+async def me(principal: Any) -> dict[str, Any]:
+    return {"person_id": principal.person_id}
+
+
+@get("/v1/admin", guards=[platform_admin])
+async def admin_only() -> dict[str, str]:
+    return {"ok": "yes"}
+
+
+@get("/v1/orgs/{org_id:str}/secrets", guards=[org_admin("org_id")])
+async def org_secrets(org_id: str) -> dict[str, str]:
+    return {"org": org_id}
+
+
+@get("/v1/boom")
+async def boom() -> None:
+    raise RuntimeError("a bug with a secret in it")
+
+
+@pytest.fixture
+async def client(
+    database: Database, nats_server: NatsServer, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    env = {
+        "PEERLEARN_DATA_DIR": str(tmp_path),
+        "PEERLEARN_NATS_URL": nats_server.url,
+        "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
+        "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
+        "PEERLEARN_MAX_BODY_BYTES": "4096",
+        "PEERLEARN_RATE_LIMIT_PER_MINUTE": "30",
+    }
+    settings = load_settings(ServiceSettings, "sample", env)
+    app = create_service_app(
+        settings,
+        title="sample",
+        route_handlers=[add_note, me, admin_only, org_secrets, boom],
+        migrations=SAMPLE_MIGRATIONS,
+        database=database,
+    )
+    async with app_client(app) as test_client:
+        yield test_client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def token(person: str = "p1", org: str = "o1", roles: tuple[str, ...] = ("learner",), **kw: Any) -> str:
+    return TokenIssuer(TEST_JWT_SECRET, **kw).issue(person, org, list(roles)).token
+
+
+async def test_health_and_ready(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/health")).json() == {"status": "ok", "service": "sample"}
+    ready = await client.get("/ready")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "nats": "ok"}
+
+
+async def test_ready_names_nats_when_it_is_down(client: httpx.AsyncClient, nats_server: NatsServer) -> None:
+    nats_server.stop()
+    response = await client.get("/ready")
+    assert response.status_code == 503
+    assert "nats down" in response.json()["status"]
+    assert response.json()["checks"]["database"] == "ok"
+
+
+async def test_openapi_is_served_at_schema(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "/v1/notes" in schema["paths"] and schema["info"]["title"] == "sample"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        ({"text": "x", "colour": "red"}, 400, "colour"),
+        ({"text": 12}, 400, "Expected `str`"),
+        ({}, 400, "text"),
+        ({"text": "x" * 5000}, 413, ""),
+    ],
+)
+async def test_bad_bodies_get_a_clear_4xx_in_one_format(
+    client: httpx.AsyncClient, body: dict[str, Any], status: int, detail: str
+) -> None:
+    response = await client.post("/v1/notes", json=body)
+    assert response.status_code == status
+    payload = response.json()
+    assert payload["status_code"] == status and "detail" in payload
+    assert detail in str(payload)
+
+
+async def test_a_write_publishes_its_event_and_a_bad_write_none(client: httpx.AsyncClient) -> None:
+    assert (await client.post("/v1/notes", json={"text": "hello"})).status_code == 201
+    duplicate = await client.post("/v1/notes", json={"text": "hello"})
+    assert duplicate.status_code == 409 and "conflicts" in duplicate.json()["detail"]
+    app = client.app  # type: ignore[attr-defined]
+    await app.state.relay.drain()
+    bus: Bus = app.state.bus
+    messages = await stream_messages(bus, "PROFILES", "profiles.>")
+    assert [events.decode(m).data.name for m in messages] == ["hello"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "detail"),
+    [
+        ({}, 401, "needs 'Authorization: Bearer"),
+        ({"Authorization": "Basic abc"}, 401, "must be 'Bearer <token>'"),
+        (bearer("garbage"), 401, "malformed"),
+        (bearer(token(ttl=timedelta(seconds=-1))), 401, "expired"),
+        (bearer(TokenIssuer("w" * 40).issue("p1", "o1", []).token), 401, "signature"),
+        (bearer(token()), 200, ""),
+    ],
+)
+async def test_tokens(client: httpx.AsyncClient, headers: dict[str, str], status: int, detail: str) -> None:
+    response = await client.get("/v1/me", headers=headers)
+    assert response.status_code == status
+    assert detail in response.text
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "status"),
+    [
+        ("learner", "/v1/admin", 403),
+        ("platform", "/v1/admin", 200),
+        ("anonymous", "/v1/admin", 401),
+        ("learner", "/v1/orgs/o1/secrets", 403),
+        ("admin-o1", "/v1/orgs/o1/secrets", 200),
+        ("admin-o1", "/v1/orgs/o2/secrets", 404),
+        ("platform", "/v1/orgs/o2/secrets", 200),
+    ],
+)
+async def test_guards(client: httpx.AsyncClient, who: str, path: str, status: int) -> None:
+    headers = {
+        "learner": bearer(token()),
+        "admin-o1": bearer(token("p2", "o1", ("org_admin",))),
+        "platform": bearer(TEST_ADMIN_TOKEN),
+        "anonymous": {},
+    }[who]
+    assert (await client.get(path, headers=headers)).status_code == status
+
+
+async def test_an_unexpected_error_is_a_500_that_leaks_nothing(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/boom", headers={"X-Request-ID": "req-123"})
+    assert response.status_code == 500
+    assert "secret" not in response.text
+    assert "req-123" in response.json()["detail"]
+
+
+async def test_each_request_logs_one_json_line_with_its_request_id(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("peerlearn.access").addHandler(handler)
+    try:
+        response = await client.get("/health", headers={"X-Request-ID": "abc"})
+    finally:
+        logging.getLogger("peerlearn.access").removeHandler(handler)
+    assert response.headers["x-request-id"] == "abc"
+    fields = [r.fields for r in records]  # type: ignore[attr-defined]
+    assert len(fields) == 1
+    assert fields[0]["path"] == "/health" and fields[0]["status"] == 200 and fields[0]["request_id"] == "abc"
+    assert fields[0]["duration_ms"] >= 0
+
+
+async def test_writes_are_rate_limited_per_person(client: httpx.AsyncClient) -> None:
+    headers = bearer(token("busy"))
+    statuses = [(await client.post("/v1/notes", json={"text": f"n{i}"}, headers=headers)).status_code
+                for i in range(31)]
+    assert statuses[:30] == [201] * 30
+    assert statuses[30] == 429
+    other = await client.post("/v1/notes", json={"text": "other"}, headers=bearer(token("calm")))
+    assert other.status_code == 201
+    assert (await client.get("/health")).status_code == 200  # reads are not limited
