@@ -175,7 +175,7 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
     data_dir = Path(base.get("PEERLEARN_DATA_DIR", "./var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     host = base.get("PEERLEARN_HOST", "127.0.0.1")
-    ports = {name: int(base.get(f"PEERLEARN_{name.upper()}_PORT", default)) for name, default in SERVICES.items()}
+    ports = {name: _port(base, f"PEERLEARN_{name.upper()}_PORT", default) for name, default in SERVICES.items()}
     for name, port in ports.items():
         ensure_port_free(host, port, name, f"PEERLEARN_{name.upper()}_PORT")
 
@@ -187,7 +187,7 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
             system.nats_url = base["PEERLEARN_NATS_URL"]
             _check_nats_reachable(system.nats_url)
         else:
-            nats_port = int(base.get("PEERLEARN_NATS_PORT") or free_port())
+            nats_port = _port(base, "PEERLEARN_NATS_PORT", 0) or free_port()
             ensure_port_free("127.0.0.1", nats_port, "nats", "PEERLEARN_NATS_PORT")
             system.children.append(Child("nats", start_nats(data_dir, nats_port)))
             system.nats_url = f"nats://127.0.0.1:{nats_port}"
@@ -233,6 +233,13 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
         system.stop()
         raise
     return system
+
+
+def _port(env: Mapping[str, str], variable: str, default: int) -> int:
+    raw = env.get(variable) or str(default)
+    if not raw.isdigit() or not 0 <= int(raw) <= 65535:
+        raise StartupError(f"{variable}={raw!r} is not a port number (0..65535)")
+    return int(raw)
 
 
 def run_until_signalled(system: System) -> int:
