@@ -9,6 +9,8 @@ from litestar import Litestar
 from peerlearn.bus import Bus
 from peerlearn.service import create_service_app
 from peerlearn.store import Database
+from peerlearn_forum.handlers import make_consumers
+from peerlearn_forum.routes import CONTROLLERS
 from peerlearn_forum.settings import ForumSettings, load
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -26,8 +28,9 @@ def create_app(
         settings,
         title="peerlearn forum",
         description="Spaces, questions, answers, votes, a tagged learning library and search.",
-        route_handlers=[],
+        route_handlers=CONTROLLERS,
         migrations=MIGRATIONS,
         database=database,
         bus=bus,
+        consumers=lambda b, db: make_consumers(b, db, max_deliver=settings.consumer_max_deliver),
     )

@@ -1,0 +1,228 @@
+"""The forum's HTTP request and response bodies (msgspec Structs; requests reject unknown fields)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+Visibility = Literal["org", "cohort", "public"]
+ThreadKind = Literal["question", "discussion", "resource"]
+
+MAX_TITLE = 300
+MAX_BODY = 50_000
+MAX_TAGS = 10
+
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Title = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=MAX_TITLE, pattern=r"\S", description="not blank")
+]
+Body = Annotated[str, msgspec.Meta(max_length=MAX_BODY, description="Markdown, stored as written")]
+NonEmptyBody = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BODY, pattern=r"\S")]
+Tag = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9+#._-]*$",
+        description="one word: letters, digits and + # . _ -",
+    ),
+]
+Tags = Annotated[list[Tag], msgspec.Meta(max_length=MAX_TAGS)]
+Url = Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^https?://[^\s<>\"]+$")]
+
+
+class _Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class SpaceCreate(_Request, kw_only=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=r"\S")]
+    description: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    visibility: Visibility
+    org_id: Id | None = None  # org spaces: defaults to the caller's org
+    cohort_id: Id | None = None  # cohort spaces: required
+
+
+class ThreadCreate(_Request, kw_only=True):
+    kind: ThreadKind = "question"
+    title: Title
+    body: Body = ""
+    tags: Tags = []
+    url: Url | None = None  # resources: the link or the video
+
+
+class ThreadUpdate(_Request, kw_only=True):
+    title: Title | None = None
+    body: Body | None = None
+    tags: Tags | None = None
+    url: Url | None = None
+
+
+class PostCreate(_Request, kw_only=True):
+    body: NonEmptyBody
+
+
+class PostUpdate(_Request, kw_only=True):
+    body: NonEmptyBody
+
+
+class VoteCast(_Request, kw_only=True):
+    value: Literal[1, -1]
+
+
+class AcceptAnswer(_Request, kw_only=True):
+    post_id: Id
+
+
+class FlagCreate(_Request, kw_only=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
+
+
+# --- responses --------------------------------------------------------------------------
+
+
+class Author(msgspec.Struct, kw_only=True):
+    id: str | None
+    display_name: str
+
+
+class Space(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    description: str
+    visibility: Visibility
+    org_id: str | None
+    cohort_id: str | None
+    created_at: datetime
+    thread_count: int
+
+
+class SpacePage(msgspec.Struct, kw_only=True):
+    items: list[Space]
+    next_cursor: str | None
+
+
+class ThreadSummary(msgspec.Struct, kw_only=True):
+    id: str
+    space_id: str
+    kind: ThreadKind
+    title: str
+    excerpt: str
+    tags: list[str]
+    url: str | None
+    author: Author
+    score: int
+    post_count: int
+    accepted_post_id: str | None
+    created_at: datetime
+    last_activity_at: datetime
+
+
+class ThreadPage(msgspec.Struct, kw_only=True):
+    items: list[ThreadSummary]
+    next_cursor: str | None
+
+
+class Post(msgspec.Struct, kw_only=True):
+    id: str
+    thread_id: str
+    author: Author
+    body: str
+    body_html: str  # escaped: safe to insert into a page as it is
+    score: int
+    status: str
+    accepted: bool
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class SuggestedAnswerer(msgspec.Struct, kw_only=True):
+    person_id: str
+    display_name: str
+    score: float
+    reasons: list[str]
+
+
+class RelatedThread(msgspec.Struct, kw_only=True):
+    thread_id: str
+    title: str
+    score: float
+
+
+class Thread(msgspec.Struct, kw_only=True):
+    id: str
+    space_id: str
+    kind: ThreadKind
+    title: str
+    body: str
+    body_html: str
+    tags: list[str]
+    url: str | None
+    author: Author
+    score: int
+    post_count: int
+    accepted_post_id: str | None
+    created_at: datetime
+    edited_at: datetime | None
+    last_activity_at: datetime
+    posts: list[Post]
+    posts_next_cursor: str | None
+    suggested_answerers: list[SuggestedAnswerer]
+    related: list[RelatedThread]
+
+
+class VoteResult(msgspec.Struct, kw_only=True):
+    target_id: str
+    value: int
+    score: int
+
+
+class Acceptance(msgspec.Struct, kw_only=True):
+    thread_id: str
+    accepted_post_id: str
+    answer_author_reputation: int
+
+
+class FlagResult(msgspec.Struct, kw_only=True):
+    post_id: str
+    flagged: bool
+    hidden: bool
+
+
+class Flag(msgspec.Struct, kw_only=True):
+    reason: str
+    created_at: datetime
+
+
+class ReviewItem(msgspec.Struct, kw_only=True):
+    post: Post
+    thread_title: str
+    space_id: str
+    flags: list[Flag]
+
+
+class ReviewPage(msgspec.Struct, kw_only=True):
+    items: list[ReviewItem]
+    next_cursor: str | None
+
+
+class SearchHit(msgspec.Struct, kw_only=True):
+    kind: Literal["thread", "post"]
+    thread_id: str
+    post_id: str | None
+    space_id: str
+    title: str
+    excerpt: str
+    rank: float
+
+
+class SearchPage(msgspec.Struct, kw_only=True):
+    items: list[SearchHit]
+    next_cursor: str | None
+
+
+class Reputation(msgspec.Struct, kw_only=True):
+    person_id: str
+    points: int

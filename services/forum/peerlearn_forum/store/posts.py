@@ -1,0 +1,99 @@
+"""Posts (answers and replies) and the flags raised on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peerlearn_forum.models import flags, posts, spaces, threads
+
+SHOWN = ("visible",)
+SHOWN_TO_MODERATORS = ("visible", "hidden")
+
+
+async def insert_post(session: AsyncSession, **values: Any) -> None:
+    await session.execute(sa.insert(posts).values(**values))
+
+
+async def get_post(session: AsyncSession, post_id: str) -> Any | None:
+    return (await session.execute(sa.select(posts).where(posts.c.id == post_id))).first()
+
+
+async def update_post(session: AsyncSession, post_id: str, **values: Any) -> None:
+    await session.execute(sa.update(posts).where(posts.c.id == post_id).values(**values))
+
+
+async def list_posts(
+    session: AsyncSession,
+    thread_id: str,
+    *,
+    statuses: tuple[str, ...],
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[Any]:
+    """Posts of a thread, oldest first, ``limit`` + 1 rows (new posts only ever append)."""
+    query = sa.select(posts).where(posts.c.thread_id == thread_id, posts.c.status.in_(statuses))
+    if after is not None:
+        created, last_id = after
+        query = query.where(
+            sa.or_(posts.c.created_at > created, sa.and_(posts.c.created_at == created, posts.c.id > last_id))
+        )
+    query = query.order_by(posts.c.created_at, posts.c.id).limit(limit + 1)
+    return list((await session.execute(query)).all())
+
+
+async def add_flag(
+    session: AsyncSession, *, post_id: str, flagger_id: str, reason: str, at: datetime
+) -> int | None:
+    """Record a flag; return the post's new flag count, or None when this person flagged it before."""
+    exists = await session.scalar(
+        sa.select(flags.c.post_id).where(flags.c.post_id == post_id, flags.c.flagger_id == flagger_id)
+    )
+    if exists is not None:
+        return None
+    await session.execute(
+        sa.insert(flags).values(post_id=post_id, flagger_id=flagger_id, reason=reason, created_at=at)
+    )
+    await session.execute(
+        sa.update(posts).where(posts.c.id == post_id).values(flag_count=posts.c.flag_count + 1)
+    )
+    return int(await session.scalar(sa.select(posts.c.flag_count).where(posts.c.id == post_id)) or 0)
+
+
+async def clear_flags(session: AsyncSession, post_id: str) -> None:
+    await session.execute(sa.delete(flags).where(flags.c.post_id == post_id))
+    await session.execute(sa.update(posts).where(posts.c.id == post_id).values(flag_count=0))
+
+
+async def flags_of(session: AsyncSession, post_ids: list[str]) -> dict[str, list[Any]]:
+    if not post_ids:
+        return {}
+    rows = await session.execute(
+        sa.select(flags.c.post_id, flags.c.reason, flags.c.created_at)
+        .where(flags.c.post_id.in_(post_ids))
+        .order_by(flags.c.created_at)
+    )
+    found: dict[str, list[Any]] = {}
+    for row in rows:
+        found.setdefault(row.post_id, []).append(row)
+    return found
+
+
+async def review_queue(
+    session: AsyncSession, where: sa.ColumnElement[bool], *, after: str | None, limit: int
+) -> list[Any]:
+    """Hidden posts in the spaces ``where`` selects, with their thread's title and space."""
+    query = (
+        sa.select(posts, threads.c.title.label("thread_title"), threads.c.space_id)
+        .join(threads, threads.c.id == posts.c.thread_id)
+        .join(spaces, spaces.c.id == threads.c.space_id)
+        .where(posts.c.status == "hidden", where)
+        .order_by(posts.c.id)
+        .limit(limit + 1)
+    )
+    if after:
+        query = query.where(posts.c.id > after)
+    return list((await session.execute(query)).all())

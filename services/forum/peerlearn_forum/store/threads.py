@@ -1,0 +1,100 @@
+"""Threads and their tags; listing by activity, creation or score with stable keyset cursors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peerlearn_forum.models import posts, thread_tags, threads
+
+
+async def insert_thread(session: AsyncSession, *, tags: list[str], **values: Any) -> None:
+    await session.execute(sa.insert(threads).values(tags=tags, **values))
+    if tags:
+        await session.execute(sa.insert(thread_tags), [{"thread_id": values["id"], "tag": t} for t in tags])
+
+
+async def get_thread(session: AsyncSession, thread_id: str) -> Any | None:
+    return (await session.execute(sa.select(threads).where(threads.c.id == thread_id))).first()
+
+
+async def update_thread(session: AsyncSession, thread_id: str, **values: Any) -> None:
+    await session.execute(sa.update(threads).where(threads.c.id == thread_id).values(**values))
+    if "tags" in values:
+        await session.execute(sa.delete(thread_tags).where(thread_tags.c.thread_id == thread_id))
+        if values["tags"]:
+            await session.execute(
+                sa.insert(thread_tags), [{"thread_id": thread_id, "tag": t} for t in values["tags"]]
+            )
+
+
+async def delete_thread(session: AsyncSession, thread_id: str) -> None:
+    """Delete a thread with its posts, votes, flags and tags (foreign keys cascade)."""
+    from peerlearn_forum.models import flags, votes
+
+    post_ids = sa.select(posts.c.id).where(posts.c.thread_id == thread_id)
+    await session.execute(sa.delete(flags).where(flags.c.post_id.in_(post_ids)))
+    await session.execute(sa.delete(votes).where(votes.c.thread_id == thread_id))
+    await session.execute(sa.delete(posts).where(posts.c.thread_id == thread_id))
+    await session.execute(sa.delete(thread_tags).where(thread_tags.c.thread_id == thread_id))
+    await session.execute(sa.delete(threads).where(threads.c.id == thread_id))
+
+
+async def touch(session: AsyncSession, thread_id: str, *, at: datetime | None, posts_delta: int) -> None:
+    """A post arrived (``at``) or left: keep last activity and the visible post count current."""
+    values: dict[str, Any] = {"post_count": threads.c.post_count + posts_delta}
+    if at is not None:
+        values["last_activity_at"] = at
+    await session.execute(sa.update(threads).where(threads.c.id == thread_id).values(**values))
+
+
+def sort_key(sort: str, as_of: datetime) -> sa.ColumnElement[Any]:
+    """The column a listing sorts by.
+
+    ``active`` is the last activity *as of the first page*: the latest post created up to
+    ``as_of``, else the thread's creation. Posts never change their creation time, so a
+    thread that gets a new answer while a client pages through keeps its place in that
+    client's listing (it moves to the top on the next first page) — no thread is skipped
+    or shown twice.
+    """
+    if sort == "new":
+        return threads.c.created_at
+    if sort == "top":
+        return threads.c.score
+    latest_post = (
+        sa.select(sa.func.max(posts.c.created_at))
+        .where(posts.c.thread_id == threads.c.id, posts.c.created_at <= as_of)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(latest_post, threads.c.created_at)
+
+
+async def list_threads(
+    session: AsyncSession,
+    space_id: str,
+    *,
+    sort: str,
+    as_of: datetime,
+    tag: str | None,
+    kind: str | None,
+    after: tuple[Any, str] | None,
+    limit: int,
+) -> list[Any]:
+    """One page of a space's threads created up to ``as_of``, ``limit`` + 1 rows."""
+    key = sort_key(sort, as_of).label("sort_key")
+    query = sa.select(threads, key).where(threads.c.space_id == space_id, threads.c.created_at <= as_of)
+    if tag:
+        query = query.where(
+            threads.c.id.in_(sa.select(thread_tags.c.thread_id).where(thread_tags.c.tag == tag))
+        )
+    if kind:
+        query = query.where(threads.c.kind == kind)
+    if after is not None:
+        value, last_id = after
+        expression = sort_key(sort, as_of)
+        query = query.where(sa.or_(expression < value, sa.and_(expression == value, threads.c.id < last_id)))
+    query = query.order_by(sa.desc(key), threads.c.id.desc()).limit(limit + 1)
+    return list((await session.execute(query)).all())

@@ -1,0 +1,310 @@
+"""Threads: asking, sharing a resource, listing a space, reading a thread, editing, deleting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peerlearn import events, outbox
+from peerlearn_forum import schemas, views
+from peerlearn_forum.access import require_person, space_seen_by, thread_seen_by
+from peerlearn_forum.domain import (
+    Forbidden,
+    Invalid,
+    Viewer,
+    can_moderate,
+    decode_cursor,
+    encode_cursor,
+    normalise_tags,
+)
+from peerlearn_forum.models import cohort_members, people, spaces, threads
+from peerlearn_forum.store import aware, readmodel, search
+from peerlearn_forum.store import posts as post_store
+from peerlearn_forum.store import spaces as space_store
+from peerlearn_forum.store import threads as thread_store
+
+
+def snapshot(cls: type[events.ThreadSnapshot], thread: Any, space: Any) -> events.ThreadSnapshot:
+    """A thread as consumers need it, with where it lives."""
+    return cls(
+        thread_id=thread.id,
+        space_id=space.id,
+        visibility=space.visibility,
+        org_id=space.org_id,
+        cohort_id=space.cohort_id,
+        author_id=thread.author_id or "",
+        kind=thread.kind,
+        title=thread.title,
+        body=thread.body,
+        tags=list(thread.tags),
+        url=thread.url,
+        accepted_post_id=thread.accepted_post_id,
+        created_at=aware(thread.created_at),
+    )
+
+
+async def create_thread(
+    session: AsyncSession, viewer: Viewer, space_id: str, data: schemas.ThreadCreate
+) -> schemas.Thread:
+    """Open a question, discussion or resource in a space the caller can see."""
+    space = await space_seen_by(session, viewer, space_id)
+    author_id = require_person(viewer)
+    if data.kind == "resource" and not data.url:
+        raise Invalid("a resource needs a url (the link or the video)")
+    now = datetime.now(UTC)
+    tags = normalise_tags(data.tags)
+    thread_id = events.new_id()
+    await thread_store.insert_thread(
+        session,
+        tags=tags,
+        id=thread_id,
+        space_id=space.id,
+        author_id=author_id,
+        kind=data.kind,
+        title=data.title.strip(),
+        body=data.body,
+        url=data.url,
+        accepted_post_id=None,
+        score=0,
+        post_count=0,
+        created_at=now,
+        last_activity_at=now,
+    )
+    await space_store.add_threads(session, space.id, 1)
+    await search.index_doc(
+        session,
+        doc_id=thread_id,
+        thread_id=thread_id,
+        space_id=space.id,
+        title=data.title,
+        body=data.body,
+        tags=tags,
+    )
+    thread = await thread_store.get_thread(session, thread_id)
+    await outbox.record(
+        session,
+        events.make_event(
+            snapshot(events.ThreadCreated, thread, space),
+            org_id=space.org_id or viewer.org_id,
+            actor_id=author_id,
+        ),
+    )
+    names = await readmodel.display_names(session, {author_id})
+    return views.thread(thread, names, [], None, [], [])
+
+
+async def update_thread(
+    session: AsyncSession, viewer: Viewer, thread_id: str, data: schemas.ThreadUpdate
+) -> schemas.Thread:
+    """The author edits title, body, tags or url."""
+    thread, space = await thread_seen_by(session, viewer, thread_id)
+    if thread.author_id is None or thread.author_id != viewer.person_id:
+        raise Forbidden("only the author edits a thread")
+    values: dict[str, Any] = {}
+    if data.title is not None:
+        values["title"] = data.title.strip()
+    if data.body is not None:
+        values["body"] = data.body
+    if data.tags is not None:
+        values["tags"] = normalise_tags(data.tags)
+    if data.url is not None:
+        values["url"] = data.url
+    if values:
+        values["edited_at"] = datetime.now(UTC)
+        await thread_store.update_thread(session, thread_id, **values)
+        thread = await thread_store.get_thread(session, thread_id)
+        await search.index_doc(
+            session,
+            doc_id=thread.id,
+            thread_id=thread.id,
+            space_id=space.id,
+            title=thread.title,
+            body=thread.body,
+            tags=list(thread.tags),
+        )
+        await outbox.record(
+            session,
+            events.make_event(
+                snapshot(events.ThreadUpdated, thread, space),
+                org_id=space.org_id or viewer.org_id,
+                actor_id=viewer.person_id,
+            ),
+        )
+    return await thread_view(session, viewer, thread_id, cursor=None, limit=50)
+
+
+async def delete_thread(session: AsyncSession, viewer: Viewer, thread_id: str) -> None:
+    """The author or a moderator of the space deletes a thread and everything in it."""
+    thread, space = await thread_seen_by(session, viewer, thread_id)
+    is_author = thread.author_id is not None and thread.author_id == viewer.person_id
+    if not is_author and not can_moderate(viewer, space_store.space_ref(space)):
+        raise Forbidden("only the author or a moderator deletes a thread")
+    await search.drop_thread(session, thread_id)
+    await thread_store.delete_thread(session, thread_id)
+    await space_store.add_threads(session, space.id, -1)
+    await outbox.record(
+        session,
+        events.make_event(
+            events.ThreadDeleted(thread_id=thread_id, space_id=space.id),
+            org_id=space.org_id or viewer.org_id,
+            actor_id=viewer.person_id,
+        ),
+    )
+
+
+SORTS = ("active", "new", "top")
+
+
+def _parse_cursor(cursor: str, sort: str) -> tuple[datetime, tuple[Any, str]]:
+    values = decode_cursor(cursor)
+    try:
+        if values["s"] != sort:
+            raise Invalid("the cursor belongs to another sort order; start again without it")
+        as_of = datetime.fromisoformat(values["as_of"])
+        key = int(values["k"]) if sort == "top" else datetime.fromisoformat(values["k"])
+        return as_of, (key, str(values["id"]))
+    except (KeyError, TypeError, ValueError):
+        raise Invalid("the cursor is not valid; start again without it") from None
+
+
+def _key_text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return aware(value).isoformat()  # type: ignore[union-attr]
+    return value
+
+
+async def list_threads(
+    session: AsyncSession,
+    viewer: Viewer,
+    space_id: str,
+    *,
+    sort: str,
+    tag: str | None,
+    kind: str | None,
+    cursor: str | None,
+    limit: int,
+) -> schemas.ThreadPage:
+    """A page of a space's threads; pages after the first are as of the first (stable)."""
+    await space_seen_by(session, viewer, space_id)
+    if cursor:
+        as_of, after = _parse_cursor(cursor, sort)
+    else:
+        as_of, after = datetime.now(UTC), None
+    rows = await thread_store.list_threads(
+        session,
+        space_id,
+        sort=sort,
+        as_of=as_of,
+        tag=tag.lower() if tag else None,
+        kind=kind,
+        after=after,
+        limit=limit,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    names = await readmodel.display_names(session, {r.author_id for r in rows})
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        next_cursor = encode_cursor(
+            {"s": sort, "as_of": as_of.isoformat(), "k": _key_text(last.sort_key), "id": last.id}
+        )
+    return schemas.ThreadPage(items=[views.thread_summary(r, names) for r in rows], next_cursor=next_cursor)
+
+
+async def thread_view(
+    session: AsyncSession, viewer: Viewer, thread_id: str, *, cursor: str | None, limit: int
+) -> schemas.Thread:
+    """A thread with a page of its posts and what the matcher suggested for it (filtered for the viewer)."""
+    thread, space = await thread_seen_by(session, viewer, thread_id)
+    statuses = (
+        post_store.SHOWN_TO_MODERATORS
+        if can_moderate(viewer, space_store.space_ref(space))
+        else post_store.SHOWN
+    )
+    after = None
+    if cursor:
+        values = decode_cursor(cursor)
+        try:
+            after = (datetime.fromisoformat(values["c"]), str(values["id"]))
+        except (KeyError, TypeError, ValueError):
+            raise Invalid("the cursor is not valid; start again without it") from None
+    rows = await post_store.list_posts(session, thread_id, statuses=statuses, after=after, limit=limit)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = (
+        encode_cursor({"c": aware(rows[-1].created_at).isoformat(), "id": rows[-1].id})  # type: ignore[union-attr]
+        if more
+        else None
+    )
+    answerers, related = await _suggestions(session, viewer, thread_id)
+    names = await readmodel.display_names(session, {thread.author_id, *(r.author_id for r in rows)})
+    posts = [views.post(r, names, thread.accepted_post_id) for r in rows]
+    return views.thread(thread, names, posts, next_cursor, answerers, related)
+
+
+async def _suggestions(
+    session: AsyncSession, viewer: Viewer, thread_id: str
+) -> tuple[list[schemas.SuggestedAnswerer], list[schemas.RelatedThread]]:
+    """The matcher's last suggestions, keeping only people and threads the viewer may see."""
+    payload = await readmodel.suggestions_for(session, thread_id)
+    if payload is None:
+        return [], []
+    data = msgspec.json.decode(payload, type=events.AnswerersSuggested)
+    related_ids = [r.thread_id for r in data.related]
+    seen_threads: dict[str, str] = {}
+    if related_ids:
+        rows = await session.execute(
+            sa.select(threads.c.id, threads.c.title)
+            .join(spaces, spaces.c.id == threads.c.space_id)
+            .where(threads.c.id.in_(related_ids), space_store.visible_spaces(viewer))
+        )
+        seen_threads = {row.id: row.title for row in rows}
+    related = [
+        schemas.RelatedThread(thread_id=r.thread_id, title=seen_threads[r.thread_id], score=r.score)
+        for r in data.related
+        if r.thread_id in seen_threads and r.thread_id != thread_id
+    ]
+    visible_people = await _people_seen_by(session, viewer, {a.person_id for a in data.answerers})
+    answerers = [
+        schemas.SuggestedAnswerer(
+            person_id=a.person_id,
+            display_name=visible_people[a.person_id] or a.display_name,
+            score=a.score,
+            reasons=[r.text for r in a.reasons],
+        )
+        for a in data.answerers
+        if a.person_id in visible_people
+    ]
+    return answerers, related
+
+
+async def _people_seen_by(session: AsyncSession, viewer: Viewer, person_ids: set[str]) -> dict[str, str]:
+    """Of ``person_ids``, those the viewer may see (same org, or a shared cohort), with their names."""
+    if not person_ids or (viewer.person_id is None and not viewer.platform_admin):
+        return {}
+    rows = (
+        await session.execute(
+            sa.select(people.c.id, people.c.org_id, people.c.display_name).where(
+                people.c.id.in_(person_ids), people.c.erased.is_(False)
+            )
+        )
+    ).all()
+    if viewer.platform_admin:
+        return {r.id: r.display_name for r in rows}
+    shared: set[str] = set()
+    if viewer.cohort_ids:
+        shared = set(
+            await session.scalars(
+                sa.select(cohort_members.c.person_id).where(
+                    cohort_members.c.person_id.in_(person_ids),
+                    cohort_members.c.active.is_(True),
+                    cohort_members.c.cohort_id.in_(sorted(viewer.cohort_ids)),
+                )
+            )
+        )
+    return {r.id: r.display_name for r in rows if r.org_id == viewer.org_id or r.id in shared}

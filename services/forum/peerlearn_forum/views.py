@@ -1,0 +1,95 @@
+"""Rows to response Structs: what a reader of a space, thread or post is shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peerlearn_forum import schemas
+from peerlearn_forum.domain import excerpt, render_html
+from peerlearn_forum.store import aware
+
+DELETED_AUTHOR = "[deleted user]"
+UNKNOWN_AUTHOR = "unknown"
+
+
+def author(author_id: str | None, names: dict[str, str]) -> schemas.Author:
+    if author_id is None:
+        return schemas.Author(id=None, display_name=DELETED_AUTHOR)
+    return schemas.Author(id=author_id, display_name=names.get(author_id, UNKNOWN_AUTHOR))
+
+
+def space(row: Any) -> schemas.Space:
+    return schemas.Space(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        visibility=row.visibility,
+        org_id=row.org_id,
+        cohort_id=row.cohort_id,
+        created_at=aware(row.created_at),  # type: ignore[arg-type]
+        thread_count=row.thread_count,
+    )
+
+
+def thread_summary(row: Any, names: dict[str, str]) -> schemas.ThreadSummary:
+    return schemas.ThreadSummary(
+        id=row.id,
+        space_id=row.space_id,
+        kind=row.kind,
+        title=row.title,
+        excerpt=excerpt(row.body),
+        tags=list(row.tags),
+        url=row.url,
+        author=author(row.author_id, names),
+        score=row.score,
+        post_count=row.post_count,
+        accepted_post_id=row.accepted_post_id,
+        created_at=aware(row.created_at),  # type: ignore[arg-type]
+        last_activity_at=aware(row.last_activity_at),  # type: ignore[arg-type]
+    )
+
+
+def post(row: Any, names: dict[str, str], accepted_post_id: str | None) -> schemas.Post:
+    return schemas.Post(
+        id=row.id,
+        thread_id=row.thread_id,
+        author=author(row.author_id, names),
+        body=row.body,
+        body_html=render_html(row.body),
+        score=row.score,
+        status=row.status,
+        accepted=row.id == accepted_post_id,
+        created_at=aware(row.created_at),  # type: ignore[arg-type]
+        edited_at=aware(row.edited_at),
+    )
+
+
+def thread(
+    row: Any,
+    names: dict[str, str],
+    posts: list[schemas.Post],
+    posts_next_cursor: str | None,
+    answerers: list[schemas.SuggestedAnswerer],
+    related: list[schemas.RelatedThread],
+) -> schemas.Thread:
+    return schemas.Thread(
+        id=row.id,
+        space_id=row.space_id,
+        kind=row.kind,
+        title=row.title,
+        body=row.body,
+        body_html=render_html(row.body),
+        tags=list(row.tags),
+        url=row.url,
+        author=author(row.author_id, names),
+        score=row.score,
+        post_count=row.post_count,
+        accepted_post_id=row.accepted_post_id,
+        created_at=aware(row.created_at),  # type: ignore[arg-type]
+        edited_at=aware(row.edited_at),
+        last_activity_at=aware(row.last_activity_at),  # type: ignore[arg-type]
+        posts=posts,
+        posts_next_cursor=posts_next_cursor,
+        suggested_answerers=answerers,
+        related=related,
+    )
