@@ -92,9 +92,18 @@ def read_roster(text: str) -> Roster:
         raise Invalid(f"the CSV header has unknown column(s): {', '.join(unknown)}")
     roster = Roster()
     seen: dict[str, int] = {}
-    line = reader.line_num + 1
-    for record in reader:
-        start, line = line, reader.line_num + 1
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # A malformed record (a NUL byte, a giant field) is one rejected row, not a failed file.
+            roster.rejected.append((start, f"unreadable CSV record: {exc}"))
+            if reader.line_num < start:  # the reader cannot move on: stop here
+                break
+            continue
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
