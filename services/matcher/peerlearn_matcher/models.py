@@ -1,4 +1,9 @@
-"""The matcher service's tables."""
+"""The matcher service's tables: its read model of profiles and forum, vectors, suggestions, feedback.
+
+Everything here except ``suggestions``, ``feedback`` and ``exposures`` can be rebuilt from the
+PROFILES and FORUM streams alone (``peerlearn matcher rebuild``); feedback is replayed from the
+matcher's own ``matcher.suggestion.feedback`` events.
+"""
 
 from __future__ import annotations
 
@@ -8,3 +13,128 @@ from peerlearn.outbox import outbox_table
 
 metadata = sa.MetaData()
 outbox = outbox_table(metadata)
+
+# A person as the last PERSON_UPSERTED said (the full msgspec-encoded profile), with the
+# event time so an older upsert delivered late never overwrites a newer one.
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("org_id", sa.String(64), nullable=False, index=True),
+    sa.Column("profile", sa.LargeBinary, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+orgs = sa.Table(
+    "orgs",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+)
+
+cohorts = sa.Table(
+    "cohorts",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("owner_org_id", sa.String(64), nullable=False),
+    sa.Column("topic", sa.String(500), nullable=False, server_default=""),
+)
+
+cohort_orgs = sa.Table(
+    "cohort_orgs",
+    metadata,
+    sa.Column("cohort_id", sa.String(64), primary_key=True),
+    sa.Column("org_id", sa.String(64), primary_key=True),
+)
+
+cohort_members = sa.Table(
+    "cohort_members",
+    metadata,
+    sa.Column("cohort_id", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(64), primary_key=True, index=True),
+    sa.Column("org_id", sa.String(64), nullable=False),
+)
+
+threads = sa.Table(
+    "threads",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("space_id", sa.String(64), nullable=False),
+    sa.Column("visibility", sa.String(10), nullable=False),
+    sa.Column("org_id", sa.String(64), nullable=True),
+    sa.Column("cohort_id", sa.String(64), nullable=True),
+    sa.Column("author_id", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False, server_default=""),
+    sa.Column("tags", sa.JSON, nullable=False),
+    sa.Column("accepted_post_id", sa.String(64), nullable=True),
+    sa.Column("accepted_author_id", sa.String(64), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+posts = sa.Table(
+    "posts",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("thread_id", sa.String(64), nullable=False, index=True),
+    sa.Column("author_id", sa.String(64), nullable=False, index=True),
+)
+
+# Embeddings, each stored with the model that made it: a model change triggers a re-embed.
+vectors = sa.Table(
+    "vectors",
+    metadata,
+    sa.Column("owner_id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(10), primary_key=True),  # offer | need | thread
+    sa.Column("model", sa.String(200), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+suggestions = sa.Table(
+    "suggestions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("person_id", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("candidate_id", sa.String(64), nullable=False, index=True),
+    sa.Column("thread_id", sa.String(64), nullable=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+    sa.Column("reasons", sa.LargeBinary, nullable=False),
+    sa.Column("features", sa.LargeBinary, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # open | accepted | declined
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("suggestion_id", sa.String(40), primary_key=True),
+    sa.Column("person_id", sa.String(64), nullable=False, index=True),
+    sa.Column("candidate_id", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("action", sa.String(10), nullable=False),
+    sa.Column("rating", sa.Integer, nullable=True),
+    sa.Column("features", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Who was put forward as mentor / answerer for whom, per ISO week: the load caps count these.
+exposures = sa.Table(
+    "exposures",
+    metadata,
+    sa.Column("candidate_id", sa.String(64), primary_key=True),
+    sa.Column("target_id", sa.String(64), primary_key=True),  # the learner or the thread
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("week", sa.String(10), primary_key=True),
+)
+
+processed_events = sa.Table(
+    "processed_events",
+    metadata,
+    sa.Column("event_id", sa.String(40), primary_key=True),
+    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from peerlearn.settings import ServiceSettings, load_settings
+from peerlearn.settings import ServiceSettings, SettingsError, load_settings
 
 SERVICE = "matcher"
 DEFAULT_PORT = 8003
@@ -15,6 +15,26 @@ class MatcherSettings(ServiceSettings, kw_only=True):
 
     service: str = SERVICE
     port: int = DEFAULT_PORT
+    # The sentence-transformers model; vectors remember it, a change re-embeds at start.
+    model_name: str = "all-MiniLM-L6-v2"
+    # Suggestions kept per kind (peer, mentor, expert) for each person.
+    suggestions_per_kind: int = 10
+    # Answerers routed to each new question.
+    answerers_per_thread: int = 5
+    # Nobody is put forward as mentor, expert or answerer more often than this per ISO week.
+    load_cap_per_week: int = 20
+    # Accept/decline answers needed before the learned ranking replaces the default weights.
+    min_feedback_for_model: int = 50
+    # How many other people's suggestions one profile change may refresh at once.
+    refresh_fanout: int = 25
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("suggestions_per_kind", "answerers_per_thread", "load_cap_per_week", "refresh_fanout"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{self.env_name(name)}: must be at least 1")
+        if self.min_feedback_for_model < 2:
+            raise SettingsError(f"{self.env_name('min_feedback_for_model')}: must be at least 2")
 
 
 def load(env: Mapping[str, str] | None = None) -> MatcherSettings:

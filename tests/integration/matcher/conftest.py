@@ -1,0 +1,219 @@
+"""Fixtures of the matcher's integration tests: one real model per session, one app per module.
+
+The app runs on a real nats-server (one per test module) and on SQLite *and* PostgreSQL
+(the module runs once for each). Tests feed it by publishing real events to JetStream and
+read what it published from the MATCHER stream. Each test uses fresh ids, so tests of one
+module share the app without seeing each other's people.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+
+from peerlearn import events
+from peerlearn.auth import TokenIssuer
+from peerlearn.bus import Bus
+from peerlearn.store import Database
+from peerlearn.testing.client import app_client
+from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
+from peerlearn.testing.servers import NatsServer, start_nats
+from peerlearn.testing.streams import stream_events
+from peerlearn.testing.waiting import eventually
+from peerlearn_matcher import models
+from peerlearn_matcher.app import create_app
+from peerlearn_matcher.embeddings import Encoder
+from peerlearn_matcher.live import LiveMatcher
+from peerlearn_matcher.settings import load
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Iterator[Encoder]:
+    """The real packaged MiniLM, loaded once for the whole test session."""
+    model = Encoder()
+    _ = model.dim
+    yield model
+    model.close()
+
+
+@pytest.fixture(scope="module")
+def module_nats() -> Iterator[NatsServer]:
+    server = start_nats()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('matcher') / 'matcher.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+def skill(name: str, level: int, wants: bool = False) -> events.Skill:
+    return events.Skill(name=name, level=level, wants=wants)
+
+
+def person(
+    org_id: str,
+    name: str,
+    *,
+    have: dict[str, int] | None = None,
+    want: dict[str, int] | None = None,
+    roles: tuple[str, ...] = ("learner",),
+    goal: str = "",
+    timezone: str = "Europe/Berlin",
+    weekly_hours: float = 5.0,
+    mentor_capacity: int = 0,
+    open_to_external: bool = False,
+    cohort_ids: tuple[str, ...] = (),
+    person_id: str | None = None,
+) -> events.PersonProfile:
+    """A profile as profiles would publish it."""
+    skills = [skill(n, lv) for n, lv in (have or {}).items()] + [skill(n, lv, True) for n, lv in (want or {}).items()]
+    return events.PersonProfile(
+        id=person_id or f"p-{name.lower().replace(' ', '-')}-{uuid.uuid4().hex[:8]}",
+        org_id=org_id,
+        display_name=name,
+        roles=list(roles),  # type: ignore[arg-type]
+        goal=goal,
+        timezone=timezone,
+        weekly_hours=weekly_hours,
+        mentor_capacity=mentor_capacity,
+        open_to_external=open_to_external,
+        skills=skills,
+        cohort_ids=list(cohort_ids),
+    )
+
+
+def new_org() -> str:
+    return f"org-{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class Harness:
+    """The running matcher, a client, the bus, and helpers to feed events and read results."""
+
+    client: httpx.AsyncClient
+    live: LiveMatcher
+    bus: Bus
+    issuer: TokenIssuer = field(default_factory=lambda: TokenIssuer(TEST_JWT_SECRET))
+
+    @property
+    def database(self) -> Database:
+        return self.live.database
+
+    def headers(self, profile: events.PersonProfile, roles: tuple[str, ...] | None = None) -> dict[str, str]:
+        token = self.issuer.issue(profile.id, profile.org_id, list(roles or profile.roles)).token
+        return {"Authorization": f"Bearer {token}"}
+
+    def token_for(self, person_id: str, org_id: str, roles: tuple[str, ...] = ("learner",)) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.issuer.issue(person_id, org_id, list(roles)).token}"}
+
+    admin = {"Authorization": f"Bearer {TEST_ADMIN_TOKEN}"}
+
+    async def publish(self, data: events.Data, *, event_id: str | None = None, **kw: Any) -> events.Event:
+        """Publish a real event to JetStream (as profiles or forum would) and wait until handled."""
+        event = events.make_event(data, event_id=event_id, **kw)
+        await self.bus.publish(event)
+        await self.processed(event.id)
+        return event
+
+    async def publish_raw(self, event: events.Event) -> None:
+        await self.bus.publish_raw(event.type, events.encode(event), event.id + "-again-" + uuid.uuid4().hex[:6])
+
+    async def processed(self, event_id: str) -> None:
+        table = models.processed_events
+
+        async def done() -> bool:
+            async with self.database.sessions() as session:
+                found = await session.scalar(sa.select(table.c.event_id).where(table.c.event_id == event_id))
+            return found is not None and not self.live.lock.locked()
+
+        await eventually(done, timeout=20)
+
+    async def upsert(self, profile: events.PersonProfile) -> events.PersonProfile:
+        await self.publish(events.PersonUpserted(person=profile), org_id=profile.org_id)
+        return profile
+
+    async def cohort(self, name: str, owner: str, *orgs: str) -> str:
+        cohort_id = f"c-{uuid.uuid4().hex[:10]}"
+        await self.publish(
+            events.CohortCreated(cohort_id=cohort_id, name=name, owner_org_id=owner, member_org_ids=list(orgs))
+        )
+        return cohort_id
+
+    async def join(self, cohort_id: str, profile: events.PersonProfile) -> None:
+        await self.publish(
+            events.CohortMemberAdded(cohort_id=cohort_id, person_id=profile.id, org_id=profile.org_id)
+        )
+
+    async def suggestions(self, profile: events.PersonProfile, kind: str | None = None) -> list[dict[str, Any]]:
+        params = {"limit": 100} | ({"kind": kind} if kind else {})
+        response = await self.client.get(
+            f"/v1/people/{profile.id}/suggestions", params=params, headers=self.headers(profile)
+        )
+        assert response.status_code == 200, response.text
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    async def candidates(self, profile: events.PersonProfile, kind: str | None = None) -> list[str]:
+        return [s["candidate_id"] for s in await self.suggestions(profile, kind)]
+
+    async def matcher_events(self, subject: str) -> list[events.Event]:
+        await eventually(lambda: self._relayed(), timeout=10)
+        return await stream_events(self.bus, "MATCHER", subject)
+
+    async def _relayed(self) -> bool:
+        return await self.live_relay_pending() == 0
+
+    async def live_relay_pending(self) -> int:
+        relay = self.client.app.state.relay  # type: ignore[attr-defined]
+        return int(await relay.pending())
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def matcher(
+    module_nats: NatsServer, module_database_url: str, encoder: Encoder, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Harness]:
+    """The matcher app on this module's NATS and database, started once for the module."""
+    data_dir: Path = tmp_path_factory.mktemp("var")
+    settings = load(
+        {
+            "PEERLEARN_DATA_DIR": str(data_dir),
+            "PEERLEARN_NATS_URL": module_nats.url,
+            "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
+            "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
+            "PEERLEARN_RATE_LIMIT_PER_MINUTE": "10000",
+            "PEERLEARN_MATCHER_LOAD_CAP_PER_WEEK": "3",
+            "PEERLEARN_MATCHER_MIN_FEEDBACK_FOR_MODEL": "1000",
+        }
+    )
+    database = Database(module_database_url, schema=f"t_{uuid.uuid4().hex[:12]}")
+    app = create_app(settings, database=database, encoder=encoder)
+    async with app_client(app) as client:
+        live: LiveMatcher = app.state.matcher
+        await live.ready.wait()
+        bus = Bus(module_nats.url, name="matcher-test-feeder")
+        await bus.connect(timeout=10)
+        try:
+            yield Harness(client=client, live=live, bus=bus)
+        finally:
+            await bus.close()
+    await database.dispose()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
