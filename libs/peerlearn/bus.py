@@ -40,8 +40,13 @@ class BusUnavailable(ConnectionError):
 class Bus:
     """One NATS connection with its JetStream context, shared by a service's tasks."""
 
-    def __init__(self, url: str, *, name: str = "peerlearn", publish_timeout: float = 5.0) -> None:
+    def __init__(
+        self, url: str, *, name: str = "peerlearn", publish_timeout: float = 5.0, replicas: int = 1
+    ) -> None:
         self.url = url
+        # "nats://a:4222,nats://b:4222" names the nodes of a cluster.
+        self.servers = [part.strip() for part in url.split(",") if part.strip()]
+        self.replicas = replicas
         self.name = name
         self.publish_timeout = publish_timeout
         self._nc: Client | None = None
@@ -63,7 +68,7 @@ class Bus:
 
         async def _connect() -> None:
             self._nc = await nats.connect(
-                self.url,
+                self.servers,
                 name=self.name,
                 allow_reconnect=True,
                 max_reconnect_attempts=-1,
@@ -72,7 +77,7 @@ class Bus:
                 error_cb=self._on_error,
             )
             self._js = self._nc.jetstream(timeout=self.publish_timeout)
-            await ensure_streams(self._js)
+            await ensure_streams(self._js, replicas=self.replicas)
 
         if timeout is None:
             await _connect()

@@ -130,7 +130,7 @@ def create_service_app(
     """Build a service's Litestar app; adapters may be passed in (tests), else made from settings."""
     configure_logging(settings.log_level)
     database = database or Database(settings.sqlalchemy_url, schema=settings.service)
-    bus = bus or Bus(settings.nats_url, name=f"peerlearn-{settings.service}")
+    bus = bus or Bus(settings.nats_url, name=f"peerlearn-{settings.service}", replicas=settings.stream_replicas)
     relay = OutboxRelay(database, bus.publish_raw)
     # Sessions made by this factory wake the relay right after they commit an event.
     database.sessions.configure(info={"outbox_signal": relay.wake})

@@ -42,6 +42,8 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     max_body_bytes: int = 1_048_576
     rate_limit_per_minute: int = 120
     consumer_max_deliver: int = 5
+    # JetStream replicas of the streams: 3 on a 3-node cluster (deploy/), 1 on one server.
+    stream_replicas: int = 1
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:
