@@ -9,9 +9,11 @@ A candidate's score adds up four kinds of evidence (weights in :class:`AnswererW
 the answer-routing evaluation, ``peerlearn eval``, see ``docs/EVALUATION.md``):
 
 - *offer*: the cosine between the question and what the person says they know (their offer vector);
+- *topic*: the cosine between the question and the direction of everything they answered;
 - *history*: how much they answered on threads close to this one, with accepted answers counting
   more (a soft count: each past answer weighs by how similar its thread is to the question);
-- *tags*: the share of the question's tags the person has (as a skill name or from answered threads);
+- *tags*: the share of the question's tags the person has (as a skill name or from answered threads),
+  and how many answers they wrote under those tags;
 - *activity*: a small prior for people who answer at all (log of their answer count), because
   someone who answered nothing in a year is unlikely to start with this question.
 """
@@ -67,6 +69,7 @@ class AnswerHistory:
         self.thread_ids: list[str] = []
         self._code_of: dict[str, int] = {}
         self._tags: list[Counter[str]] = []
+        self._topic_sums = np.zeros((16, dim), dtype=np.float32)  # per person: sum of answered vectors
         self._size = 0
 
     @classmethod
@@ -90,6 +93,9 @@ class AnswerHistory:
         code = self._code_of.setdefault(answer.person_id, len(self._code_of))
         if code == len(self._tags):
             self._tags.append(Counter())
+            if code == len(self._topic_sums):
+                self._topic_sums = np.concatenate([self._topic_sums, np.zeros_like(self._topic_sums)])
+        self._topic_sums[code] += answer.thread_vector
         self._tags[code].update(_tag_key(t) for t in answer.tags)
         self._vectors[self._size] = answer.thread_vector
         self._codes[self._size] = code
@@ -104,6 +110,12 @@ class AnswerHistory:
     def tags_of(self, code: int) -> Counter[str]:
         """How often the person answered threads with each (normalised) tag."""
         return self._tags[code]
+
+    def topic_vectors(self, codes: np.ndarray) -> np.ndarray:
+        """Each person's answered-topic direction: the normalised sum of the threads they answered."""
+        sums = self._topic_sums[codes]
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        return sums / np.where(norms == 0, 1.0, norms)
 
     @property
     def vectors(self) -> np.ndarray:
@@ -124,16 +136,24 @@ class AnswerHistory:
 
 @dataclass(frozen=True)
 class AnswererWeights:
-    """How much each kind of evidence counts (defaults chosen on the evaluation, see module doc)."""
+    """How much each kind of evidence counts.
+
+    The defaults come from a grid search on two generated tuning sites (sample seeds 11 and 12,
+    not the shipped sample the report uses): the surface is flat near the top (MRR within ±0.005),
+    so round values were kept. ``tags`` stays small but non-zero because in the live service a
+    thread tag matching a person's *skill name* is evidence the replayed dumps cannot show.
+    """
 
     offer: float = 1.0
-    history: float = 0.6
+    topic: float = 1.0
+    history: float = 0.3
     accepted: float = 0.6
-    tags: float = 0.3
+    tags: float = 0.1
+    tag_answers: float = 0.5
     activity: float = 0.05
     # Below this cosine a past thread is not evidence at all: unrelated threads of a very active
     # person must not add up to look like expertise.
-    history_floor: float = 0.25
+    history_floor: float = 0.4
 
 
 DEFAULT_WEIGHTS = AnswererWeights()
@@ -194,9 +214,11 @@ def rank_answerers(
 
     Returns the best ``limit`` candidates, best first, each with ``score``, ``reasons`` such as
     "answered 4 accepted questions on similar topics", and ``features``: ``offer_similarity``
-    (cosine), ``similar_answers`` and ``similar_accepted`` (counts of past answers on threads with
+    (cosine), ``topic_similarity`` (cosine with the sum of the threads they answered),
+    ``similar_answers`` and ``similar_accepted`` (counts of past answers on threads with
     cosine >= 0.5), ``history_affinity`` and ``accepted_affinity`` (soft counts), ``tag_overlap``
-    (share of the question's tags they have, 0..1) and ``answers_total``.
+    (share of the question's tags they have, 0..1), ``tag_answers`` (their past answers under the
+    question's tags) and ``answers_total``.
     """
     if not candidates:
         return []
@@ -213,6 +235,7 @@ def rank_answerers(
     similar = np.zeros(n)
     similar_accepted = np.zeros(n)
     total = np.zeros(n)
+    topic = np.zeros(n, dtype=np.float32)
     codes = np.full(n, -1, dtype=np.int64)
     if history is not None and len(history):
         codes = np.array([_code_or_missing(history, c.person_id) for c in candidates], dtype=np.int64)
@@ -234,23 +257,29 @@ def rank_answerers(
         similar[known] = per_similar[codes[known]]
         similar_accepted[known] = per_similar_acc[codes[known]]
         total[known] = per_total[codes[known]]
+        topic[known] = history.topic_vectors(codes[known]) @ q
 
     wanted = {_tag_key(t) for t in question_tags}
     tag_share = np.zeros(n)
+    tag_answers = np.zeros(n)
     matched: list[list[str]] = [[] for _ in range(n)]
     if wanted:
         for i, c in enumerate(candidates):
             have = {_tag_key(t) for t in c.tags}
             if history is not None and codes[i] >= 0:
-                have |= set(history.tags_of(int(codes[i])))
+                answered = history.tags_of(int(codes[i]))
+                tag_answers[i] = sum(answered[t] for t in wanted)
+                have |= set(answered)
             matched[i] = sorted(wanted & have)
             tag_share[i] = len(matched[i]) / len(wanted)
 
     score = (
         weights.offer * offer
+        + weights.topic * topic
         + weights.history * np.log1p(soft)
         + weights.accepted * np.log1p(soft_accepted)
         + weights.tags * tag_share
+        + weights.tag_answers * np.log1p(tag_answers)
         + weights.activity * np.log1p(total)
     )
     order = np.argsort(-score, kind="stable")
@@ -260,11 +289,13 @@ def rank_answerers(
     for i in order:
         features = {
             "offer_similarity": float(offer[i]),
+            "topic_similarity": float(topic[i]),
             "similar_answers": float(similar[i]),
             "similar_accepted": float(similar_accepted[i]),
             "history_affinity": float(soft[i]),
             "accepted_affinity": float(soft_accepted[i]),
             "tag_overlap": float(tag_share[i]),
+            "tag_answers": float(tag_answers[i]),
             "answers_total": float(total[i]),
         }
         ranked.append(

@@ -45,10 +45,12 @@ def build_rankers(dump: Dump, encoder: object, seed: int) -> list[Ranker]:
     question_vectors = encode_all(encoder, [q.id for q in questions], texts, "questions")
     abouts = [u for u in dump.users.values() if u.about]
     about_vectors = encode_all(encoder, [u.id for u in abouts], [u.about for u in abouts], "profiles")
-    no_history = AnswererWeights(history=0.0, accepted=0.0, activity=0.0)
+    # Ablation: the semantic evidence alone (profile and answered-thread similarity, no tags, no
+    # activity prior), to show what the embeddings contribute on their own.
+    semantic = AnswererWeights(tags=0.0, tag_answers=0.0, activity=0.0)
     return [
         PeerlearnRanker(question_vectors, about_vectors),
-        PeerlearnRanker(question_vectors, about_vectors, no_history, name="peerlearn, profile + tags only"),
+        PeerlearnRanker(question_vectors, about_vectors, semantic, name="peerlearn, embeddings only"),
         TfidfRanker(dump.questions),
         TagOverlapRanker(),
         MostActiveRanker(),
