@@ -112,6 +112,39 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_deadletters(args: argparse.Namespace) -> int:
+    from peerlearn import deadletters
+    from peerlearn.bus import Bus, BusUnavailable
+
+    url = args.nats_url or os.environ.get("PEERLEARN_NATS_URL", "")
+    if not url:
+        print("peerlearn deadletters: give --nats-url or set PEERLEARN_NATS_URL (`peerlearn up` prints it)",
+              file=sys.stderr)
+        return 2
+
+    async def _run() -> int:
+        bus = Bus(url)
+        try:
+            await bus.connect(timeout=5)
+            letters = await deadletters.list_dead_letters(bus, args.stream)
+            for letter in letters:
+                print(deadletters.describe(letter))
+            if args.replay:
+                for letter in letters:
+                    await deadletters.replay(bus, letter)
+                print(f"replayed {len(letters)} message(s)")
+            elif not letters:
+                print("no dead letters")
+            return 0
+        except BusUnavailable as exc:
+            print(f"peerlearn deadletters: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            await bus.close()
+
+    return asyncio.run(_run())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="peerlearn", description="peer learning across organisations")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     for name, port in SERVICES.items():
         demo.add_argument(f"--{name}-url", default=f"http://127.0.0.1:{port}")
     demo.set_defaults(func=_cmd_demo)
+
+    letters = sub.add_parser("deadletters", help="list (or replay) events that consumers gave up on")
+    letters.add_argument("--nats-url", default="")
+    letters.add_argument("--stream", choices=["PROFILES", "FORUM", "MATCHER"], default=None)
+    letters.add_argument("--replay", action="store_true", help="publish them again on their subjects")
+    letters.set_defaults(func=_cmd_deadletters)
 
     for service in SERVICES:
         name = f"peerlearn_{service}.commands"

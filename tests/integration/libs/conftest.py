@@ -12,6 +12,7 @@ from peerlearn.store import Database
 
 SAMPLE_MIGRATIONS = Path(__file__).parent / "sample_migrations"
 
+
 @pytest.fixture
 async def migrated(database: Database) -> Database:
     await database.migrate(SAMPLE_MIGRATIONS)

@@ -10,12 +10,14 @@ import pytest
 
 from peerlearn import events
 from peerlearn.bus import Bus, Consumer
-from peerlearn.testing.streams import stream_messages
+from peerlearn.streams import stream_messages
 from peerlearn.testing.waiting import eventually
 
 
 def org_event(n: int, *, event_id: str | None = None) -> events.Event:
-    return events.make_event(events.OrgCreated(org_id=f"o{n}", name=f"Org {n}", kind="partner"), event_id=event_id)
+    return events.make_event(
+        events.OrgCreated(org_id=f"o{n}", name=f"Org {n}", kind="partner"), event_id=event_id
+    )
 
 
 def run(consumer: Consumer) -> asyncio.Task[None]:
@@ -187,3 +189,34 @@ async def test_connect_to_an_unreachable_server_fails_clearly(timeout: float) ->
     url = f"nats://127.0.0.1:{free_port()}"
     with pytest.raises(BusUnavailable, match=url):
         await Bus(url).connect(timeout=timeout)
+
+
+async def test_an_operator_lists_and_replays_dead_letters(bus: Bus, nats_url: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    from peerlearn.cli import main
+
+    fail = True
+    seen: list[str] = []
+
+    async def handler(event: events.Event) -> None:
+        if fail:
+            raise RuntimeError("downstream bug")
+        seen.append(event.id)
+
+    consumer = Consumer(bus, stream="PROFILES", durable="t-ops", handler=handler, max_deliver=1)
+    task = run(consumer)
+    event = org_event(3)
+    await bus.publish(event)
+    await eventually(lambda: asyncio.sleep(0, result=consumer.dead_lettered == 1))
+
+    await asyncio.to_thread(main, ["deadletters", "--nats-url", nats_url])
+    listing = capsys.readouterr().out
+    assert (
+        "profiles.org.created" in listing
+        and "RuntimeError: downstream bug" in listing
+        and event.id in listing
+    )
+
+    fail = False  # the bug is fixed; the operator replays
+    await asyncio.to_thread(main, ["deadletters", "--nats-url", nats_url, "--replay"])
+    await eventually(lambda: asyncio.sleep(0, result=seen == [event.id]))
+    await stop(task)

@@ -18,7 +18,7 @@ from peerlearn.store import Database
 from peerlearn.testing.servers import NatsServer
 from peerlearn.testing.waiting import eventually
 
-from peerlearn.testing.streams import stream_messages
+from peerlearn.streams import stream_messages
 
 notes = sa.table("notes", sa.column("id"), sa.column("text"))
 
@@ -73,7 +73,9 @@ async def test_a_rolled_back_change_publishes_nothing(migrated: Database, bus: B
     assert await published_ids(bus) == []
 
 
-async def test_a_relay_killed_between_publish_and_mark_causes_no_duplicate(migrated: Database, bus: Bus) -> None:
+async def test_a_relay_killed_between_publish_and_mark_causes_no_duplicate(
+    migrated: Database, bus: Bus
+) -> None:
     written = [await write_note(migrated, n) for n in range(10)]
     first = OutboxRelay(migrated, bus.publish_raw)
     assert await first.relay_once() == 10

@@ -24,7 +24,7 @@ from peerlearn.store import Database
 from peerlearn.testing.client import app_client
 from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 from peerlearn.testing.servers import NatsServer
-from peerlearn.testing.streams import stream_messages
+from peerlearn.streams import stream_messages
 
 SAMPLE_MIGRATIONS = Path(__file__).parent / "sample_migrations"
 notes = sa.table("notes", sa.column("id"), sa.column("text"))
@@ -216,8 +216,10 @@ async def test_each_request_logs_one_json_line_with_its_request_id(
 
 async def test_writes_are_rate_limited_per_person(client: httpx.AsyncClient) -> None:
     headers = bearer(token("busy"))
-    statuses = [(await client.post("/v1/notes", json={"text": f"n{i}"}, headers=headers)).status_code
-                for i in range(31)]
+    statuses = [
+        (await client.post("/v1/notes", json={"text": f"n{i}"}, headers=headers)).status_code
+        for i in range(31)
+    ]
     assert statuses[:30] == [201] * 30
     assert statuses[30] == 429
     other = await client.post("/v1/notes", json={"text": "other"}, headers=bearer(token("calm")))

@@ -1,4 +1,4 @@
-"""Reading what a JetStream stream holds, for assertions in tests."""
+"""Reading what a JetStream stream holds: for operators (dead letters) and for tests."""
 
 from __future__ import annotations
 
