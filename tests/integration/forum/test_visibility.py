@@ -1,4 +1,4 @@
-"""Who may see what (DESIGN §6), generated: caller kinds × spaces × endpoints, on both engines.
+"""Who may see what (DESIGN §6), generated: caller kinds x spaces x endpoints, on both engines.
 
 Spaces: an org space of org A, a cohort space of cohort K (orgs A and B), a public space.
 Each holds a thread and an answer carrying a search word unique to the space. A caller who

@@ -139,25 +139,26 @@ async def write(
 
 
 async def check_post_rate(request: Request[Any, Any, Any], principal: Principal | None) -> None:
-    """At most ``post_rate_per_minute`` new threads and posts per person per minute, else 429.
+    """At most ``post_rate_per_minute`` new threads and posts per person in any 60 seconds, else 429.
 
-    A fixed one-minute window in the shared "rate_limit" store (Redis when configured), so
-    replicas count together; ``Retry-After`` says when the window turns.
+    A sliding window: the times of the person's recent posts are kept in the shared
+    "rate_limit" store (Redis when configured, so replicas count together), and
+    ``Retry-After`` says when the oldest of them leaves the window.
     """
     if principal is None or principal.person_id is None:
         return
     limit = request.app.state.settings.post_rate_per_minute
-    now = time.time()
-    window = int(now // 60)
-    key = f"forum-posts:{principal.person_id}:{window}"
+    key = f"forum-posts:{principal.person_id}"
     store = request.app.stores.get("rate_limit")
     async with _lock_for(key):
+        now = time.time()
         raw = await store.get(key)
-        count = int(raw or 0)
-        if count >= limit:
-            retry_after = max(1, int((window + 1) * 60 - now + 0.999))
+        recent = [t for t in (msgspec.json.decode(raw, type=list[float]) if raw else []) if t > now - 60]
+        if len(recent) >= limit:
+            retry_after = max(1, int(recent[-limit] + 60 - now + 0.999))
             raise TooManyRequestsException(
                 f"at most {limit} new threads and posts a minute; try again in {retry_after}s",
                 headers={"Retry-After": str(retry_after)},
             )
-        await store.set(key, str(count + 1), expires_in=61)
+        recent.append(now)
+        await store.set(key, msgspec.json.encode(recent[-limit:]), expires_in=61)

@@ -1,0 +1,139 @@
+"""Bad input: each a clear 4xx naming the problem, and nothing changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from .conftest import ADMIN, Forum, Person
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def setup(forum: Forum) -> tuple[Person, dict[str, Any], dict[str, Any], dict[str, Any]]:
+    admin = await forum.person("org-in", "org_admin")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    thread = await forum.thread(space["id"], admin, title="Seed question")
+    post = await forum.post(thread["id"], admin, "Seed answer")
+    return admin, space, thread, post
+
+
+BAD_THREADS: dict[str, dict[str, Any]] = {
+    "empty title": {"title": ""},
+    "blank title": {"title": "   "},
+    "200 KB title": {"title": "x" * 200_000},
+    "body over the limit": {"title": "ok", "body": "y" * 50_001},
+    "11 tags": {"title": "ok", "tags": [f"t{i}" for i in range(11)]},
+    "tag with a space": {"title": "ok", "tags": ["machine learning"]},
+    "tag with markup": {"title": "ok", "tags": ["<b>"]},
+    "unknown kind": {"title": "ok", "kind": "poll"},
+    "unknown field": {"title": "ok", "author_id": "someone-else"},
+    "resource without url": {"title": "ok", "kind": "resource"},
+    "javascript url": {"title": "ok", "kind": "resource", "url": "javascript:alert(1)"},
+    "title not a string": {"title": 42},
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_THREADS))
+async def test_bad_thread_is_refused_and_creates_nothing(forum: Forum, setup: Any, case: str) -> None:
+    admin, space, _thread, _post = setup
+    before = (await forum.client.get(f"/v1/spaces/{space['id']}", headers=admin.headers)).json()
+    response = await forum.client.post(
+        f"/v1/spaces/{space['id']}/threads", json=BAD_THREADS[case], headers=admin.headers
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"]
+    after = (await forum.client.get(f"/v1/spaces/{space['id']}", headers=admin.headers)).json()
+    assert after["thread_count"] == before["thread_count"]
+
+
+BAD_POSTS: dict[str, Any] = {
+    "empty body": {"body": ""},
+    "blank body": {"body": " \n "},
+    "body over the limit": {"body": "z" * 50_001},
+    "unknown field": {"body": "ok", "score": 100},
+    "not an object": ["body"],
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_POSTS))
+async def test_bad_post_is_refused(forum: Forum, setup: Any, case: str) -> None:
+    admin, _space, thread, _post = setup
+    response = await forum.client.post(
+        f"/v1/threads/{thread['id']}/posts", json=BAD_POSTS[case], headers=admin.headers
+    )
+    assert response.status_code == 400, response.text
+    view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=admin.headers)).json()
+    assert view["post_count"] == 1
+
+
+async def test_too_large_body_is_413(forum: Forum, setup: Any) -> None:
+    admin, _space, thread, _post = setup
+    response = await forum.client.post(
+        f"/v1/threads/{thread['id']}/posts",
+        content=b'{"body": "' + b"a" * 1_100_000 + b'"}',
+        headers={**admin.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+BAD_SPACES: dict[str, tuple[dict[str, Any], int]] = {
+    "unknown visibility": ({"name": "x", "visibility": "secret"}, 400),
+    "empty name": ({"name": "", "visibility": "org"}, 400),
+    "cohort space without cohort": ({"name": "x", "visibility": "cohort"}, 400),
+    "org space with a cohort": ({"name": "x", "visibility": "org", "cohort_id": "c1"}, 400),
+    "public space by an org admin": ({"name": "x", "visibility": "public"}, 403),
+    "space of another org": ({"name": "x", "visibility": "org", "org_id": "org-other"}, 404),
+    "space of an unknown cohort": ({"name": "x", "visibility": "cohort", "cohort_id": "c-none"}, 404),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_SPACES))
+async def test_bad_space(forum: Forum, setup: Any, case: str) -> None:
+    admin, *_ = setup
+    body, status = BAD_SPACES[case]
+    before = len((await forum.client.get("/v1/spaces", headers=ADMIN)).json()["items"])
+    response = await forum.client.post("/v1/spaces", json=body, headers=admin.headers)
+    assert response.status_code == status, response.text
+    assert len((await forum.client.get("/v1/spaces", headers=ADMIN)).json()["items"]) == before
+
+
+async def test_only_admins_create_spaces(forum: Forum, setup: Any) -> None:
+    learner = await forum.person("org-in")
+    response = await forum.client.post(
+        "/v1/spaces", json={"name": "mine", "visibility": "org"}, headers=learner.headers
+    )
+    assert response.status_code == 403
+    anonymous = await forum.client.post("/v1/spaces", json={"name": "mine", "visibility": "public"})
+    assert anonymous.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=101", "limit=abc", "sort=hot", "kind=poll", "cursor=%%%", "tag=" + "t" * 41]
+)
+async def test_bad_listing_parameters(forum: Forum, setup: Any, query: str) -> None:
+    admin, space, *_ = setup
+    response = await forum.client.get(f"/v1/spaces/{space['id']}/threads?{query}", headers=admin.headers)
+    assert response.status_code == 400, response.text
+
+
+@pytest.mark.parametrize("query", ["", "q=", "q=%20%2B%2B%20", "q=" + "a" * 201])
+async def test_bad_search(forum: Forum, setup: Any, query: str) -> None:
+    response = await forum.client.get(f"/v1/search?{query}")
+    assert response.status_code == 400, response.text
+
+
+async def test_search_syntax_is_never_interpreted(forum: Forum, setup: Any) -> None:
+    for query in ('"unbalanced', "title:seed", "seed*", "NOT seed", "seed OR", "a & b | !c", "(seed"):
+        response = await forum.client.get("/v1/search", params={"q": query}, headers=setup[0].headers)
+        assert response.status_code == 200, (query, response.text)
+
+
+async def test_bad_token_is_401(forum: Forum, setup: Any) -> None:
+    _admin, space, *_ = setup
+    response = await forum.client.get(f"/v1/spaces/{space['id']}", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401

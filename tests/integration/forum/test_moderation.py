@@ -1,0 +1,101 @@
+"""Flags hide a post at the threshold; moderators review it: restore or remove."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerlearn import events
+
+from .conftest import ADMIN, Forum
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def test_flags_hide_then_moderator_restores_or_removes(forum: Forum) -> None:
+    org = "org-mod"
+    admin = await forum.person(org, "org_admin")
+    author = await forum.person(org)
+    flaggers = [await forum.person(org) for _ in range(3)]
+    outsider_admin = await forum.person("org-elsewhere", "org_admin")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    thread = await forum.thread(space["id"], author, title="Spam magnet")
+    bad = await forum.post(thread["id"], author, "buy cheap watches spamword")
+    fine = await forum.post(thread["id"], author, "a useful answer spamword")
+
+    own = await forum.client.post(
+        f"/v1/posts/{bad['id']}/flags", json={"reason": "x"}, headers=author.headers
+    )
+    assert own.status_code == 403
+    empty = await forum.client.post(
+        f"/v1/posts/{bad['id']}/flags", json={"reason": ""}, headers=admin.headers
+    )
+    assert empty.status_code == 400
+
+    for target in (bad, fine):
+        for i, person in enumerate(flaggers):
+            response = await forum.client.post(
+                f"/v1/posts/{target['id']}/flags", json={"reason": f"spam {i}"}, headers=person.headers
+            )
+            assert response.status_code == 201
+            assert response.json()["hidden"] == (i == 2)
+        # Flagging twice counts once.
+        again = await forum.client.post(
+            f"/v1/posts/{target['id']}/flags", json={"reason": "again"}, headers=flaggers[0].headers
+        )
+        assert again.status_code in (201, 404)
+
+    # Hidden: gone for readers, in counts and search; still there for the moderator.
+    reader_view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=flaggers[0].headers)).json()
+    assert reader_view["posts"] == [] and reader_view["post_count"] == 0
+    hits = (await forum.client.get("/v1/search?q=spamword", headers=flaggers[0].headers)).json()["items"]
+    assert hits == []
+    vote = await forum.client.post(f"/v1/posts/{bad['id']}/votes", json={"value": 1}, headers=admin.headers)
+    assert vote.status_code == 200  # the moderator still sees it
+    mod_view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=admin.headers)).json()
+    assert {p["id"]: p["status"] for p in mod_view["posts"]} == {bad["id"]: "hidden", fine["id"]: "hidden"}
+
+    queue = (await forum.client.get("/v1/moderation/queue", headers=admin.headers)).json()["items"]
+    assert {item["post"]["id"] for item in queue} == {bad["id"], fine["id"]}
+    assert sorted(f["reason"] for f in queue[0]["flags"]) == ["spam 0", "spam 1", "spam 2"]
+    # Another org's admin and a learner see no queue items of this org.
+    other = (await forum.client.get("/v1/moderation/queue", headers=outsider_admin.headers)).json()["items"]
+    assert other == []
+    learner = await forum.client.get("/v1/moderation/queue", headers=author.headers)
+    assert learner.status_code == 403
+    sneaky = await forum.client.post(
+        f"/v1/moderation/posts/{bad['id']}/restore", headers=outsider_admin.headers
+    )
+    assert sneaky.status_code == 404
+
+    restored = await forum.client.post(f"/v1/moderation/posts/{fine['id']}/restore", headers=admin.headers)
+    assert restored.status_code == 200 and restored.json()["status"] == "visible"
+    removed = await forum.client.delete(f"/v1/moderation/posts/{bad['id']}", headers=admin.headers)
+    assert removed.status_code == 204
+
+    reader_view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=flaggers[0].headers)).json()
+    assert [p["id"] for p in reader_view["posts"]] == [fine["id"]] and reader_view["post_count"] == 1
+    hits = (await forum.client.get("/v1/search?q=spamword", headers=flaggers[0].headers)).json()["items"]
+    assert [h["post_id"] for h in hits] == [fine["id"]]
+    assert (await forum.client.get("/v1/moderation/queue", headers=admin.headers)).json()["items"] == []
+    deleted = await forum.forum_events(1, post_id=bad["id"], thread_id=thread["id"])
+    assert deleted[-1].type == events.POST_DELETED
+
+
+async def test_platform_admin_moderates_public_spaces(forum: Forum) -> None:
+    author = await forum.person("org-pub")
+    flaggers = [await forum.person(f"org-pub-{i}") for i in range(3)]
+    org_admin = await forum.person("org-pub", "org_admin")
+    await forum.settle()
+    space = await forum.space("public", ADMIN)
+    thread = await forum.thread(space["id"], author)
+    post = await forum.post(thread["id"], author, "offensive words")
+    for person in flaggers:
+        await forum.client.post(
+            f"/v1/posts/{post['id']}/flags", json={"reason": "rude"}, headers=person.headers
+        )
+    queue = (await forum.client.get("/v1/moderation/queue", headers=ADMIN)).json()["items"]
+    assert post["id"] in {item["post"]["id"] for item in queue}
+    org_queue = (await forum.client.get("/v1/moderation/queue", headers=org_admin.headers)).json()["items"]
+    assert post["id"] not in {item["post"]["id"] for item in org_queue}
+    assert (await forum.client.delete(f"/v1/moderation/posts/{post['id']}", headers=ADMIN)).status_code == 204

@@ -1,0 +1,76 @@
+"""The read model follows profiles' events: cohort changes move visibility, erasure anonymises."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerlearn import events
+
+from .conftest import Forum
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def test_org_leaving_a_cohort_takes_its_people_out(forum: Forum) -> None:
+    owner_admin = await forum.person("org-own", "org_admin")
+    guest = await forum.person("org-guest")
+    guest_admin = await forum.person("org-guest", "org_admin")
+    cohort = await forum.cohort("org-own")
+    await forum.publish(events.CohortOrgJoined(cohort_id=cohort, org_id="org-guest"))
+    await forum.join(cohort, guest)
+    await forum.settle()
+    space = await forum.space("cohort", guest_admin.headers, cohort_id=cohort)
+    assert (await forum.client.get(f"/v1/spaces/{space['id']}", headers=guest.headers)).status_code == 200
+    assert (
+        await forum.client.get(f"/v1/spaces/{space['id']}", headers=owner_admin.headers)
+    ).status_code == 200
+    await forum.publish(events.CohortOrgLeft(cohort_id=cohort, org_id="org-guest"))
+    await forum.settle()
+    for person in (guest, guest_admin):
+        assert (
+            await forum.client.get(f"/v1/spaces/{space['id']}", headers=person.headers)
+        ).status_code == 404
+
+
+async def test_erased_person_is_anonymised_and_their_votes_and_flags_dropped(forum: Forum) -> None:
+    admin = await forum.person("org-erase", "org_admin")
+    leaving = await forum.person("org-erase", name="Eve Leaving")
+    staying = await forum.person("org-erase", name="Sam Staying")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    thread = await forum.thread(space["id"], leaving, title="A question by Eve")
+    post = await forum.post(thread["id"], staying, "An answer by Sam")
+    await forum.client.post(f"/v1/posts/{post['id']}/votes", json={"value": 1}, headers=leaving.headers)
+    await forum.client.post(f"/v1/posts/{post['id']}/votes", json={"value": 1}, headers=admin.headers)
+    await forum.client.post(f"/v1/posts/{post['id']}/flags", json={"reason": "meh"}, headers=leaving.headers)
+
+    await forum.publish(events.PersonDeleted(person_id=leaving.id, org_id="org-erase"))
+    await forum.settle()
+    view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=admin.headers)).json()
+    assert view["author"] == {"id": None, "display_name": "[deleted user]"}
+    assert view["posts"][0]["author"]["display_name"] == "Sam Staying"
+    assert view["posts"][0]["score"] == 1  # Eve's vote is gone
+    # A late upsert of the erased person does not bring them back, and their token writes nothing.
+    profile = events.PersonProfile(id=leaving.id, org_id="org-erase", display_name="Eve Again")
+    await forum.publish(events.PersonUpserted(person=profile))
+    await forum.settle()
+    view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=admin.headers)).json()
+    assert view["author"]["display_name"] == "[deleted user]"
+    response = await forum.client.post(
+        f"/v1/threads/{thread['id']}/posts", json={"body": "still here?"}, headers=leaving.headers
+    )
+    assert response.status_code == 404
+
+
+async def test_display_names_follow_profile_updates(forum: Forum) -> None:
+    admin = await forum.person("org-names", "org_admin", name="Old Name")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    thread = await forum.thread(space["id"], admin)
+    profile = events.PersonProfile(
+        id=admin.id, org_id="org-names", display_name="New Name", roles=["org_admin"]
+    )
+    await forum.publish(events.PersonUpserted(person=profile))
+    await forum.settle()
+    view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=admin.headers)).json()
+    assert view["author"]["display_name"] == "New Name"

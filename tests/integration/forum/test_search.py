@@ -1,0 +1,71 @@
+"""Search: ranked, over titles, bodies and tags, paged, on FTS5 and on tsvector alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Forum
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def test_ranked_search_over_titles_bodies_and_tags(forum: Forum) -> None:
+    admin = await forum.person("org-search", "org_admin")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    in_title = await forum.thread(space["id"], admin, title="Kubernetes probes explained", body="Liveness.")
+    in_tags = await forum.thread(space["id"], admin, title="Cluster health", tags=["kubernetes"])
+    in_body = await forum.thread(
+        space["id"], admin, title="Deployment notes", body="We moved the service to kubernetes last year."
+    )
+    answer = await forum.post(in_body["id"], admin, "Kubernetes probes need a timeout.")
+    unrelated = await forum.thread(space["id"], admin, title="Pandas merge", body="slow joins")
+
+    hits = (await forum.client.get("/v1/search?q=kubernetes", headers=admin.headers)).json()["items"]
+    ids = [(h["thread_id"], h["post_id"]) for h in hits]
+    assert set(ids) == {
+        (in_title["id"], None),
+        (in_tags["id"], None),
+        (in_body["id"], None),
+        (in_body["id"], answer["id"]),
+    }
+    assert unrelated["id"] not in {h["thread_id"] for h in hits}
+    # A title match outranks a body-only match.
+    assert ids.index((in_title["id"], None)) < ids.index((in_body["id"], None))
+    ranks = [h["rank"] for h in hits]
+    assert ranks == sorted(ranks, reverse=True)
+    post_hit = next(h for h in hits if h["post_id"] == answer["id"])
+    assert post_hit["kind"] == "post" and post_hit["title"] == "Deployment notes"
+
+    # Every word must match; stemming finds "probe" in "probes".
+    both = (await forum.client.get("/v1/search?q=kubernetes probe", headers=admin.headers)).json()["items"]
+    assert {(h["thread_id"], h["post_id"]) for h in both} == {
+        (in_title["id"], None),
+        (in_body["id"], answer["id"]),
+    }
+
+    # Pages: no hit twice, none lost.
+    page = (await forum.client.get("/v1/search?q=kubernetes&limit=3", headers=admin.headers)).json()
+    assert len(page["items"]) == 3 and page["next_cursor"]
+    rest = (
+        await forum.client.get(
+            f"/v1/search?q=kubernetes&limit=3&cursor={page['next_cursor']}", headers=admin.headers
+        )
+    ).json()
+    paged = [(h["thread_id"], h["post_id"]) for h in page["items"] + rest["items"]]
+    assert sorted(paged, key=str) == sorted(ids, key=str) and rest["next_cursor"] is None
+
+
+async def test_edits_and_deletes_reach_the_index(forum: Forum) -> None:
+    admin = await forum.person("org-search2", "org_admin")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    thread = await forum.thread(space["id"], admin, title="About wombats")
+    assert len((await forum.client.get("/v1/search?q=wombats", headers=admin.headers)).json()["items"]) == 1
+    await forum.client.patch(
+        f"/v1/threads/{thread['id']}", json={"title": "About numbats"}, headers=admin.headers
+    )
+    assert (await forum.client.get("/v1/search?q=wombats", headers=admin.headers)).json()["items"] == []
+    assert len((await forum.client.get("/v1/search?q=numbats", headers=admin.headers)).json()["items"]) == 1
+    await forum.client.delete(f"/v1/threads/{thread['id']}", headers=admin.headers)
+    assert (await forum.client.get("/v1/search?q=numbats", headers=admin.headers)).json()["items"] == []
