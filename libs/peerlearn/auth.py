@@ -9,6 +9,7 @@ admin is a separate opaque credential from settings, compared in constant time.
 from __future__ import annotations
 
 import hmac
+from collections import OrderedDict
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -80,14 +81,33 @@ class TokenIssuer:
 class TokenVerifier:
     """Turns a bearer credential into a :class:`Principal`, or raises :class:`InvalidToken`."""
 
-    def __init__(self, key: str, *, admin_token: str = "", algorithms: tuple[str, ...] = ("HS256",)):
+    def __init__(
+        self, key: str, *, admin_token: str = "", algorithms: tuple[str, ...] = ("HS256",), cache_size: int = 10_000
+    ):
         self._key = key
         self._admin_token = admin_token
         self.algorithms = list(algorithms)
+        # A client sends the same token on every request; checking its signature once is enough
+        # (the expiry is still checked on every use).
+        self._verified: OrderedDict[str, Principal] = OrderedDict()
+        self._cache_size = cache_size
 
     def verify(self, credential: str) -> Principal:
         if self._admin_token and hmac.compare_digest(credential.encode(), self._admin_token.encode()):
             return PLATFORM_ADMIN
+        cached = self._verified.get(credential)
+        if cached is not None:
+            if cached.expires_at is not None and cached.expires_at > datetime.now(UTC):
+                self._verified.move_to_end(credential)
+                return cached
+            del self._verified[credential]
+        principal = self._decode(credential)
+        self._verified[credential] = principal
+        if len(self._verified) > self._cache_size:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _decode(self, credential: str) -> Principal:
         try:
             claims: dict[str, Any] = jwt.decode(
                 credential,

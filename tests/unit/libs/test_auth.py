@@ -65,3 +65,14 @@ def test_org_admin_is_scoped_to_their_org() -> None:
 def test_short_secrets_are_refused() -> None:
     with pytest.raises(ValueError, match="32"):
         TokenIssuer("short")
+
+
+def test_a_cached_token_still_expires() -> None:
+    verifier = TokenVerifier(SECRET)
+    token = TokenIssuer(SECRET, ttl=timedelta(seconds=1)).issue("p1", "o1", []).token
+    assert verifier.verify(token).person_id == "p1"
+    import time
+
+    time.sleep(1.1)
+    with pytest.raises(InvalidToken, match="expired"):
+        verifier.verify(token)
