@@ -17,6 +17,9 @@ ROLES = ("learner", "mentor", "expert", "org_admin")
 MAX_SKILLS = 50
 MAX_SKILL_NAME = 60
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Control characters (NUL above all: PostgreSQL cannot store it) never belong in a profile;
+# free text keeps its tabs and newlines.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ProfileError(Exception):
@@ -82,7 +85,7 @@ def clean_skills(raw: Iterable[tuple[str, int, bool]]) -> list[SkillEntry]:
     entries: list[SkillEntry] = []
     seen: dict[str, str] = {}
     for name, level, wants in raw:
-        shown = " ".join(name.split())
+        shown = " ".join(check_text(name, "a skill name").split())
         if not shown:
             raise Invalid("a skill name must not be blank")
         if len(shown) > MAX_SKILL_NAME:
@@ -113,15 +116,22 @@ def check_timezone(name: str) -> str:
 
 def check_email(email: str) -> str:
     """The trimmed email if it looks like one, else :class:`Invalid`."""
-    email = email.strip()
+    email = check_text(email, "email").strip()
     if len(email) > 254 or not EMAIL.match(email):
         raise Invalid(f"{email!r} is not an email address")
     return email
 
 
+def check_text(value: str, field: str) -> str:
+    """``value`` if it holds no control characters, else :class:`Invalid` naming ``field``."""
+    if CONTROL.search(value):
+        raise Invalid(f"{field} contains a control character")
+    return value
+
+
 def clean_name(display_name: str) -> str:
     """A display name trimmed, never blank."""
-    name = " ".join(display_name.split())
+    name = " ".join(check_text(display_name, "display_name").split())
     if not name:
         raise Invalid("display_name must not be blank")
     return name

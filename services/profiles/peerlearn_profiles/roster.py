@@ -17,6 +17,7 @@ from peerlearn_profiles.domain import (
     SkillEntry,
     check_email,
     check_roles,
+    check_text,
     check_timezone,
     clean_name,
     clean_skills,
@@ -128,7 +129,7 @@ def _row(line: int, cells: dict[str, str]) -> RosterRow:
     name = cells["display_name"].strip()
     if len(name) > 120:
         raise Invalid("display_name is longer than 120 characters")
-    goal = cells["goal"].strip()
+    goal = check_text(cells["goal"], "goal").strip()
     if len(goal) > 300:
         raise Invalid("goal is longer than 300 characters")
     roles = [r.strip() for r in cells["roles"].replace("|", ";").split(";") if r.strip()]
@@ -147,7 +148,7 @@ def _row(line: int, cells: dict[str, str]) -> RosterRow:
     if "bio" in cells:
         if len(cells["bio"].strip()) > 2000:
             raise Invalid("bio is longer than 2000 characters")
-        row.bio = cells["bio"].strip()
+        row.bio = check_text(cells["bio"], "bio").strip()
     if "mentor_capacity" in cells:
         row.mentor_capacity = int(_number(cells["mentor_capacity"], "mentor_capacity", 0, 100, integer=True))
     if "open_to_external" in cells:

@@ -14,24 +14,34 @@ from msgspec import UNSET, Meta, UnsetType
 
 from peerlearn.events import OrgKind, Role
 
+# No control characters in one-line text; free text may hold tabs and newlines.
+LINE = r"^[^\x00-\x1f\x7f]*$"
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 Id = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-DisplayName = Annotated[str, Meta(min_length=1, max_length=120)]
-Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$")]
-Bio = Annotated[str, Meta(max_length=2000)]
-Goal = Annotated[str, Meta(max_length=300)]
-Timezone = Annotated[str, Meta(min_length=1, max_length=64)]
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=LINE)]
+DisplayName = Annotated[str, Meta(min_length=1, max_length=120, pattern=LINE)]
+Email = Annotated[
+    str,
+    Meta(
+        min_length=3,
+        max_length=254,
+        pattern=r"^\s*[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+\s*$",
+    ),
+]
+Bio = Annotated[str, Meta(max_length=2000, pattern=TEXT)]
+Goal = Annotated[str, Meta(max_length=300, pattern=TEXT)]
+Timezone = Annotated[str, Meta(min_length=1, max_length=64, pattern=LINE)]
 Hours = Annotated[float, Meta(ge=0, le=168)]
 Capacity = Annotated[int, Meta(ge=0, le=100)]
 Level = Annotated[int, Meta(ge=1, le=5)]
 Roles = Annotated[list[Role], Meta(max_length=4)]
-Topic = Annotated[str, Meta(max_length=300)]
+Topic = Annotated[str, Meta(max_length=300, pattern=TEXT)]
 
 
 class SkillIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """A skill: ``wants`` true means the person wants to learn it; ``level`` is where they are now."""
 
-    name: Annotated[str, Meta(min_length=1, max_length=60)]
+    name: Annotated[str, Meta(min_length=1, max_length=60, pattern=LINE)]
     level: Level
     wants: bool = False
 

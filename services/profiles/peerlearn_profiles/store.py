@@ -6,6 +6,7 @@ commits or rolls back together.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -16,9 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from peerlearn_profiles.domain import SkillEntry
 from peerlearn_profiles.models import cohort_members, cohort_orgs, cohorts, orgs, people, skills
 
+# Ids are new_id() hex strings; anything else (e.g. a NUL byte from a URL, which PostgreSQL
+# refuses to compare) is simply not found.
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def is_id(value: str) -> bool:
+    """Whether ``value`` can be an id at all."""
+    return bool(_ID.match(value))
 
 
 @dataclass
@@ -76,6 +86,8 @@ async def insert_org(session: AsyncSession, org: OrgRecord) -> None:
 
 
 async def get_org(session: AsyncSession, org_id: str) -> OrgRecord | None:
+    if not is_id(org_id):
+        return None
     row = (await session.execute(sa.select(orgs).where(orgs.c.id == org_id))).first()
     return OrgRecord(**row._mapping) if row else None
 
@@ -90,6 +102,7 @@ _PERSON_FIELDS = (
 
 async def get_people(session: AsyncSession, ids: Sequence[str]) -> list[PersonRecord]:
     """The people with these ids (those that exist), with skills and cohorts, in ``ids`` order."""
+    ids = [i for i in ids if is_id(i)]
     if not ids:
         return []
     rows = (await session.execute(sa.select(people).where(people.c.id.in_(ids)))).all()
@@ -242,6 +255,8 @@ async def insert_cohort(session: AsyncSession, cohort: CohortRecord) -> None:
 
 
 async def get_cohort(session: AsyncSession, cohort_id: str) -> CohortRecord | None:
+    if not is_id(cohort_id):
+        return None
     row = (await session.execute(sa.select(cohorts).where(cohorts.c.id == cohort_id))).first()
     if row is None:
         return None

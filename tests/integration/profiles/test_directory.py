@@ -33,7 +33,9 @@ async def test_walking_the_pages_yields_everyone_once(profiles: Any) -> None:
     assert pages == 5 and len(seen) == 23 and len(set(seen)) == 23
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 201}, {"limit": "many"}, {"cursor": "x" * 41}])
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 201}, {"limit": "many"}, {"cursor": "x" * 41}, {"cursor": "\u0000"}]
+)
 async def test_bad_paging_parameters_are_400(profiles: Any, params: dict[str, Any]) -> None:
     org_id = await profiles.org()
     await profiles.call("GET", f"/v1/orgs/{org_id}/people", params=params, expect=400)

@@ -152,6 +152,14 @@ async def test_a_person_may_erase_themselves(profiles: Any) -> None:
 
 
 BAD_PEOPLE = [
+    ({"display_name": "Nul\u0000", "email": "a@x.example"}, 400, "display_name"),
+    ({"display_name": "A", "email": "a\u0000@x.example"}, 400, "email"),
+    ({"display_name": "A", "email": "a@x.example", "goal": "g\u0000"}, 400, "goal"),
+    (
+        {"display_name": "A", "email": "a@x.example", "skills": [{"name": "G\u0000o", "level": 1}]},
+        400,
+        "name",
+    ),
     ({"display_name": "A", "email": "a@x.example", "nickname": "x"}, 400, "nickname"),
     ({"display_name": "A", "email": "a@x.example", "weekly_hours": "many"}, 400, "weekly_hours"),
     ({"display_name": "A", "email": "not-an-email"}, 400, "email"),
@@ -243,6 +251,9 @@ async def test_bad_updates_change_nothing(profiles: Any) -> None:
 
 
 async def test_unknown_org_and_person_are_404(profiles: Any) -> None:
+    await profiles.call("GET", "/v1/people/%00", expect=404)
+    await profiles.call("GET", "/v1/orgs/%00/people", expect=404)
+    await profiles.call("GET", "/v1/cohorts/%00", expect=404)
     await profiles.call(
         "POST", "/v1/orgs/nope/people", json={"display_name": "A", "email": "a@x.example"}, expect=404
     )

@@ -17,7 +17,10 @@ from peerlearn_profiles.schemas import Org, OrgCreate, PeoplePage, Person, Perso
 from peerlearn_profiles.views import org_view, person_view
 
 Limit = Annotated[int, Parameter(ge=1, le=200, description="page size")]
-Cursor = Annotated[str | None, Parameter(max_length=40, description="next_cursor of the previous page")]
+Cursor = Annotated[
+    str | None,
+    Parameter(max_length=40, pattern=r"^[A-Za-z0-9_-]*$", description="next_cursor of the previous page"),
+]
 
 
 @post("/orgs", guards=[platform_admin], tags=["orgs"], summary="Create an organisation (platform admin)")
