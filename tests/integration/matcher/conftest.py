@@ -24,10 +24,10 @@ from peerlearn import events
 from peerlearn.auth import TokenIssuer
 from peerlearn.bus import Bus
 from peerlearn.store import Database
+from peerlearn.streams import stream_events
 from peerlearn.testing.client import app_client
 from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 from peerlearn.testing.servers import NatsServer, start_nats
-from peerlearn.testing.streams import stream_events
 from peerlearn.testing.waiting import eventually
 from peerlearn_matcher import models
 from peerlearn_matcher.app import create_app
@@ -82,7 +82,9 @@ def person(
     person_id: str | None = None,
 ) -> events.PersonProfile:
     """A profile as profiles would publish it."""
-    skills = [skill(n, lv) for n, lv in (have or {}).items()] + [skill(n, lv, True) for n, lv in (want or {}).items()]
+    skills = [skill(n, lv) for n, lv in (have or {}).items()] + [
+        skill(n, lv, True) for n, lv in (want or {}).items()
+    ]
     return events.PersonProfile(
         id=person_id or f"p-{name.lower().replace(' ', '-')}-{uuid.uuid4().hex[:8]}",
         org_id=org_id,
@@ -132,7 +134,9 @@ class Harness:
         return event
 
     async def publish_raw(self, event: events.Event) -> None:
-        await self.bus.publish_raw(event.type, events.encode(event), event.id + "-again-" + uuid.uuid4().hex[:6])
+        await self.bus.publish_raw(
+            event.type, events.encode(event), event.id + "-again-" + uuid.uuid4().hex[:6]
+        )
 
     async def processed(self, event_id: str) -> None:
         table = models.processed_events
@@ -151,7 +155,9 @@ class Harness:
     async def cohort(self, name: str, owner: str, *orgs: str) -> str:
         cohort_id = f"c-{uuid.uuid4().hex[:10]}"
         await self.publish(
-            events.CohortCreated(cohort_id=cohort_id, name=name, owner_org_id=owner, member_org_ids=list(orgs))
+            events.CohortCreated(
+                cohort_id=cohort_id, name=name, owner_org_id=owner, member_org_ids=list(orgs)
+            )
         )
         return cohort_id
 
@@ -160,7 +166,9 @@ class Harness:
             events.CohortMemberAdded(cohort_id=cohort_id, person_id=profile.id, org_id=profile.org_id)
         )
 
-    async def suggestions(self, profile: events.PersonProfile, kind: str | None = None) -> list[dict[str, Any]]:
+    async def suggestions(
+        self, profile: events.PersonProfile, kind: str | None = None
+    ) -> list[dict[str, Any]]:
         params = {"limit": 100} | ({"kind": kind} if kind else {})
         response = await self.client.get(
             f"/v1/people/{profile.id}/suggestions", params=params, headers=self.headers(profile)
@@ -186,7 +194,10 @@ class Harness:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def matcher(
-    module_nats: NatsServer, module_database_url: str, encoder: Encoder, tmp_path_factory: pytest.TempPathFactory
+    module_nats: NatsServer,
+    module_database_url: str,
+    encoder: Encoder,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Harness]:
     """The matcher app on this module's NATS and database, started once for the module."""
     data_dir: Path = tmp_path_factory.mktemp("var")
@@ -217,3 +228,65 @@ async def matcher(
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def thread(
+    author: events.PersonProfile,
+    title: str,
+    *,
+    visibility: str = "public",
+    body: str = "",
+    tags: tuple[str, ...] = (),
+    kind: str = "question",
+    cohort_id: str | None = None,
+    org_id: str | None = None,
+) -> events.ThreadCreated:
+    """A new thread as the forum would publish it (org-private threads live in the author's org)."""
+    return events.ThreadCreated(
+        thread_id=f"t-{uuid.uuid4().hex[:10]}",
+        space_id=f"s-{visibility}-{cohort_id or org_id or author.org_id}",
+        visibility=visibility,  # type: ignore[arg-type]
+        org_id=(org_id or author.org_id) if visibility == "org" else None,
+        cohort_id=cohort_id if visibility == "cohort" else None,
+        author_id=author.id,
+        kind=kind,  # type: ignore[arg-type]
+        title=title,
+        body=body,
+        tags=list(tags),
+        created_at=now(),
+    )
+
+
+async def answered(matcher: Harness, question: events.ThreadCreated, answerer: events.PersonProfile) -> str:
+    """Publish the thread, an answer by ``answerer`` and its acceptance; return the post id."""
+    await matcher.publish(question)
+    post_id = f"post-{uuid.uuid4().hex[:10]}"
+    common = {
+        "space_id": question.space_id,
+        "visibility": question.visibility,
+        "org_id": question.org_id,
+        "cohort_id": question.cohort_id,
+    }
+    await matcher.publish(
+        events.PostCreated(
+            post_id=post_id,
+            thread_id=question.thread_id,
+            thread_title=question.title,
+            body="Here is how.",
+            author_id=answerer.id,
+            asker_id=question.author_id,
+            **common,
+        )
+    )
+    await matcher.publish(
+        events.AnswerAccepted(
+            thread_id=question.thread_id,
+            post_id=post_id,
+            answer_author_id=answerer.id,
+            asker_id=question.author_id,
+            title=question.title,
+            tags=question.tags,
+            **common,
+        )
+    )
+    return post_id

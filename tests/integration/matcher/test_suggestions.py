@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from peerlearn import events
-from peerlearn.testing.waiting import eventually
 
 from .conftest import Harness, new_org, person
 
@@ -15,7 +14,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 async def test_learner_gets_a_mentor_and_a_peer_with_reasons(matcher: Harness) -> None:
     org = new_org()
     mentor = await matcher.upsert(
-        person(org, "Maria Mentor", have={"deep learning": 5, "python": 5}, roles=("mentor",), mentor_capacity=2)
+        person(
+            org, "Maria Mentor", have={"deep learning": 5, "python": 5}, roles=("mentor",), mentor_capacity=2
+        )
     )
     peer = await matcher.upsert(person(org, "Pete Peer", want={"neural networks": 1}, have={"python": 2}))
     learner = await matcher.upsert(
@@ -34,3 +35,61 @@ async def test_learner_gets_a_mentor_and_a_peer_with_reasons(matcher: Harness) -
         e for e in await matcher.matcher_events(events.SUGGESTIONS_UPDATED) if e.data.person_id == learner.id
     ]
     assert published and mentor.id in {s.candidate_id for s in published[-1].data.suggestions}
+
+
+async def _feedback(matcher: Harness, who: events.PersonProfile, suggestion_id: str, body: dict) -> dict:
+    response = await matcher.client.post(
+        f"/v1/suggestions/{suggestion_id}/feedback", json=body, headers=matcher.headers(who)
+    )
+    assert response.status_code == 200, response.text
+    result: dict = response.json()
+    return result
+
+
+async def test_an_accepted_mentor_uses_capacity_and_a_decline_never_returns(matcher: Harness) -> None:
+    org = new_org()
+    mentor = await matcher.upsert(
+        person(org, "Carl Capacity", have={"kubernetes": 5}, roles=("mentor",), mentor_capacity=1)
+    )
+    first = await matcher.upsert(person(org, "Fay First", want={"kubernetes": 1}))
+    second = await matcher.upsert(person(org, "Sam Second", want={"kubernetes": 2}))
+    assert await matcher.candidates(second, "mentor") == [mentor.id]
+    [offer] = await matcher.suggestions(first, "mentor")
+    accepted = await _feedback(matcher, first, offer["id"], {"action": "accept", "rating": 5})
+    assert accepted["status"] == "accepted"
+    # Capacity 1 is used up: the other learner no longer gets this mentor, at once.
+    assert await matcher.candidates(second, "mentor") == []
+    # The acceptance was published for the rest of the system.
+    feedback = await matcher.matcher_events(events.SUGGESTION_FEEDBACK)
+    assert any(e.data.suggestion_id == offer["id"] and e.data.action == "accept" for e in feedback)
+
+    # Declining a peer: never suggested again, even after both profiles change.
+    [peer_offer] = [s for s in await matcher.suggestions(second, "peer") if s["candidate_id"] == first.id]
+    await _feedback(matcher, second, peer_offer["id"], {"action": "decline"})
+    assert first.id not in await matcher.candidates(second, "peer")
+    await matcher.upsert(person(org, "Sam Second", want={"kubernetes": 2, "helm": 1}, person_id=second.id))
+    await matcher.upsert(person(org, "Fay First", want={"kubernetes": 1, "helm": 1}, person_id=first.id))
+    assert first.id not in await matcher.candidates(second)
+
+
+async def test_suggestions_are_paged_with_a_cursor(matcher: Harness) -> None:
+    org = new_org()
+    others = [
+        await matcher.upsert(person(org, f"Rust Fan {i}", want={"rust": 1 + i % 3}, have={"c": 3}))
+        for i in range(4)
+    ]
+    learner = await matcher.upsert(person(org, "Pat Pager", want={"rust": 2}))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"kind": "peer", "limit": 2} | ({"cursor": cursor} if cursor else {})
+        response = await matcher.client.get(
+            f"/v1/people/{learner.id}/suggestions", params=params, headers=matcher.headers(learner)
+        )
+        assert response.status_code == 200
+        page = response.json()
+        seen += [s["candidate_id"] for s in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(o.id for o in others)
