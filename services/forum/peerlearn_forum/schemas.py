@@ -223,6 +223,9 @@ class SearchPage(msgspec.Struct, kw_only=True):
     next_cursor: str | None
 
 
-class Reputation(msgspec.Struct, kw_only=True):
+class PersonCard(msgspec.Struct, kw_only=True):
+    """A person as the forum knows them: name and reputation from accepted answers."""
+
     person_id: str
-    points: int
+    display_name: str
+    reputation: int

@@ -74,3 +74,22 @@ async def test_display_names_follow_profile_updates(forum: Forum) -> None:
     await forum.settle()
     view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=admin.headers)).json()
     assert view["author"]["display_name"] == "New Name"
+
+
+async def test_person_card_shows_reputation_to_those_who_may_see_the_person(forum: Forum) -> None:
+    asker = await forum.person("org-card", name="Asker")
+    helper = await forum.person("org-card", name="Helper")
+    stranger = await forum.person("org-far")
+    admin = await forum.person("org-card", "org_admin")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    thread = await forum.thread(space["id"], asker)
+    post = await forum.post(thread["id"], helper)
+    await forum.client.post(
+        f"/v1/threads/{thread['id']}/accept", json={"post_id": post["id"]}, headers=asker.headers
+    )
+    card = await forum.client.get(f"/v1/people/{helper.id}", headers=asker.headers)
+    assert card.json() == {"person_id": helper.id, "display_name": "Helper", "reputation": 15}
+    assert (await forum.client.get(f"/v1/people/{helper.id}", headers=stranger.headers)).status_code == 404
+    assert (await forum.client.get(f"/v1/people/{helper.id}")).status_code == 404
+    assert (await forum.client.get("/v1/people/p-unknown", headers=asker.headers)).status_code == 404

@@ -83,7 +83,8 @@ def test_rendering_never_returns_markup() -> None:
     html = render_html("<script>alert(1)</script>\n\nline one\nline two & <b>bold</b>")
     assert "<script" not in html and "<b>" not in html
     assert html == (
-        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p><p>line one<br>line two &amp; &lt;b&gt;bold&lt;/b&gt;</p>"
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+        "<p>line one<br>line two &amp; &lt;b&gt;bold&lt;/b&gt;</p>"
     )
 
 
