@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # A past thread at or above this cosine is "on a similar topic" in the reasons a person reads.
-SIMILAR_TOPIC = 0.5
+# With all-MiniLM-L6-v2 on the evaluation sample, questions under the same main tag have a median
+# cosine of 0.29 (90th percentile 0.44), questions under different tags 0.02 (99th percentile 0.30).
+SIMILAR_TOPIC = 0.3
 
 
 def _tag_key(tag: str) -> str:
@@ -216,7 +218,7 @@ def rank_answerers(
     "answered 4 accepted questions on similar topics", and ``features``: ``offer_similarity``
     (cosine), ``topic_similarity`` (cosine with the sum of the threads they answered),
     ``similar_answers`` and ``similar_accepted`` (counts of past answers on threads with
-    cosine >= 0.5), ``history_affinity`` and ``accepted_affinity`` (soft counts), ``tag_overlap``
+    cosine >= 0.3), ``history_affinity`` and ``accepted_affinity`` (soft counts), ``tag_overlap``
     (share of the question's tags they have, 0..1), ``tag_answers`` (their past answers under the
     question's tags) and ``answers_total``.
     """
