@@ -8,8 +8,12 @@ assert on the events the service published.
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
+import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -179,4 +183,52 @@ async def profiles(
             yield Profiles(client, tap, engine)
             await tap.stop()
     finally:
+        server.stop()
+
+
+@dataclass
+class LiveProfiles:
+    """The profiles service listening on a real port (for clients that speak HTTP themselves)."""
+
+    url: str
+    nats_url: str
+
+
+@pytest.fixture(scope="module")
+def live_profiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveProfiles]:
+    """Profiles under uvicorn in a thread, on SQLite, with a nats-server of its own."""
+    import uvicorn
+
+    server = start_nats()
+    data_dir = tmp_path_factory.mktemp("live")
+    settings = load(
+        {
+            "PEERLEARN_DATA_DIR": str(data_dir),
+            "PEERLEARN_NATS_URL": server.url,
+            "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
+            "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
+        }
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    web = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("the live profiles service did not become ready")
+        yield LiveProfiles(url=url, nats_url=server.url)
+    finally:
+        web.should_exit = True
+        thread.join(15)
         server.stop()
