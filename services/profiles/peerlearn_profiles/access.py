@@ -5,14 +5,16 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.auth import Principal
-from peerlearn_profiles import store
+from peerlearn_profiles import cohort_store, store
 from peerlearn_profiles.domain import NotFound, Sight, Viewer, sight_of
 
 
 async def viewer_of(session: AsyncSession, principal: Principal) -> Viewer:
     """The caller with the cohorts they are in now (from the database, not the token)."""
     cohort_ids = (
-        frozenset() if principal.person_id is None else await store.cohorts_of(session, principal.person_id)
+        frozenset()
+        if principal.person_id is None
+        else await cohort_store.cohorts_of(session, principal.person_id)
     )
     return Viewer(
         person_id=principal.person_id,
@@ -43,7 +45,7 @@ async def visible_org(session: AsyncSession, viewer: Viewer, org_id: str) -> sto
     if viewer.platform_admin or viewer.org_id == org_id:
         return org
     if viewer.org_id is not None:
-        theirs = set(await store.visible_cohort_ids(session, viewer.org_id))
-        if theirs.intersection(await store.visible_cohort_ids(session, org_id)):
+        theirs = set(await cohort_store.visible_cohort_ids(session, viewer.org_id))
+        if theirs.intersection(await cohort_store.visible_cohort_ids(session, org_id)):
             return org
     raise NotFound(f"no organisation {org_id}")

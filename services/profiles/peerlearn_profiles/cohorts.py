@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn import events, outbox
 from peerlearn.events import make_event, new_id
-from peerlearn_profiles import store
+from peerlearn_profiles import cohort_store, store
 from peerlearn_profiles.access import visible_person
+from peerlearn_profiles.cohort_store import CohortRecord
 from peerlearn_profiles.domain import Conflict, Forbidden, Invalid, NotFound, Viewer
 from peerlearn_profiles.people import announce_person
 from peerlearn_profiles.schemas import Cohort, CohortCreate
-from peerlearn_profiles.store import CohortRecord
 
 
 async def create_cohort(session: AsyncSession, viewer: Viewer, data: CohortCreate) -> CohortRecord:
@@ -43,7 +43,7 @@ async def create_cohort(session: AsyncSession, viewer: Viewer, data: CohortCreat
         created_at=store.now(),
         org_status={owner: "member"},
     )
-    await store.insert_cohort(session, cohort)
+    await cohort_store.insert_cohort(session, cohort)
     created = events.CohortCreated(
         cohort_id=cohort.id,
         name=cohort.name,
@@ -59,7 +59,7 @@ async def create_cohort(session: AsyncSession, viewer: Viewer, data: CohortCreat
 
 async def visible_cohort(session: AsyncSession, viewer: Viewer, cohort_id: str) -> CohortRecord:
     """The cohort if the caller's org is a member or invited (or the caller is the platform admin)."""
-    cohort = await store.get_cohort(session, cohort_id)
+    cohort = await cohort_store.get_cohort(session, cohort_id)
     if cohort is None or not (
         viewer.platform_admin or cohort.org_status.get(viewer.org_id or "") in ("member", "invited")
     ):
@@ -70,9 +70,9 @@ async def visible_cohort(session: AsyncSession, viewer: Viewer, cohort_id: str) 
 async def cohort_view(session: AsyncSession, viewer: Viewer, cohort: CohortRecord) -> Cohort:
     """The cohort as the viewer may see it: every member only for members and the platform admin."""
     if viewer.platform_admin or cohort.id in viewer.cohort_ids:
-        member_ids = await store.cohort_member_ids(session, cohort.id)
+        member_ids = await cohort_store.cohort_member_ids(session, cohort.id)
     elif cohort.org_status.get(viewer.org_id or "") == "member":
-        member_ids = await store.cohort_member_ids(session, cohort.id, org_id=viewer.org_id)
+        member_ids = await cohort_store.cohort_member_ids(session, cohort.id, org_id=viewer.org_id)
     else:
         member_ids = []
     return Cohort(
@@ -100,7 +100,7 @@ async def invite_org(session: AsyncSession, viewer: Viewer, cohort_id: str, org_
     if status == "member":
         raise Conflict(f"organisation {org_id} is already a member of this cohort")
     if status != "invited":
-        await store.set_org_status(session, cohort.id, org_id, "invited")
+        await cohort_store.set_org_status(session, cohort.id, org_id, "invited")
     return "invited"
 
 
@@ -117,9 +117,9 @@ async def answer_invitation(
     if status != "invited":
         raise Conflict(f"organisation {org_id} has no pending invitation to this cohort")
     if not accept:
-        await store.set_org_status(session, cohort.id, org_id, "declined")
+        await cohort_store.set_org_status(session, cohort.id, org_id, "declined")
         return "declined"
-    await store.set_org_status(session, cohort.id, org_id, "member")
+    await cohort_store.set_org_status(session, cohort.id, org_id, "member")
     joined = events.CohortOrgJoined(cohort_id=cohort.id, org_id=org_id)
     await outbox.record(session, make_event(joined, org_id=org_id, actor_id=viewer.person_id))
     return "member"
@@ -138,14 +138,14 @@ async def leave_cohort(session: AsyncSession, viewer: Viewer, cohort_id: str, or
         raise Conflict("the owner organisation cannot leave its own cohort")
     status = cohort.org_status.get(org_id)
     if status == "invited":
-        await store.set_org_status(session, cohort.id, org_id, "declined")
+        await cohort_store.set_org_status(session, cohort.id, org_id, "declined")
         return
     if status != "member":
         raise NotFound(f"organisation {org_id} is not a member of this cohort")
-    await store.set_org_status(session, cohort.id, org_id, "left")
+    await cohort_store.set_org_status(session, cohort.id, org_id, "left")
     left = events.CohortOrgLeft(cohort_id=cohort.id, org_id=org_id)
     await outbox.record(session, make_event(left, org_id=org_id, actor_id=viewer.person_id))
-    for person_id in await store.cohort_member_ids(session, cohort.id, org_id=org_id):
+    for person_id in await cohort_store.cohort_member_ids(session, cohort.id, org_id=org_id):
         await _remove(session, viewer, cohort.id, person_id, org_id)
 
 
@@ -159,7 +159,7 @@ async def add_member(
         raise Forbidden("an org admin may add only people of their own organisation")
     if cohort.org_status.get(person.org_id) != "member":
         raise Conflict(f"organisation {person.org_id} has not joined this cohort")
-    added = await store.add_member(session, cohort.id, person.id, person.org_id)
+    added = await cohort_store.add_member(session, cohort.id, person.id, person.org_id)
     if added:
         event = events.CohortMemberAdded(cohort_id=cohort.id, person_id=person.id, org_id=person.org_id)
         await outbox.record(session, make_event(event, org_id=person.org_id, actor_id=viewer.person_id))
@@ -179,7 +179,7 @@ async def remove_member(session: AsyncSession, viewer: Viewer, cohort_id: str, p
 
 
 async def _remove(session: AsyncSession, viewer: Viewer, cohort_id: str, person_id: str, org_id: str) -> None:
-    await store.remove_member(session, cohort_id, person_id)
+    await cohort_store.remove_member(session, cohort_id, person_id)
     event = events.CohortMemberRemoved(cohort_id=cohort_id, person_id=person_id, org_id=org_id)
     await outbox.record(session, make_event(event, org_id=org_id, actor_id=viewer.person_id))
     await announce_person(session, person_id, viewer.person_id)

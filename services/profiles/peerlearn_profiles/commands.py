@@ -21,7 +21,7 @@ from tqdm import tqdm
 DEFAULT_URL = "http://127.0.0.1:8001"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``import-people`` to the ``peerlearn`` command."""
     parser = subparsers.add_parser(
         "import-people",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.events import new_id
 from peerlearn_profiles import store
-from peerlearn_profiles.domain import Forbidden, NotFound, Viewer
+from peerlearn_profiles.domain import Conflict, Forbidden, NotFound, Viewer
 from peerlearn_profiles.people import announce_person
 from peerlearn_profiles.roster import Roster, RosterRow
 from peerlearn_profiles.schemas import ImportedRow, ImportReport, RejectedRow
@@ -27,7 +28,12 @@ async def import_roster(session: AsyncSession, viewer: Viewer, org_id: str, rost
         person_id = known.get(row.email_key)
         if person_id is None:
             person = _new_person(org_id, row)
-            await store.insert_person(session, person, row.email_key)
+            try:
+                await store.insert_person(session, person, row.email_key)
+            except IntegrityError:  # a concurrent request added this email first
+                raise Conflict(
+                    f"line {row.line}: {row.email!r} was added by another request meanwhile; import again"
+                ) from None
             outcome = "created"
         else:
             person = existing[person_id]

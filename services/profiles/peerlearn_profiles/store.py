@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn_profiles.domain import SkillEntry
-from peerlearn_profiles.models import cohort_members, cohort_orgs, cohorts, orgs, people, skills
+from peerlearn_profiles.models import cohort_members, orgs, people, skills
 
 # Ids are new_id() hex strings; anything else (e.g. a NUL byte from a URL, which PostgreSQL
 # refuses to compare) is simply not found.
@@ -58,24 +58,6 @@ class PersonRecord:
     updated_at: datetime
     skills: list[SkillEntry] = field(default_factory=list)
     cohort_ids: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CohortRecord:
-    id: str
-    name: str
-    owner_org_id: str
-    topic: str
-    starts_on: date | None
-    ends_on: date | None
-    created_at: datetime
-    org_status: dict[str, str] = field(default_factory=dict)  # org id -> invited|member|declined|left
-
-    def member_org_ids(self) -> list[str]:
-        return sorted(org for org, status in self.org_status.items() if status == "member")
-
-    def invited_org_ids(self) -> list[str]:
-        return sorted(org for org, status in self.org_status.items() if status == "invited")
 
 
 # --- orgs -----------------------------------------------------------------------------
@@ -233,101 +215,3 @@ async def page_of_people(
         query = query.where(people.c.id > after)
     rows = await session.execute(query.order_by(people.c.id).limit(limit))
     return [row.id for row in rows]
-
-
-# --- cohorts --------------------------------------------------------------------------
-
-
-async def insert_cohort(session: AsyncSession, cohort: CohortRecord) -> None:
-    await session.execute(
-        sa.insert(cohorts).values(
-            id=cohort.id,
-            name=cohort.name,
-            owner_org_id=cohort.owner_org_id,
-            topic=cohort.topic,
-            starts_on=cohort.starts_on,
-            ends_on=cohort.ends_on,
-            created_at=cohort.created_at,
-        )
-    )
-    for org_id, status in cohort.org_status.items():
-        await set_org_status(session, cohort.id, org_id, status)
-
-
-async def get_cohort(session: AsyncSession, cohort_id: str) -> CohortRecord | None:
-    if not is_id(cohort_id):
-        return None
-    row = (await session.execute(sa.select(cohorts).where(cohorts.c.id == cohort_id))).first()
-    if row is None:
-        return None
-    record = CohortRecord(**row._mapping)
-    statuses = await session.execute(
-        sa.select(cohort_orgs.c.org_id, cohort_orgs.c.status).where(cohort_orgs.c.cohort_id == cohort_id)
-    )
-    record.org_status = {r.org_id: r.status for r in statuses}
-    return record
-
-
-async def set_org_status(session: AsyncSession, cohort_id: str, org_id: str, status: str) -> None:
-    """Insert or update the org's standing in the cohort."""
-    updated = await session.execute(
-        sa.update(cohort_orgs)
-        .where(cohort_orgs.c.cohort_id == cohort_id, cohort_orgs.c.org_id == org_id)
-        .values(status=status, updated_at=now())
-    )
-    if updated.rowcount == 0:
-        await session.execute(
-            sa.insert(cohort_orgs).values(cohort_id=cohort_id, org_id=org_id, status=status, updated_at=now())
-        )
-
-
-async def cohort_member_ids(session: AsyncSession, cohort_id: str, org_id: str | None = None) -> list[str]:
-    """The cohort's members (only those of ``org_id`` if given), in id order."""
-    query = sa.select(cohort_members.c.person_id).where(cohort_members.c.cohort_id == cohort_id)
-    if org_id is not None:
-        query = query.where(cohort_members.c.org_id == org_id)
-    return [row.person_id for row in await session.execute(query.order_by(cohort_members.c.person_id))]
-
-
-async def cohorts_of(session: AsyncSession, person_id: str) -> frozenset[str]:
-    rows = await session.execute(
-        sa.select(cohort_members.c.cohort_id).where(cohort_members.c.person_id == person_id)
-    )
-    return frozenset(row.cohort_id for row in rows)
-
-
-async def add_member(session: AsyncSession, cohort_id: str, person_id: str, org_id: str) -> bool:
-    """Add the person; False when they were a member already."""
-    exists = await session.scalar(
-        sa.select(sa.func.count())
-        .select_from(cohort_members)
-        .where(cohort_members.c.cohort_id == cohort_id, cohort_members.c.person_id == person_id)
-    )
-    if exists:
-        return False
-    await session.execute(
-        sa.insert(cohort_members).values(
-            cohort_id=cohort_id, person_id=person_id, org_id=org_id, added_at=now()
-        )
-    )
-    return True
-
-
-async def remove_member(session: AsyncSession, cohort_id: str, person_id: str) -> bool:
-    """Remove the person; False when they were not a member."""
-    result = await session.execute(
-        sa.delete(cohort_members).where(
-            cohort_members.c.cohort_id == cohort_id, cohort_members.c.person_id == person_id
-        )
-    )
-    return bool(result.rowcount)
-
-
-async def visible_cohort_ids(session: AsyncSession, org_id: str) -> list[str]:
-    """Cohorts the org is a member of or invited to."""
-    rows = await session.execute(
-        sa.select(cohort_orgs.c.cohort_id)
-        .where(cohort_orgs.c.org_id == org_id, cohort_orgs.c.status.in_(("member", "invited")))
-        .order_by(cohort_orgs.c.cohort_id)
-    )
-    return [row.cohort_id for row in rows]

@@ -6,7 +6,7 @@ from litestar import Response, delete, get, post
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn_profiles import cohorts, store
+from peerlearn_profiles import cohort_store, cohorts
 from peerlearn_profiles.domain import Viewer
 from peerlearn_profiles.schemas import Cohort, CohortCreate, Invitation, InvitationCreate, Membership
 
@@ -19,7 +19,7 @@ async def create_cohort(data: CohortCreate, db_session: AsyncSession, viewer: Vi
 
 @get("/cohorts", tags=["cohorts"], summary="Cohorts your org is in or invited to")
 async def list_cohorts(db_session: AsyncSession, viewer: Viewer) -> list[Cohort]:
-    ids = [] if viewer.org_id is None else await store.visible_cohort_ids(db_session, viewer.org_id)
+    ids = [] if viewer.org_id is None else await cohort_store.visible_cohort_ids(db_session, viewer.org_id)
     found = []
     for cohort_id in ids:
         cohort = await cohorts.visible_cohort(db_session, viewer, cohort_id)
