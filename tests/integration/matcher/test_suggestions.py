@@ -93,3 +93,17 @@ async def test_suggestions_are_paged_with_a_cursor(matcher: Harness) -> None:
         if cursor is None:
             break
     assert sorted(seen) == sorted(o.id for o in others)
+
+
+async def test_nobody_is_put_forward_as_mentor_more_than_the_weekly_cap(matcher: Harness) -> None:
+    cap = matcher.live.settings.load_cap_per_week
+    org = new_org()
+    star = await matcher.upsert(
+        person(org, "Star Mentor", have={"rust": 5}, roles=("mentor",), mentor_capacity=cap * 3)
+    )
+    learners = [await matcher.upsert(person(org, f"Rusty {i}", want={"rust": 1})) for i in range(cap + 2)]
+    offered = [learner for learner in learners if star.id in await matcher.candidates(learner, "mentor")]
+    assert len(offered) == cap
+    # Those who already have the suggestion keep it when their profile changes.
+    await matcher.upsert(person(org, offered[0].display_name, want={"rust": 2}, person_id=offered[0].id))
+    assert star.id in await matcher.candidates(offered[0], "mentor")
