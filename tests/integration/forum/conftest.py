@@ -133,7 +133,9 @@ class Forum:
         assert response.status_code == 201, response.text
         return response.json()
 
-    async def forum_events(self, count: int, within: float = 10.0, **match: Any) -> list[events.Event]:
+    async def forum_events(
+        self, count: int, within: float = 10.0, types: tuple[str, ...] = (), **match: Any
+    ) -> list[events.Event]:
         """The forum events on the FORUM stream whose data has every ``match`` attribute, waiting
         until at least ``count`` are there."""
         found: list[events.Event] = []
@@ -151,7 +153,9 @@ class Forum:
                             break
                         for message in messages:
                             event = events.decode(message.data)
-                            if all(getattr(event.data, k, None) == v for k, v in match.items()):
+                            if (not types or event.type in types) and all(
+                                getattr(event.data, k, None) == v for k, v in match.items()
+                            ):
                                 found.append(event)
                 finally:
                     await sub.unsubscribe()

@@ -64,7 +64,7 @@ async def test_question_answer_accept_flow_with_events(forum: Forum, org: str) -
     assert [p["accepted"] for p in view["posts"]] == [False, True]
     assert view["post_count"] == 2
 
-    created = await forum.forum_events(1, thread_id=thread["id"], post_id=post["id"])
+    created = await forum.forum_events(1, types=(events.POST_CREATED,), post_id=post["id"])
     post_created = next(e for e in created if e.type == events.POST_CREATED)
     assert post_created.data == events.PostCreated(
         post_id=post["id"],
@@ -88,8 +88,7 @@ async def test_question_answer_accept_flow_with_events(forum: Forum, org: str) -
         "Why is my pandas merge slow?",
         ["pandas", "performance"],
     )
-    accepted = await forum.forum_events(2, thread_id=thread["id"], asker_id=asker.id, space_id=space["id"])
-    accepted = [e for e in accepted if e.type == events.ANSWER_ACCEPTED]
+    accepted = await forum.forum_events(2, types=(events.ANSWER_ACCEPTED,), thread_id=thread["id"])
     assert [(e.data.post_id, e.data.previous_post_id, e.data.reputation) for e in accepted] == [
         (post["id"], None, 15),
         (other["id"], post["id"], 15),
@@ -115,7 +114,7 @@ async def test_votes_replace_refuse_own_and_report_score(forum: Forum, org: str)
         f"/v1/threads/{thread['id']}/votes", json={"value": 1}, headers=answerer.headers
     )
     assert thread_vote.json()["score"] == 1
-    voted = await forum.forum_events(2, thread_id=thread["id"], voter_id=asker.id)
+    voted = await forum.forum_events(2, types=(events.POST_VOTED,), voter_id=asker.id)
     assert [(e.data.value, e.data.score) for e in voted if e.data.post_id == post["id"]] == [(1, 1), (-1, 0)]
     assert all(e.data.author_id == answerer.id for e in voted)
 
@@ -138,7 +137,7 @@ async def test_edit_and_delete_post_keep_edited_at_and_counts(forum: Forum, org:
     assert view["posts"] == [] and view["post_count"] == 0
     again = await forum.client.patch(f"/v1/posts/{post['id']}", json={"body": "x"}, headers=answerer.headers)
     assert again.status_code == 404
-    kinds = [e.type for e in await forum.forum_events(2, post_id=post["id"])]
+    kinds = [e.type for e in await forum.forum_events(3, post_id=post["id"])]
     assert kinds == [events.POST_CREATED, events.POST_UPDATED, events.POST_DELETED]
 
 
