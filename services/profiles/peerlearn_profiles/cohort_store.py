@@ -128,3 +128,8 @@ async def visible_cohort_ids(session: AsyncSession, org_id: str) -> list[str]:
         .order_by(cohort_orgs.c.cohort_id)
     )
     return [row.cohort_id for row in rows]
+
+
+async def all_cohort_ids(session: AsyncSession) -> list[str]:
+    """Every cohort, oldest first (for the platform admin)."""
+    return [row.id for row in await session.execute(sa.select(cohorts.c.id).order_by(cohorts.c.id))]

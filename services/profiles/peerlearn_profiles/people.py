@@ -107,7 +107,7 @@ async def update_person(
     person, _ = await visible_person(session, viewer, person_id)
     if not may_edit(viewer, person.id, person.org_id):
         raise Forbidden("only this person or an admin of their organisation may edit this profile")
-    roles_change = data.roles is not UNSET and check_roles(data.roles) != list(person.roles)
+    roles_change = data.roles is not UNSET and set(check_roles(data.roles)) != set(person.roles)
     if roles_change and not viewer.administers(person.org_id):
         raise Forbidden("only an admin of the organisation may change roles")
     changed = apply_update(person, data)

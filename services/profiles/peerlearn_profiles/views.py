@@ -13,20 +13,24 @@ def org_view(org: OrgRecord) -> Org:
 
 def person_view(person: PersonRecord, sight: Sight) -> Person | PersonCard:
     """The whole profile (email only at ``Sight.FULL``), or a card for a fellow cohort member."""
-    skills = [SkillOut(name=s.name, level=s.level, wants=s.wants) for s in person.skills]
     if sight is Sight.CARD:
         return PersonCard(
             id=person.id,
             org_id=person.org_id,
             display_name=person.display_name,
             goal=person.goal,
-            skills=skills,
+            skills=_skills(person),
         )
+    return profile_view(person, with_email=sight is Sight.FULL)
+
+
+def profile_view(person: PersonRecord, *, with_email: bool) -> Person:
+    """The whole profile, with the email or without."""
     return Person(
         id=person.id,
         org_id=person.org_id,
         display_name=person.display_name,
-        email=person.email if sight is Sight.FULL else None,
+        email=person.email if with_email else None,
         roles=list(person.roles),
         bio=person.bio,
         goal=person.goal,
@@ -34,8 +38,12 @@ def person_view(person: PersonRecord, sight: Sight) -> Person | PersonCard:
         weekly_hours=person.weekly_hours,
         mentor_capacity=person.mentor_capacity,
         open_to_external=person.open_to_external,
-        skills=skills,
+        skills=_skills(person),
         cohort_ids=sorted(person.cohort_ids),
         created_at=person.created_at,
         updated_at=person.updated_at,
     )
+
+
+def _skills(person: PersonRecord) -> list[SkillOut]:
+    return [SkillOut(name=s.name, level=s.level, wants=s.wants) for s in person.skills]

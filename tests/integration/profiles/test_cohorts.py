@@ -186,3 +186,15 @@ async def test_unknown_cohort_org_and_person_are_404(profiles: Any) -> None:
     ):
         response = await profiles.call(method, path, w["a_token"], json=body)
         assert response.status_code == 404, (method, path, response.text)
+
+
+async def test_listing_cohorts_shows_those_of_the_callers_org_and_all_to_the_platform_admin(
+    profiles: Any,
+) -> None:
+    w = await _two_orgs(profiles)
+    mine = await profiles.cohort(w["a_token"], "Mine")
+    theirs = await profiles.cohort(w["b_token"], "Theirs")
+    as_a = {c["id"] for c in (await profiles.call("GET", "/v1/cohorts", w["a_token"], expect=200)).json()}
+    assert mine in as_a and theirs not in as_a
+    everything = {c["id"] for c in (await profiles.call("GET", "/v1/cohorts", expect=200)).json()}
+    assert {mine, theirs} <= everything

@@ -121,6 +121,11 @@ async def test_a_learner_cannot_change_their_own_roles(profiles: Any) -> None:
     assert "roles" in response.json()["detail"]
     # Sending the roles they already have is no change, so it is fine.
     await profiles.call("PUT", f"/v1/people/{me['id']}", token, json={"roles": ["learner"]}, expect=200)
+    mentor = await profiles.person(org_id, roles=["learner", "mentor"])
+    token = await profiles.token(mentor["id"])
+    await profiles.call(
+        "PUT", f"/v1/people/{mentor['id']}", token, json={"roles": ["mentor", "learner"]}, expect=200
+    )
 
 
 async def test_erasing_a_person_removes_them_and_publishes_person_deleted(profiles: Any) -> None:

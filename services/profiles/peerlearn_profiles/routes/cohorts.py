@@ -17,9 +17,18 @@ async def create_cohort(data: CohortCreate, db_session: AsyncSession, viewer: Vi
     return await cohorts.cohort_view(db_session, viewer, cohort)
 
 
-@get("/cohorts", tags=["cohorts"], summary="Cohorts your org is in or invited to")
+@get(
+    "/cohorts",
+    tags=["cohorts"],
+    summary="Cohorts your org is in or invited to (all of them for the platform admin)",
+)
 async def list_cohorts(db_session: AsyncSession, viewer: Viewer) -> list[Cohort]:
-    ids = [] if viewer.org_id is None else await cohort_store.visible_cohort_ids(db_session, viewer.org_id)
+    if viewer.platform_admin:
+        ids = await cohort_store.all_cohort_ids(db_session)
+    else:
+        ids = (
+            [] if viewer.org_id is None else await cohort_store.visible_cohort_ids(db_session, viewer.org_id)
+        )
     found = []
     for cohort_id in ids:
         cohort = await cohorts.visible_cohort(db_session, viewer, cohort_id)

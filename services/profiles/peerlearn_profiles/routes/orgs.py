@@ -12,9 +12,9 @@ from peerlearn.auth import platform_admin
 from peerlearn_profiles import orgs, people
 from peerlearn_profiles.access import visible_org
 from peerlearn_profiles.directory import list_people
-from peerlearn_profiles.domain import Sight, Viewer
-from peerlearn_profiles.schemas import Org, OrgCreate, PeoplePage, Person, PersonCard, PersonCreate
-from peerlearn_profiles.views import org_view, person_view
+from peerlearn_profiles.domain import Viewer
+from peerlearn_profiles.schemas import Org, OrgCreate, PeoplePage, Person, PersonCreate
+from peerlearn_profiles.views import org_view, profile_view
 
 Limit = Annotated[int, Parameter(ge=1, le=200, description="page size")]
 Cursor = Annotated[
@@ -41,11 +41,9 @@ async def org_people(
 
 
 @post("/orgs/{org_id:str}/people", tags=["people"], summary="Add a person (org admin or platform admin)")
-async def create_person(
-    org_id: str, data: PersonCreate, db_session: AsyncSession, viewer: Viewer
-) -> Person | PersonCard:
+async def create_person(org_id: str, data: PersonCreate, db_session: AsyncSession, viewer: Viewer) -> Person:
     person = await people.create_person(db_session, viewer, org_id, data)
-    return person_view(person, Sight.FULL)
+    return profile_view(person, with_email=True)
 
 
 handlers = [create_org, get_org, org_people, create_person]
