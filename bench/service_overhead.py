@@ -56,17 +56,30 @@ async def main(n: int) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     bare = Litestar([ping])
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"PEERLEARN_DATA_DIR": tmp, "PEERLEARN_NATS_URL": "nats://127.0.0.1:1", "PEERLEARN_JWT_SECRET": SECRET,
-               "PEERLEARN_LOG_LEVEL": "WARNING"}
+        env = {
+            "PEERLEARN_DATA_DIR": tmp,
+            "PEERLEARN_NATS_URL": "nats://127.0.0.1:1",
+            "PEERLEARN_JWT_SECRET": SECRET,
+            "PEERLEARN_LOG_LEVEL": "WARNING",
+        }
         settings = load_settings(ServiceSettings, "bench", env)
-        kit = create_service_app(settings, title="bench", route_handlers=[ping],
-                                 migrations=__import__("pathlib").Path(__file__).parents[1]
-                                 / "tests/integration/libs/sample_migrations")
+        kit = create_service_app(
+            settings,
+            title="bench",
+            route_handlers=[ping],
+            migrations=__import__("pathlib").Path(__file__).parents[1]
+            / "tests/integration/libs/sample_migrations",
+        )
         token = TokenIssuer(SECRET).issue("p1", "o1", ["learner"]).token
         rows = [("bare Litestar (baseline)", *(await measure(bare, n, {})))]
         async with running(kit):
             rows.append(("service kit, anonymous", *(await measure(kit, n, {}))))
-            rows.append(("service kit, with a bearer token", *(await measure(kit, n, {"Authorization": f"Bearer {token}"}))))
+            rows.append(
+                (
+                    "service kit, with a bearer token",
+                    *(await measure(kit, n, {"Authorization": f"Bearer {token}"})),
+                )
+            )
     baseline = rows[0][1]
     print(f"{'app':<36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}   (N={n}, in-process ASGI)")
     for name, rate, p50, p99 in rows:

@@ -9,8 +9,8 @@ admin is a separate opaque credential from settings, compared in constant time.
 from __future__ import annotations
 
 import hmac
-from collections import OrderedDict
 import secrets
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -82,7 +82,12 @@ class TokenVerifier:
     """Turns a bearer credential into a :class:`Principal`, or raises :class:`InvalidToken`."""
 
     def __init__(
-        self, key: str, *, admin_token: str = "", algorithms: tuple[str, ...] = ("HS256",), cache_size: int = 10_000
+        self,
+        key: str,
+        *,
+        admin_token: str = "",
+        algorithms: tuple[str, ...] = ("HS256",),
+        cache_size: int = 10_000,
     ):
         self._key = key
         self._admin_token = admin_token

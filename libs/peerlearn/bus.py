@@ -97,7 +97,7 @@ class Bus:
         """Wait until the connection and the streams are there."""
         if self._connecting is not None:
             await asyncio.shield(self._connecting)
-        while not self.connected:
+        while not self.connected:  # noqa: ASYNC110 - nats-py offers no event for "reconnected"
             await asyncio.sleep(0.05)
 
     async def _on_error(self, exc: Exception) -> None:
@@ -218,13 +218,13 @@ class Consumer:
                     subscription = await self._subscribe()
                 try:
                     messages = await subscription.fetch(self.batch, timeout=self.fetch_timeout)
-                except NatsTimeoutError:
+                except TimeoutError:  # nats-py raises its subclass, or asyncio's, when nothing came
                     continue
                 for message in messages:
                     await self._handle(message)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - a consumer must outlive NATS hiccups
+            except Exception as exc:
                 log.warning("consumer %s on %s paused: %r", self.durable, self.stream, exc)
                 subscription = None
                 await asyncio.sleep(0.5)
@@ -241,7 +241,7 @@ class Consumer:
         except asyncio.CancelledError:
             # Leave the message unacked: it is redelivered after ack_wait to whoever runs next.
             raise
-        except Exception as exc:  # noqa: BLE001 - the handler's failure is the message's fate
+        except Exception as exc:
             if delivered >= self.max_deliver:
                 await self._dead_letter(message, delivered, f"{type(exc).__name__}: {exc}")
             else:
@@ -269,8 +269,13 @@ class Consumer:
         await self.bus.js.publish(subject, msgspec.json.encode(letter), headers={"Nats-Msg-Id": msg_id})
         await message.term()
         self.dead_lettered += 1
-        log.error("dead-lettered %s #%d after %d deliveries: %s", message.subject, meta.sequence.stream,
-                  delivered, error)
+        log.error(
+            "dead-lettered %s #%d after %d deliveries: %s",
+            message.subject,
+            meta.sequence.stream,
+            delivered,
+            error,
+        )
 
 
 async def run_consumers(consumers: Sequence[Consumer]) -> None:

@@ -14,6 +14,7 @@ import importlib.util
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from peerlearn.runner import SERVICES, StartupError, describe, run_until_signalled, start_system
 
@@ -58,10 +59,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if not admin:
         path = os.path.join(os.environ.get("PEERLEARN_DATA_DIR", "./var"), "admin-token")
         if not os.path.exists(path):
-            print(f"peerlearn demo: no admin token (give --admin-token or run `peerlearn up` first: {path})",
-                  file=sys.stderr)
+            print(
+                f"peerlearn demo: no admin token (give --admin-token or run `peerlearn up` first: {path})",
+                file=sys.stderr,
+            )
             return 1
-        admin = open(path).read().strip()
+        admin = Path(path).read_text().strip()
     urls = {name: getattr(args, f"{name}_url") for name in SERVICES}
     run_demo(urls, admin)
     return 0
@@ -100,10 +103,12 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         settings = importlib.import_module(f"peerlearn_{service}.settings").load()
         migrations = importlib.import_module(f"peerlearn_{service}.app").MIGRATIONS
 
-        async def _migrate(url: str = settings.sqlalchemy_url, schema: str = service) -> None:
+        async def _migrate(
+            url: str = settings.sqlalchemy_url, schema: str = service, folder: Path = migrations
+        ) -> None:
             database = Database(url, schema=schema)
             try:
-                await database.migrate(migrations)
+                await database.migrate(folder)
             finally:
                 await database.dispose()
 
@@ -118,8 +123,10 @@ def _cmd_deadletters(args: argparse.Namespace) -> int:
 
     url = args.nats_url or os.environ.get("PEERLEARN_NATS_URL", "")
     if not url:
-        print("peerlearn deadletters: give --nats-url or set PEERLEARN_NATS_URL (`peerlearn up` prints it)",
-              file=sys.stderr)
+        print(
+            "peerlearn deadletters: give --nats-url or set PEERLEARN_NATS_URL (`peerlearn up` prints it)",
+            file=sys.stderr,
+        )
         return 2
 
     async def _run() -> int:
@@ -158,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_cmd_serve)
 
     migrate = sub.add_parser("migrate", help="apply database migrations (services do it at start too)")
-    migrate.add_argument("services", nargs="*", metavar="SERVICE", help=", ".join(SERVICES) + " (default: all)")
+    migrate.add_argument(
+        "services", nargs="*", metavar="SERVICE", help=", ".join(SERVICES) + " (default: all)"
+    )
     migrate.set_defaults(func=_cmd_migrate)
 
     demo = sub.add_parser("demo", help="load the demo data set into a running system")

@@ -19,13 +19,17 @@ from peerlearn.streams import stream_messages
 async def list_dead_letters(bus: Bus, stream: str | None = None) -> list[events.DeadLetter]:
     """Every dead letter (of one source stream, or of all)."""
     subject = events.deadletter_subject(stream) if stream else f"{events.DEADLETTER_PREFIX}.>"
-    return [msgspec.json.decode(m, type=events.DeadLetter) for m in await stream_messages(
-        bus, events.DEADLETTER_STREAM, subject)]
+    return [
+        msgspec.json.decode(m, type=events.DeadLetter)
+        for m in await stream_messages(bus, events.DEADLETTER_STREAM, subject)
+    ]
 
 
 async def replay(bus: Bus, letter: events.DeadLetter) -> None:
     """Publish the dead letter's original payload again on its original subject."""
-    await bus.publish_raw(letter.subject, letter.payload.encode(), f"replay:{letter.consumer}:{letter.stream_seq}")
+    await bus.publish_raw(
+        letter.subject, letter.payload.encode(), f"replay:{letter.consumer}:{letter.stream_seq}"
+    )
 
 
 def describe(letter: events.DeadLetter) -> str:

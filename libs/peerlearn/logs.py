@@ -71,17 +71,18 @@ class RequestLogMiddleware:
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
+        method = str(scope.get("method", ""))
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             access_log.info(
                 "%s %s %d",
-                scope["method"],
+                method,
                 scope["path"],
                 status,
                 extra={
                     "fields": {
-                        "method": scope["method"],
+                        "method": method,
                         "path": scope["path"],
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),

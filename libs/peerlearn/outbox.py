@@ -10,6 +10,7 @@ its ``Nats-Msg-Id`` (the event id), so each event is delivered once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -144,7 +145,7 @@ class OutboxRelay:
             async with asyncio.timeout(timeout):
                 while await self.relay_once():
                     pass
-        except Exception as exc:  # noqa: BLE001 - shutdown must go on; rows stay for next start
+        except Exception as exc:
             log.warning("outbox not drained at shutdown: %s", exc)
 
     async def run(self) -> None:
@@ -162,13 +163,11 @@ class OutboxRelay:
                     continue
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - keep relaying once NATS is back
+            except Exception as exc:
                 log.warning("outbox relay paused: %s", exc)
                 backoff = min(backoff * 2, self.max_backoff)
                 await asyncio.sleep(backoff)
                 continue
             self.wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=backoff)
-            except TimeoutError:
-                pass

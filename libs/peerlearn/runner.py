@@ -166,7 +166,9 @@ def _check_nats_reachable(url: str) -> None:
     try:
         _wait_tcp(host, port, 5)
     except StartupError:
-        raise StartupError(f"cannot reach NATS at {url} (PEERLEARN_NATS_URL); is the server running?") from None
+        raise StartupError(
+            f"cannot reach NATS at {url} (PEERLEARN_NATS_URL); is the server running?"
+        ) from None
 
 
 def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float = 180.0) -> System:
@@ -175,7 +177,9 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
     data_dir = Path(base.get("PEERLEARN_DATA_DIR", "./var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     host = base.get("PEERLEARN_HOST", "127.0.0.1")
-    ports = {name: _port(base, f"PEERLEARN_{name.upper()}_PORT", default) for name, default in SERVICES.items()}
+    ports = {
+        name: _port(base, f"PEERLEARN_{name.upper()}_PORT", default) for name, default in SERVICES.items()
+    }
     for name, port in ports.items():
         ensure_port_free(host, port, name, f"PEERLEARN_{name.upper()}_PORT")
 
@@ -257,8 +261,10 @@ def run_until_signalled(system: System) -> int:
         while not stopping:
             for child in system.children:
                 if child.process.poll() is not None:
-                    print(f"peerlearn: {child.name} exited with code {child.process.returncode}; stopping",
-                          file=sys.stderr)
+                    print(
+                        f"peerlearn: {child.name} exited with code {child.process.returncode}; stopping",
+                        file=sys.stderr,
+                    )
                     code = 1
                     stopping = True
                     break

@@ -77,8 +77,9 @@ def _is_write(request: Request[Any, Any, Any]) -> bool:
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     request_id = request.scope.get("state", {}).get("request_id", "")
-    log.exception("unhandled error on %s %s (request %s)", request.method, request.url.path, request_id,
-                  exc_info=exc)
+    log.exception(
+        "unhandled error on %s %s (request %s)", request.method, request.url.path, request_id, exc_info=exc
+    )
     return Response(
         {"status_code": 500, "detail": "internal error; quote request id " + str(request_id)},
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
@@ -97,7 +98,10 @@ def _conflict(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[
     # between two requests, say) is the caller's conflict, not a server error.
     log.info("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
     return Response(
-        {"status_code": 409, "detail": "this conflicts with existing data (a duplicate or a missing reference)"},
+        {
+            "status_code": 409,
+            "detail": "this conflicts with existing data (a duplicate or a missing reference)",
+        },
         status_code=409,
     )
 
@@ -130,7 +134,9 @@ def create_service_app(
     """Build a service's Litestar app; adapters may be passed in (tests), else made from settings."""
     configure_logging(settings.log_level)
     database = database or Database(settings.sqlalchemy_url, schema=settings.service)
-    bus = bus or Bus(settings.nats_url, name=f"peerlearn-{settings.service}", replicas=settings.stream_replicas)
+    bus = bus or Bus(
+        settings.nats_url, name=f"peerlearn-{settings.service}", replicas=settings.stream_replicas
+    )
     relay = OutboxRelay(database, bus.publish_raw)
     # Sessions made by this factory wake the relay right after they commit an event.
     database.sessions.configure(info={"outbox_signal": relay.wake})
@@ -148,7 +154,7 @@ def create_service_app(
             try:
                 await asyncio.wait_for(probe(), 2.0)
                 checks[name] = "ok"
-            except Exception as exc:  # noqa: BLE001 - the check reports any failure
+            except Exception as exc:
                 checks[name] = f"down: {exc}" if str(exc) else f"down: {type(exc).__name__}"
         down = [name for name, value in checks.items() if value != "ok"]
         status = "ready" if not down else "unavailable: " + ", ".join(down) + " down"
@@ -201,7 +207,11 @@ def create_service_app(
             "principal": Provide(_provide_principal, sync_to_thread=False),
             **(dependencies or {}),
         },
-        exception_handlers={HTTPException: _http_error, IntegrityError: _conflict, Exception: _internal_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            IntegrityError: _conflict,
+            Exception: _internal_error,
+        },
         openapi_config=OpenAPIConfig(
             title=title,
             version="1",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import nats.errors
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from peerlearn import events
@@ -14,13 +13,15 @@ async def stream_messages(bus: Bus, stream: str, subject: str) -> list[bytes]:
     info = await bus.js.stream_info(stream)
     if info.state.messages == 0:
         return []
-    sub = await bus.js.pull_subscribe(subject, stream=stream, config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL))
+    sub = await bus.js.pull_subscribe(
+        subject, stream=stream, config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
+    )
     out: list[bytes] = []
     try:
         while True:
             try:
                 batch = await sub.fetch(100, timeout=0.5)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats-py raises its own subclass or asyncio.TimeoutError
                 break
             out += [m.data for m in batch]
             for m in batch:

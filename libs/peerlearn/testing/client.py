@@ -47,7 +47,7 @@ async def app_client(app: Litestar, *, wait_for_nats: bool = True) -> AsyncItera
     async with running(app):
         if wait_for_nats:
             await app.state.bus.wait_connected()
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             client.app = app  # type: ignore[attr-defined]
             yield client

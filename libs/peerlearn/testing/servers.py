@@ -20,7 +20,9 @@ import pytest
 
 from peerlearn.runner import free_port, nats_server_binary
 
-POSTGRES_URL = os.environ.get("PEERLEARN_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "PEERLEARN_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("PEERLEARN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 

@@ -10,7 +10,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.05) -> T:
+async def eventually(
+    check: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.05
+) -> T:
     """Call ``check`` until it returns a truthy value (returned) or ``timeout`` passes (AssertionError)."""
     deadline = time.monotonic() + timeout
     last: T | None = None

