@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,23 +109,23 @@ async def delete_post(session: AsyncSession, viewer: Viewer, post_id: str) -> No
 
 
 async def withdraw_post(
-    session: AsyncSession, post: object, thread: object, space: object, *, status: str, actor_id: str | None
+    session: AsyncSession, post: Any, thread: Any, space: Any, *, status: str, actor_id: str | None
 ) -> None:
     """Take a post out of the thread (deleted by its author or removed by a moderator)."""
-    post_id = post.id  # type: ignore[attr-defined]
+    post_id = post.id
     await post_store.update_post(session, post_id, status=status, body="")
-    if post.status == "visible":  # type: ignore[attr-defined]
-        await thread_store.touch(session, thread.id, at=None, posts_delta=-1)  # type: ignore[attr-defined]
+    if post.status == "visible":
+        await thread_store.touch(session, thread.id, at=None, posts_delta=-1)
     await search.drop_doc(session, post_id)
-    if thread.accepted_post_id == post_id:  # type: ignore[attr-defined]
-        await thread_store.update_thread(session, thread.id, accepted_post_id=None)  # type: ignore[attr-defined]
-        if post.author_id and post.author_id != thread.author_id:  # type: ignore[attr-defined]
-            await _add_reputation(session, post.author_id, -ACCEPTED_ANSWER_POINTS)  # type: ignore[attr-defined]
+    if thread.accepted_post_id == post_id:
+        await thread_store.update_thread(session, thread.id, accepted_post_id=None)
+        if post.author_id and post.author_id != thread.author_id:
+            await _add_reputation(session, post.author_id, -ACCEPTED_ANSWER_POINTS)
     await outbox.record(
         session,
         events.make_event(
-            events.PostDeleted(post_id=post_id, thread_id=thread.id),  # type: ignore[attr-defined]
-            org_id=space.org_id,  # type: ignore[attr-defined]
+            events.PostDeleted(post_id=post_id, thread_id=thread.id),
+            org_id=space.org_id,
             actor_id=actor_id,
         ),
     )
@@ -162,7 +163,7 @@ async def vote_thread(
 
 async def _record_vote(
     session: AsyncSession,
-    space: object,
+    space: Any,
     thread_id: str,
     post_id: str | None,
     voter: str,
@@ -181,7 +182,7 @@ async def _record_vote(
                 value=value,
                 score=score,
             ),
-            org_id=space.org_id,  # type: ignore[attr-defined]
+            org_id=space.org_id,
             actor_id=voter,
         ),
     )

@@ -101,9 +101,11 @@ async def load_demo(ctx: DemoContext, *, client: httpx.AsyncClient | None = None
     tokens = {p["id"]: p["token"] for p in people}
     admin_of = {o["id"]: o.get("admin_token") for o in orgs}
     async with contextlib.AsyncExitStack() as stack:
-        http = client or await stack.enter_async_context(
-            httpx.AsyncClient(base_url=ctx.urls["forum"], timeout=30)
-        )
+        if client is None:
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(base_url=ctx.urls["forum"], timeout=30)
+            )
+        http = client
         await _wait_for_people(http, people)
         spaces: dict[tuple[str, ...], dict[str, Any]] = {}
         community = await _call(
@@ -209,17 +211,17 @@ async def load_demo(ctx: DemoContext, *, client: httpx.AsyncClient | None = None
 
             return job
 
-        def accept(i: int, plan: ThreadPlan) -> Callable[[], Awaitable[None]]:
+        def accept(i: int, plan: ThreadPlan, j: int) -> Callable[[], Awaitable[None]]:
             async def job() -> None:
                 await _call(
                     http,
                     "POST",
                     f"/v1/threads/{created[i]['id']}/accept",
                     tokens[plan.asker_id],
-                    {"post_id": posts[i, plan.accept]},
+                    {"post_id": posts[i, j]},
                     f"demo-accept-{i}",
                     (200,),
-                )  # type: ignore[index]
+                )
 
             return job
 
@@ -237,7 +239,7 @@ async def load_demo(ctx: DemoContext, *, client: httpx.AsyncClient | None = None
             for k, (voter, j, value) in enumerate(plan.voters):
                 jobs[voter].append(vote(i, k, voter, j, value))
             if plan.accept is not None:
-                jobs[plan.asker_id].append(accept(i, plan))
+                jobs[plan.asker_id].append(accept(i, plan, plan.accept))
         await _in_parallel(jobs)
 
     accepted = sum(1 for p in plans if p.accept is not None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,8 +11,8 @@ from peerlearn_forum import schemas, views
 from peerlearn_forum.access import post_seen_by, require_person
 from peerlearn_forum.answers import withdraw_post
 from peerlearn_forum.domain import Conflict, Forbidden, Viewer, can_moderate, decode_cursor, encode_cursor
-from peerlearn_forum.store import aware, readmodel, search
 from peerlearn_forum.store import posts as post_store
+from peerlearn_forum.store import readmodel, search
 from peerlearn_forum.store import spaces as space_store
 from peerlearn_forum.store import threads as thread_store
 
@@ -56,7 +57,10 @@ async def review_queue(
             thread_title=r.thread_title,
             space_id=r.space_id,
             flags=[
-                schemas.Flag(reason=f.reason, created_at=aware(f.created_at)) for f in flags.get(r.id, [])
+                schemas.Flag(
+                    reason=f.reason, created_at=f.created_at.replace(tzinfo=f.created_at.tzinfo or UTC)
+                )
+                for f in flags.get(r.id, [])
             ],
         )
         for r in rows
@@ -64,9 +68,7 @@ async def review_queue(
     return schemas.ReviewPage(items=items, next_cursor=encode_cursor({"id": rows[-1].id}) if more else None)
 
 
-async def _moderated_post(
-    session: AsyncSession, viewer: Viewer, post_id: str
-) -> tuple[object, object, object]:
+async def _moderated_post(session: AsyncSession, viewer: Viewer, post_id: str) -> tuple[Any, Any, Any]:
     post, thread, space = await post_seen_by(session, viewer, post_id)
     if not can_moderate(viewer, space_store.space_ref(space)):
         raise Forbidden("only a moderator of this space reviews its posts")
@@ -76,15 +78,15 @@ async def _moderated_post(
 async def restore_post(session: AsyncSession, viewer: Viewer, post_id: str) -> schemas.Post:
     """A moderator finds the flags unfounded: the post shows again and its flags are cleared."""
     post, thread, _space = await _moderated_post(session, viewer, post_id)
-    if post.status != "hidden":  # type: ignore[attr-defined]
+    if post.status != "hidden":
         raise Conflict("only a hidden post can be restored")
     await post_store.update_post(session, post_id, status="visible")
     await post_store.clear_flags(session, post_id)
-    await thread_store.touch(session, thread.id, at=None, posts_delta=1)  # type: ignore[attr-defined]
+    await thread_store.touch(session, thread.id, at=None, posts_delta=1)
     await search.set_visible(session, post_id, True)
     row = await post_store.get_post(session, post_id)
     names = await readmodel.display_names(session, {row.author_id})
-    return views.post(row, names, thread.accepted_post_id)  # type: ignore[attr-defined]
+    return views.post(row, names, thread.accepted_post_id)
 
 
 async def remove_post(session: AsyncSession, viewer: Viewer, post_id: str) -> None:

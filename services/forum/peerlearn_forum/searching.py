@@ -22,7 +22,7 @@ async def search(
             offset = max(0, int(decode_cursor(cursor)["o"]))
         except (KeyError, TypeError, ValueError):
             raise Invalid("the cursor is not valid; start again without it") from None
-    engine = engine_for(session.bind.dialect.name)
+    engine = engine_for(session.get_bind().dialect.name)
     rows = await engine.search(session, viewer, terms, offset=offset, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]

@@ -18,7 +18,7 @@ async def insert_post(session: AsyncSession, **values: Any) -> None:
     await session.execute(sa.insert(posts).values(**values))
 
 
-async def get_post(session: AsyncSession, post_id: str) -> Any | None:
+async def get_post(session: AsyncSession, post_id: str) -> Any:
     return (await session.execute(sa.select(posts).where(posts.c.id == post_id))).first()
 
 

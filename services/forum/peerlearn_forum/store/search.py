@@ -108,7 +108,7 @@ class TsvectorSearch:
         self, session: AsyncSession, viewer: Viewer, terms: list[str], *, offset: int, limit: int
     ) -> list[Any]:
         tsquery = sa.func.plainto_tsquery(sa.literal_column("'english'"), " ".join(terms))
-        tsv = sa.literal_column("search_docs.tsv")
+        tsv: sa.ColumnElement[Any] = sa.literal_column("search_docs.tsv")
         rank = sa.func.ts_rank(tsv, tsquery).cast(sa.Float)
         query = (
             _base(rank)

@@ -34,7 +34,7 @@ async def insert_space(session: AsyncSession, **values: Any) -> None:
     await session.execute(sa.insert(spaces).values(**values))
 
 
-async def get_space(session: AsyncSession, space_id: str) -> Any | None:
+async def get_space(session: AsyncSession, space_id: str) -> Any:
     return (await session.execute(sa.select(spaces).where(spaces.c.id == space_id))).first()
 
 

@@ -17,7 +17,7 @@ async def insert_thread(session: AsyncSession, *, tags: list[str], **values: Any
         await session.execute(sa.insert(thread_tags), [{"thread_id": values["id"], "tag": t} for t in tags])
 
 
-async def get_thread(session: AsyncSession, thread_id: str) -> Any | None:
+async def get_thread(session: AsyncSession, thread_id: str) -> Any:
     return (await session.execute(sa.select(threads).where(threads.c.id == thread_id))).first()
 
 
