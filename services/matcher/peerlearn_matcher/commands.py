@@ -37,3 +37,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the random baseline")
     evaluate.add_argument("--model", default="all-MiniLM-L6-v2", help="sentence-transformers model")
     evaluate.set_defaults(func=_cmd_eval)
+    _register_rebuild(subparsers)
+
+
+def _cmd_rebuild(args: argparse.Namespace) -> int:
+    import asyncio
+    import sys
+
+    from peerlearn_matcher.rebuild import rebuild
+    from peerlearn_matcher.settings import load
+
+    try:
+        settings = load()
+    except ValueError as exc:
+        print(f"peerlearn matcher rebuild: {exc}", file=sys.stderr)
+        return 2
+    if not settings.nats_url:
+        print("peerlearn matcher rebuild: set PEERLEARN_NATS_URL to the system's NATS", file=sys.stderr)
+        return 2
+    report = asyncio.run(rebuild(settings))
+    print(
+        f"matcher rebuilt from {report.events} events ({report.skipped} not events, skipped): "
+        f"{report.people} people, {report.threads} threads"
+    )
+    return 0
+
+
+def _register_rebuild(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``peerlearn matcher rebuild``: the matcher's database from the streams alone (matcher stopped)."""
+    matcher = subparsers.add_parser("matcher", help="matcher operations")
+    actions = matcher.add_subparsers(dest="matcher_command", required=True)
+    rebuild = actions.add_parser(
+        "rebuild", help="rebuild the matcher's read model and suggestions from the event streams"
+    )
+    rebuild.set_defaults(func=_cmd_rebuild)

@@ -79,6 +79,8 @@ class LiveMatcher:
         self.week = iso_week()
         self.handled = 0
         self.handlers: dict[str, Any] | None = None  # default: peerlearn_matcher.handlers.HANDLERS
+        # A rebuild applies every event first and computes suggestions once at the end.
+        self.defer_refresh = False
 
     @property
     def model_name(self) -> str:
@@ -218,7 +220,8 @@ class LiveMatcher:
                 if handler is None:
                     return
                 effects = await handler(self, session, event)
-                updates = await self.apply(session, effects)
+                if not self.defer_refresh:
+                    updates = await self.apply(session, effects)
             self.handled += 1
         for update in updates:
             self.feed.publish(update)

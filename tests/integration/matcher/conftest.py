@@ -45,21 +45,22 @@ def encoder() -> Iterator[Encoder]:
     model.close()
 
 
-@pytest.fixture(scope="module")
-def module_nats() -> Iterator[NatsServer]:
-    server = start_nats()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('matcher') / 'matcher.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@pytest.fixture(scope="module")
+def module_nats(module_database_url: str) -> Iterator[NatsServer]:
+    """A nats-server per module *and* engine: each run replays only its own streams."""
+    server = start_nats()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def skill(name: str, level: int, wants: bool = False) -> events.Skill:
