@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import platform
 import socket
 import statistics
+import subprocess
+import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,8 +32,6 @@ import uvicorn
 from litestar import Litestar, get
 
 from peerlearn.testing.servers import start_nats
-from peerlearn_profiles.app import create_app
-from peerlearn_profiles.settings import load
 
 ADMIN = "bench-admin-token-" + "z" * 30
 HEADER = "display_name,email,roles,timezone,weekly_hours,skills_have,skills_want,goal\n"
@@ -52,22 +52,25 @@ def ping(item_id: str) -> Pong:
     return Pong(id=item_id, name="bare")
 
 
-def _serve(app: Any) -> tuple[str, uvicorn.Server]:
+def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+        return int(probe.getsockname()[1])
+
+
+def _start(argv: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """A server in a process of its own (as in production; threads would share the GIL with the client)."""
+    process = subprocess.Popen(
+        argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    threading.Thread(target=server.run, daemon=True).start()
-    url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            httpx.get(url + "/health", timeout=1)
-            return url, server
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
         except httpx.HTTPError:
             time.sleep(0.1)
-    raise RuntimeError("server did not start")
+    process.kill()
+    raise RuntimeError(f"{argv} did not start")
 
 
 async def _measure(
@@ -96,6 +99,7 @@ async def _measure(
 
 
 async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a log line per request would be the benchmark
     data_dir = tempfile.mkdtemp(prefix="bench-profiles-")
     nats = start_nats()
     env = {
@@ -108,8 +112,11 @@ async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
     }
     if args.database_url:
         env["PEERLEARN_DATABASE_URL"] = args.database_url
-    profiles_url, profiles = _serve(create_app(load(env)))
-    bare_url, bare = _serve(Litestar([ping, bare_health]))
+    profiles_port, bare_port = _free_port(), _free_port()
+    env["PEERLEARN_PROFILES_PORT"] = str(profiles_port)
+    profiles = _start([sys.executable, "-m", "peerlearn.cli", "serve", "profiles"], env, profiles_port)
+    bare = _start([sys.executable, __file__, "--serve-bare", str(bare_port)], {}, bare_port)
+    profiles_url, bare_url = f"http://127.0.0.1:{profiles_port}", f"http://127.0.0.1:{bare_port}"
     auth = {"Authorization": f"Bearer {ADMIN}"}
     setup = httpx.AsyncClient(timeout=300)
     try:
@@ -152,8 +159,9 @@ async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
         return results
     finally:
         await setup.aclose()
-        profiles.should_exit = bare.should_exit = True
-        await asyncio.sleep(1)
+        for process in (profiles, bare):
+            process.terminate()
+            process.wait(15)
         nats.stop()
 
 
@@ -164,10 +172,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_bare:
+        uvicorn.run(Litestar([ping, bare_health]), host="127.0.0.1", port=args.serve_bare, log_level="error",
+                    access_log=False)  # fmt: skip
+        return
     results = asyncio.run(run(args))
     baseline = results[0][1]["rps"]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+    load = os.getloadavg()[0]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores (load {load:.1f}), "
+          f"Python {platform.python_version()}, "
           f"database {'SQLite' if not args.database_url else args.database_url.split(':')[0]}")  # fmt: skip
     print(f"{'what':42} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'x baseline':>10}")
     for name, figures in results:
