@@ -225,3 +225,36 @@ async def test_writes_are_rate_limited_per_person(client: httpx.AsyncClient) -> 
     other = await client.post("/v1/notes", json={"text": "other"}, headers=bearer(token("calm")))
     assert other.status_code == 201
     assert (await client.get("/health")).status_code == 200  # reads are not limited
+
+
+async def test_two_replicas_share_the_rate_limit_through_redis(
+    redis_url: str, nats_server: NatsServer, tmp_path: Path
+) -> None:
+    import uuid
+
+    env = {
+        "PEERLEARN_DATA_DIR": str(tmp_path),
+        "PEERLEARN_NATS_URL": nats_server.url,
+        "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
+        "PEERLEARN_REDIS_URL": redis_url,
+        "PEERLEARN_RATE_LIMIT_PER_MINUTE": "10",
+    }
+    # A service name of its own keeps this run's counters apart from any other run's.
+    settings = load_settings(ServiceSettings, f"replica{uuid.uuid4().hex[:8]}", env)
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}")
+    replicas = [
+        create_service_app(
+            settings, title="r", route_handlers=[add_note], migrations=SAMPLE_MIGRATIONS, database=database
+        )
+        for _ in range(2)
+    ]
+    headers = bearer(token("shared-person"))
+    async with app_client(replicas[0]) as first, app_client(replicas[1]) as second:
+        statuses = [
+            (
+                await (first if i % 2 else second).post("/v1/notes", json={"text": f"r{i}"}, headers=headers)
+            ).status_code
+            for i in range(11)
+        ]
+    assert statuses[:10] == [201] * 10
+    assert statuses[10] == 429
