@@ -284,3 +284,72 @@ async def test_platform_admin_reads_all_but_does_not_post(forum: Forum, org: str
         f"/v1/threads/{thread['id']}/posts", json={"body": "hi"}, headers=ADMIN
     )
     assert response.status_code == 403
+
+
+async def test_posts_and_spaces_page_without_gaps(forum: Forum, org: str) -> None:
+    asker, answerer, _admin, space = await _people(forum, org)
+    thread = await forum.thread(space["id"], asker)
+    made = [(await forum.post(thread["id"], answerer, f"answer {i}"))["id"] for i in range(7)]
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        page = (
+            await forum.client.get(f"/v1/threads/{thread['id']}?limit=3{cursor}", headers=asker.headers)
+        ).json()
+        seen += [p["id"] for p in page["posts"]]
+        if not page["posts_next_cursor"]:
+            break
+        cursor = f"&cursor={page['posts_next_cursor']}"
+    assert seen == made
+    spaces = []
+    cursor = ""
+    while True:
+        page = (await forum.client.get(f"/v1/spaces?limit=2{cursor}", headers=ADMIN)).json()
+        spaces += [s["id"] for s in page["items"]]
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert len(spaces) == len(set(spaces)) and space["id"] in spaces
+
+
+async def test_deleting_the_accepted_answer_takes_its_reputation_back(forum: Forum, org: str) -> None:
+    asker, answerer, _admin, space = await _people(forum, org)
+    thread = await forum.thread(space["id"], asker)
+    post = await forum.post(thread["id"], answerer)
+    await forum.client.post(
+        f"/v1/threads/{thread['id']}/accept", json={"post_id": post["id"]}, headers=asker.headers
+    )
+    assert (await forum.client.get(f"/v1/people/{answerer.id}", headers=asker.headers)).json()[
+        "reputation"
+    ] == 15
+    await forum.client.delete(f"/v1/posts/{post['id']}", headers=answerer.headers)
+    view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=asker.headers)).json()
+    assert view["accepted_post_id"] is None
+    assert (await forum.client.get(f"/v1/people/{answerer.id}", headers=asker.headers)).json()[
+        "reputation"
+    ] == 0
+
+
+async def test_thread_votes_are_published_without_a_post(forum: Forum, org: str) -> None:
+    asker, answerer, _admin, space = await _people(forum, org)
+    thread = await forum.thread(space["id"], asker)
+    await forum.client.post(f"/v1/threads/{thread['id']}/votes", json={"value": -1}, headers=answerer.headers)
+    voted = await forum.forum_events(1, types=(events.POST_VOTED,), thread_id=thread["id"])
+    assert voted[0].data == events.PostVoted(
+        thread_id=thread["id"], post_id=None, voter_id=answerer.id, author_id=asker.id, value=-1, score=-1
+    )
+
+
+async def test_openapi_lists_the_forum_paths(forum: Forum) -> None:
+    paths = (await forum.client.get("/schema/openapi.json")).json()["paths"]
+    for path in (
+        "/v1/spaces",
+        "/v1/spaces/{space_id}/threads",
+        "/v1/threads/{thread_id}",
+        "/v1/threads/{thread_id}/posts",
+        "/v1/posts/{post_id}/votes",
+        "/v1/threads/{thread_id}/accept",
+        "/v1/posts/{post_id}/flags",
+        "/v1/search",
+    ):
+        assert path in paths
