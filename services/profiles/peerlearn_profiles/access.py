@@ -26,10 +26,11 @@ async def viewer_of(session: AsyncSession, principal: Principal) -> Viewer:
 
 
 async def visible_person(
-    session: AsyncSession, viewer: Viewer, person_id: str
+    session: AsyncSession, viewer: Viewer, person_id: str, *, lock: bool = False
 ) -> tuple[store.PersonRecord, Sight]:
-    """The person and how much of them the viewer sees; 404 when they may not see them at all."""
-    person = await store.get_person(session, person_id)
+    """The person and how much of them the viewer sees; 404 when they may not see them at all.
+    ``lock`` (for a change) locks the person's row until the transaction ends."""
+    person = await store.get_person(session, person_id, lock=lock)
     sight = None if person is None else sight_of(viewer, person.id, person.org_id, person.cohort_ids)
     if person is None or sight is None:
         raise NotFound(f"no person {person_id}")

@@ -51,10 +51,13 @@ async def insert_cohort(session: AsyncSession, cohort: CohortRecord) -> None:
         await set_org_status(session, cohort.id, org_id, status)
 
 
-async def get_cohort(session: AsyncSession, cohort_id: str) -> CohortRecord | None:
+async def get_cohort(session: AsyncSession, cohort_id: str, *, lock: bool = False) -> CohortRecord | None:
+    """The cohort with each org's standing; with ``lock``, changes to it queue behind this
+    transaction (PostgreSQL; SQLite's writers are serialised anyway)."""
     if not is_id(cohort_id):
         return None
-    row = (await session.execute(sa.select(cohorts).where(cohorts.c.id == cohort_id))).first()
+    query = sa.select(cohorts).where(cohorts.c.id == cohort_id)
+    row = (await session.execute(query.with_for_update() if lock else query)).first()
     if row is None:
         return None
     record = CohortRecord(**row._mapping)

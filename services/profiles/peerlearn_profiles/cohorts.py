@@ -57,9 +57,12 @@ async def create_cohort(session: AsyncSession, viewer: Viewer, data: CohortCreat
     return cohort
 
 
-async def visible_cohort(session: AsyncSession, viewer: Viewer, cohort_id: str) -> CohortRecord:
-    """The cohort if the caller's org is a member or invited (or the caller is the platform admin)."""
-    cohort = await cohort_store.get_cohort(session, cohort_id)
+async def visible_cohort(
+    session: AsyncSession, viewer: Viewer, cohort_id: str, *, lock: bool = False
+) -> CohortRecord:
+    """The cohort if the caller's org is a member or invited (or the caller is the platform admin).
+    ``lock`` (for a change) makes concurrent changes of the cohort queue behind this one."""
+    cohort = await cohort_store.get_cohort(session, cohort_id, lock=lock)
     if cohort is None or not (
         viewer.platform_admin or cohort.org_status.get(viewer.org_id or "") in ("member", "invited")
     ):
@@ -91,7 +94,7 @@ async def cohort_view(session: AsyncSession, viewer: Viewer, cohort: CohortRecor
 
 async def invite_org(session: AsyncSession, viewer: Viewer, cohort_id: str, org_id: str) -> str:
     """Invite an org (the owner org's admin may); return its standing. Re-inviting is harmless."""
-    cohort = await visible_cohort(session, viewer, cohort_id)
+    cohort = await visible_cohort(session, viewer, cohort_id, lock=True)
     if not viewer.administers(cohort.owner_org_id):
         raise Forbidden("only an admin of the cohort's owner organisation may invite")
     if await store.get_org(session, org_id) is None:
@@ -108,7 +111,7 @@ async def answer_invitation(
     session: AsyncSession, viewer: Viewer, cohort_id: str, org_id: str, *, accept: bool
 ) -> str:
     """The invited org's admin accepts (the org joins) or declines; return its standing."""
-    cohort = await visible_cohort(session, viewer, cohort_id)
+    cohort = await visible_cohort(session, viewer, cohort_id, lock=True)
     if not viewer.administers(org_id):
         raise Forbidden("only an admin of the invited organisation may answer its invitation")
     status = cohort.org_status.get(org_id)
@@ -131,7 +134,7 @@ async def leave_cohort(session: AsyncSession, viewer: Viewer, cohort_id: str, or
     Publishes ``profiles.cohort.org_left``, then ``member_removed`` and a fresh
     ``person.upserted`` for each of its people. A pending invitation is simply withdrawn.
     """
-    cohort = await visible_cohort(session, viewer, cohort_id)
+    cohort = await visible_cohort(session, viewer, cohort_id, lock=True)
     if not (viewer.administers(org_id) or viewer.administers(cohort.owner_org_id)):
         raise Forbidden("only an admin of that organisation or of the owner may remove it from the cohort")
     if org_id == cohort.owner_org_id:
@@ -153,8 +156,8 @@ async def add_member(
     session: AsyncSession, viewer: Viewer, cohort_id: str, person_id: str
 ) -> tuple[str, bool]:
     """Add a person of the caller's own org; return (their org, whether they were added now)."""
-    cohort = await visible_cohort(session, viewer, cohort_id)
-    person, _ = await visible_person(session, viewer, person_id)
+    cohort = await visible_cohort(session, viewer, cohort_id, lock=True)
+    person, _ = await visible_person(session, viewer, person_id, lock=True)
     if not viewer.administers(person.org_id):
         raise Forbidden("an org admin may add only people of their own organisation")
     if cohort.org_status.get(person.org_id) != "member":
@@ -169,8 +172,8 @@ async def add_member(
 
 async def remove_member(session: AsyncSession, viewer: Viewer, cohort_id: str, person_id: str) -> None:
     """Remove a person (their org's admin, or they themselves)."""
-    cohort = await visible_cohort(session, viewer, cohort_id)
-    person, _ = await visible_person(session, viewer, person_id)
+    cohort = await visible_cohort(session, viewer, cohort_id, lock=True)
+    person, _ = await visible_person(session, viewer, person_id, lock=True)
     if not (viewer.administers(person.org_id) or viewer.person_id == person.id):
         raise Forbidden("an org admin may remove only people of their own organisation")
     if cohort.id not in person.cohort_ids:

@@ -21,7 +21,7 @@ async def import_roster(session: AsyncSession, viewer: Viewer, org_id: str, rost
     if not viewer.administers(org_id):
         raise Forbidden("only an admin of this organisation may import people")
     known = await store.people_by_email(session, org_id, [row.email_key for row in roster.rows])
-    existing = {p.id: p for p in await store.get_people(session, list(known.values()))}
+    existing = {p.id: p for p in await store.get_people(session, list(known.values()), lock=True)}
     imported: list[ImportedRow] = []
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for row in roster.rows:

@@ -104,7 +104,7 @@ async def update_person(
     session: AsyncSession, viewer: Viewer, person_id: str, data: PersonUpdate
 ) -> PersonRecord:
     """Change the fields given; roles only by an admin of the person's org."""
-    person, _ = await visible_person(session, viewer, person_id)
+    person, _ = await visible_person(session, viewer, person_id, lock=True)
     if not may_edit(viewer, person.id, person.org_id):
         raise Forbidden("only this person or an admin of their organisation may edit this profile")
     roles_change = data.roles is not UNSET and set(check_roles(data.roles)) != set(person.roles)
@@ -183,7 +183,7 @@ async def erase_person(session: AsyncSession, viewer: Viewer, person_id: str) ->
     cohorts: the deletion implies it, and consumers drop every trace of the person on it.
     The person themselves, an admin of their org, or the platform admin may do it.
     """
-    person, _ = await visible_person(session, viewer, person_id)
+    person, _ = await visible_person(session, viewer, person_id, lock=True)
     if not may_edit(viewer, person.id, person.org_id):
         raise Forbidden("only this person or an admin of their organisation may erase this profile")
     await store.delete_person(session, person.id)

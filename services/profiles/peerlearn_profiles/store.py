@@ -82,11 +82,16 @@ _PERSON_FIELDS = (
 )  # fmt: skip
 
 
-async def get_people(session: AsyncSession, ids: Sequence[str]) -> list[PersonRecord]:
-    """The people with these ids (those that exist), with skills and cohorts, in ``ids`` order."""
+async def get_people(session: AsyncSession, ids: Sequence[str], *, lock: bool = False) -> list[PersonRecord]:
+    """The people with these ids (those that exist), with skills and cohorts, in ``ids`` order;
+    ``lock`` locks their rows until the transaction ends (in id order, so lockers never deadlock)."""
     ids = [i for i in ids if is_id(i)]
     if not ids:
         return []
+    if lock:
+        await session.execute(
+            sa.select(people.c.id).where(people.c.id.in_(ids)).order_by(people.c.id).with_for_update()
+        )
     rows = (await session.execute(sa.select(people).where(people.c.id.in_(ids)))).all()
     records = {
         row.id: PersonRecord(
@@ -117,7 +122,11 @@ async def get_people(session: AsyncSession, ids: Sequence[str]) -> list[PersonRe
     return [records[i] for i in ids if i in records]
 
 
-async def get_person(session: AsyncSession, person_id: str) -> PersonRecord | None:
+async def get_person(session: AsyncSession, person_id: str, *, lock: bool = False) -> PersonRecord | None:
+    """The person; with ``lock``, their row stays locked until the transaction ends (PostgreSQL),
+    so concurrent edits of one person (skills are replaced as a set) queue instead of clashing."""
+    if lock and is_id(person_id):
+        await session.execute(sa.select(people.c.id).where(people.c.id == person_id).with_for_update())
     found = await get_people(session, [person_id])
     return found[0] if found else None
 

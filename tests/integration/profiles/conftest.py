@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,25 +195,26 @@ class LiveProfiles:
     nats_url: str
 
 
-@pytest.fixture(scope="module")
-def live_profiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveProfiles]:
-    """Profiles under uvicorn in a thread, on SQLite, with a nats-server of its own."""
+@contextmanager
+def _live(data_dir: Path, database_url: str = "") -> Iterator[LiveProfiles]:
+    """Profiles under uvicorn in a thread with a nats-server of its own."""
     import uvicorn
 
     server = start_nats()
-    data_dir = tmp_path_factory.mktemp("live")
-    settings = load(
-        {
-            "PEERLEARN_DATA_DIR": str(data_dir),
-            "PEERLEARN_NATS_URL": server.url,
-            "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
-            "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
-        }
-    )
+    env = {
+        "PEERLEARN_DATA_DIR": str(data_dir),
+        "PEERLEARN_NATS_URL": server.url,
+        "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
+        "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
+        "PEERLEARN_RATE_LIMIT_PER_MINUTE": "1000000",
+    }
+    settings = load(env)
+    database = Database(database_url, schema=f"t_{uuid.uuid4().hex[:12]}") if database_url else None
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    web = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None))
+    app = create_app(settings, database=database)
+    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=web.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -232,3 +234,20 @@ def live_profiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveProf
         web.should_exit = True
         thread.join(15)
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def live_profiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveProfiles]:
+    """Profiles listening on a real port, on SQLite."""
+    with _live(tmp_path_factory.mktemp("live")) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def live_on_each_engine(
+    engine_url: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveProfiles]:
+    """Profiles listening on a real port, on SQLite and on PostgreSQL (requests truly concurrent)."""
+    _, url = engine_url
+    with _live(tmp_path_factory.mktemp("live"), url) as live:
+        yield live
