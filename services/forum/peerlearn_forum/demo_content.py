@@ -124,7 +124,7 @@ def plan_threads(
     rng = random.Random(SEED)
     by_id = {p["id"]: p for p in people}
     orgs = sorted({p["org_id"] for p in people})
-    audiences: list[tuple[tuple[str, ...], list[str], int]] = [(("public",), sorted(by_id), 3)]
+    audiences: list[tuple[tuple[str, ...], list[str], int]] = [(("public",), sorted(by_id), 6)]
     audiences += [(("org", org), sorted(p["id"] for p in people if p["org_id"] == org), 5) for org in orgs]
     for cohort in cohorts:
         members = sorted(m for m in cohort.get("member_person_ids", []) if m in by_id)
@@ -176,10 +176,10 @@ def _one_thread(
         if kind == "resource"
         else None,
     )
-    experts = sorted(
-        {pid for s, lvl, pid in had if s == topic and lvl >= 3 and pid != asker},
-        key=lambda pid: (-max(lvl for s, lvl, p in had if p == pid and s == topic), pid),
-    )
+    # People strong in the topic answer first, in a random order so that no one expert
+    # answers everything (and the posting limit spreads nobody thin).
+    experts = sorted({pid for s, lvl, pid in had if s == topic and lvl >= 3 and pid != asker})
+    rng.shuffle(experts)
     pool = experts + [m for m in members if m != asker and m not in experts]
     n_answers = min(len(pool), rng.choice([1, 2, 3, 3, 4, 5]))
     chosen = pool[: max(1, n_answers // 2)] + rng.sample(
