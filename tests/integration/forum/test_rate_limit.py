@@ -54,3 +54,19 @@ async def test_posting_past_the_limit_is_429_with_retry_after(limited: Forum) ->
         f"/v1/threads/{thread['id']}/posts", json={"body": "hi"}, headers=calm.headers
     )
     assert other.status_code == 201
+
+
+async def test_a_replayed_post_does_not_count_against_the_limit(limited: Forum) -> None:
+    f = limited
+    admin = await f.person("org-rate2", "org_admin")
+    person = await f.person("org-rate2")
+    await f.settle()
+    space = await f.space("org", admin.headers)
+    thread = await f.thread(space["id"], admin)
+    key = {**person.headers, "Idempotency-Key": "the-same-post"}
+    answers = [
+        await f.client.post(f"/v1/threads/{thread['id']}/posts", json={"body": "once"}, headers=key)
+        for _ in range(8)
+    ]
+    assert {r.status_code for r in answers} == {201}
+    assert len({r.json()["id"] for r in answers}) == 1

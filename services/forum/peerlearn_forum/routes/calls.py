@@ -87,16 +87,20 @@ async def write(
     use_case: UseCase[Any],
     *,
     status: int = 201,
+    posting: bool = False,
 ) -> Response[Any]:
     """Run a write; with an ``Idempotency-Key`` the first result is stored and replayed to retries.
 
     The key is scoped to the caller. A retry with the same key and the same request gets the
     first answer back and changes nothing; the same key with a different request is a 422.
     The answer is stored only after the transaction committed, and only when it succeeded.
+    ``posting`` writes (new threads and posts) count toward the posting limit; a replay does not.
     """
     state = request.app.state
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
+        if posting:
+            await check_post_rate(request, principal)
         result = await run(state, principal, use_case)
         return Response(result, status_code=status)
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
@@ -123,6 +127,8 @@ async def write(
                 media_type="application/json",
                 headers={"Idempotent-Replayed": "true"},
             )
+        if posting:
+            await check_post_rate(request, principal)
         result = await run(state, principal, use_case)
         encoded = msgspec.json.encode(result)
         await store.set(

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from peerlearn.auth import Principal, authenticated
 from peerlearn_forum import answers, schemas
 from peerlearn_forum import threads as use
-from peerlearn_forum.routes.calls import check_post_rate, run, write
+from peerlearn_forum.routes.calls import run, write
 from peerlearn_forum.routes.params import Cursor, Limit
 
 Sort = Literal["active", "new", "top"]
@@ -32,8 +32,9 @@ class ThreadController(Controller):
         space_id: str,
         data: schemas.ThreadCreate,
     ) -> Response[schemas.Thread]:
-        await check_post_rate(request, principal)
-        return await write(request, principal, lambda s, v: use.create_thread(s, v, space_id, data))
+        return await write(
+            request, principal, lambda s, v: use.create_thread(s, v, space_id, data), posting=True
+        )
 
     @get("/spaces/{space_id:str}/threads", summary="A space's threads: active, new or top; by tag or kind")
     async def list(
@@ -96,8 +97,9 @@ class ThreadController(Controller):
         thread_id: str,
         data: schemas.PostCreate,
     ) -> Response[schemas.Post]:
-        await check_post_rate(request, principal)
-        return await write(request, principal, lambda s, v: answers.create_post(s, v, thread_id, data))
+        return await write(
+            request, principal, lambda s, v: answers.create_post(s, v, thread_id, data), posting=True
+        )
 
     @post("/threads/{thread_id:str}/votes", guards=[authenticated], summary="+1 or -1 on the thread")
     async def vote(
