@@ -93,3 +93,24 @@ async def test_person_card_shows_reputation_to_those_who_may_see_the_person(foru
     assert (await forum.client.get(f"/v1/people/{helper.id}", headers=stranger.headers)).status_code == 404
     assert (await forum.client.get(f"/v1/people/{helper.id}")).status_code == 404
     assert (await forum.client.get("/v1/people/p-unknown", headers=asker.headers)).status_code == 404
+
+
+async def test_a_redelivered_event_is_applied_once(forum: Forum) -> None:
+    """The same event delivered twice (past JetStream's dedupe: another message id) changes nothing."""
+    admin = await forum.person("org-dup", "org_admin")
+    voter = await forum.person("org-dup")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    thread = await forum.thread(space["id"], admin)
+    post = await forum.post(thread["id"], admin)
+    await forum.client.post(f"/v1/posts/{post['id']}/votes", json={"value": -1}, headers=voter.headers)
+    erase = events.make_event(events.PersonDeleted(person_id=voter.id, org_id="org-dup"))
+    payload = events.encode(erase)
+    for copy in ("a", "b"):
+        await forum.bus.publish_raw(erase.type, payload, f"{erase.id}-{copy}")
+    forum.published.append(erase.id)
+    # The consumer handles the stream in order: once a later event is applied, both copies were.
+    await forum.person("org-dup")
+    await forum.settle()
+    view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=admin.headers)).json()
+    assert view["posts"][0]["score"] == 0  # the -1 taken back once, not twice
