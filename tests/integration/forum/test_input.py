@@ -137,3 +137,17 @@ async def test_bad_token_is_401(forum: Forum, setup: Any) -> None:
     _admin, space, *_ = setup
     response = await forum.client.get(f"/v1/spaces/{space['id']}", headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
+
+
+async def test_refused_requests_published_nothing(forum: Forum, setup: Any) -> None:
+    """Runs after the bad requests above: the space's events are the seed's and this sentinel's."""
+    from peerlearn import events
+
+    admin, space, thread, post = setup
+    sentinel = await forum.thread(space["id"], admin, title="Sentinel")
+    # The relay publishes in outbox order: once the sentinel is out, anything earlier is too.
+    await forum.forum_events(1, types=(events.THREAD_CREATED,), thread_id=sentinel["id"])
+    created = await forum.forum_events(1, types=(events.THREAD_CREATED,), space_id=space["id"])
+    assert sorted(e.data.thread_id for e in created) == sorted([thread["id"], sentinel["id"]])
+    posts = await forum.forum_events(1, types=(events.POST_CREATED,), space_id=space["id"])
+    assert [e.data.post_id for e in posts] == [post["id"]]
