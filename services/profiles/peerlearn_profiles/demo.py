@@ -163,13 +163,18 @@ def _fill(
     ctx.people.extend(record for _, record in loaded)
     in_cohort = {pid for cohort in cohorts for pid in cohort["member_person_ids"]}
 
-    def first(org_key: str, role: str, *, cohort_member: bool = False) -> dict[str, Any]:
+    kinds = {
+        "learner": lambda roles: roles == ["learner"],
+        "mentor": lambda roles: "mentor" in roles and "expert" not in roles and "org_admin" not in roles,
+        "expert": lambda roles: "expert" in roles,
+    }
+
+    def first(org_key: str, kind: str, *, cohort_member: bool = False) -> dict[str, Any]:
         return next(
             rec
             for person, rec in loaded
             if person.org_key == org_key
-            and role in person.roles
-            and "org_admin" not in person.roles
+            and kinds[kind](person.roles)
             and (not cohort_member or rec["id"] in in_cohort)
         )
 

@@ -48,7 +48,15 @@ def test_the_demo_loads_orgs_people_cohorts_and_tokens_that_work(live_profiles: 
             assert (
                 client.get("/v1/cohorts", headers={"Authorization": f"Bearer {token}"}).status_code == 200
             ), label
-    assert any("150 people" in line or "people" in line for line in ctx.summary)
+    assert any("150 people" in line for line in ctx.summary)
+    labelled = {label.split(" (")[0]: verifier.verify(token).roles for label, token in ctx.tokens.items()}
+    assert labelled["learner at Northwind Analytics"] == ("learner",)
+    assert (
+        "mentor" in labelled["mentor at Bluepeak Software"]
+        and "expert" not in labelled["mentor at Bluepeak Software"]
+    )
+    assert "expert" in labelled["expert at Meridian Finance Group"]
+    assert "org_admin" in labelled["org admin of Northwind Analytics"]
 
 
 def test_the_demo_data_is_the_same_every_time() -> None:
