@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from litestar import Litestar
@@ -39,6 +40,7 @@ def create_app(
     """Build the matcher app; no I/O happens until it starts (the model loads at start-up)."""
     settings = settings or load()
     database = database or Database(settings.sqlalchemy_url, schema=settings.service)
+    own_encoder = encoder is None
     encoder = encoder or Encoder(settings.model_name)
     live = LiveMatcher(database, encoder, settings, Feed())
 
@@ -49,8 +51,18 @@ def create_app(
             Consumer(the_bus, stream="FORUM", durable=FORUM_DURABLE, **common),  # type: ignore[arg-type]
         ]
 
+    refresher: list[asyncio.Task[None]] = []
+
     async def start(_app: Litestar) -> None:
         await live.start()
+        refresher.append(asyncio.create_task(live.run_refresher(), name="matcher-refresher"))
+
+    async def stop(_app: Litestar) -> None:
+        for task in refresher:
+            task.cancel()
+        await asyncio.gather(*refresher, return_exceptions=True)
+        if own_encoder:
+            encoder.close()
 
     return create_service_app(
         settings,
@@ -63,5 +75,6 @@ def create_app(
         consumers=consumers,
         dependencies={"live": Provide(_provide_live, sync_to_thread=False)},
         on_startup=[start],
+        on_shutdown=[stop],
         state={"matcher": live, "encoder": encoder},
     )

@@ -52,10 +52,12 @@ async def on_person_upserted(live: LiveMatcher, session: AsyncSession, event: ev
     await store.put_vector(session, person.id, "offer", live.model_name, offer)
     await store.put_vector(session, person.id, "need", live.model_name, need)
     fanout = live.settings.refresh_fanout
-    affected = {person.id, *await store.people_suggested(session, person.id)}
-    affected |= set(engine.interested_in(person.id, fanout))
-    affected |= set(sorted(engine.members_of(person.cohort_ids))[:COHORT_FANOUT])
-    return Effects(people=affected)
+    # Now: their own list, and the lists showing them (their consent or reasons may have changed).
+    now = {person.id, *await store.people_suggested(session, person.id)}
+    # Soon: people they may now suit, refreshed in the background (coalesced under load).
+    later = set(engine.interested_in(person.id, fanout))
+    later |= set(sorted(engine.members_of(person.cohort_ids))[:COHORT_FANOUT])
+    return Effects(people=now, later=later - now)
 
 
 async def on_person_deleted(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
@@ -119,11 +121,12 @@ async def on_cohort_member(live: LiveMatcher, session: AsyncSession, event: even
     engine = live.require_engine()
     await store.set_member(session, data.cohort_id, data.person_id, data.org_id, added)
     engine.set_membership(data.cohort_id, data.person_id, added)
-    affected = {data.person_id, *sorted(engine.members_of([data.cohort_id]))[:COHORT_FANOUT]}
+    now = {data.person_id}
     if not added:
-        # Whoever had them suggested through this cohort may no longer see them.
-        affected |= set(await store.people_suggested(session, data.person_id))
-    return Effects(people=affected)
+        # Whoever had them suggested through this cohort may no longer see them: fix it now.
+        now |= set(await store.people_suggested(session, data.person_id))
+    later = set(sorted(engine.members_of([data.cohort_id]))[:COHORT_FANOUT]) - now
+    return Effects(people=now, later=later)
 
 
 async def on_thread(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
@@ -211,7 +214,7 @@ async def on_answer_accepted(live: LiveMatcher, session: AsyncSession, event: ev
         engine.put_person(rebuilt, offer, need)
         await store.put_vector(session, rebuilt.id, "offer", live.model_name, offer)
         affected |= set(await store.people_suggested(session, rebuilt.id))
-    return Effects(people=affected, threads={data.thread_id})
+    return Effects(later=affected, threads={data.thread_id})
 
 
 async def on_feedback(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:

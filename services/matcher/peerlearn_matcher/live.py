@@ -46,7 +46,8 @@ class NotFound(LookupError):
 class Effects:
     """What an event changed: whose suggestions to recompute, which threads to re-route."""
 
-    people: set[str] = field(default_factory=set)
+    people: set[str] = field(default_factory=set)  # recomputed in the event's own transaction
+    later: set[str] = field(default_factory=set)  # recomputed soon by the background refresher
     threads: set[str] = field(default_factory=set)
     republish: set[str] = field(default_factory=set)
 
@@ -81,6 +82,10 @@ class LiveMatcher:
         self.handlers: dict[str, Any] | None = None  # default: peerlearn_matcher.handlers.HANDLERS
         # A rebuild applies every event first and computes suggestions once at the end.
         self.defer_refresh = False
+        # Fan-out refreshes wait here; a burst of events touching one person refreshes them once.
+        self.pending: set[str] = set()
+        self._wake = asyncio.Event()
+        self._refreshing = False
 
     @property
     def model_name(self) -> str:
@@ -222,9 +227,47 @@ class LiveMatcher:
                 effects = await handler(self, session, event)
                 if not self.defer_refresh:
                     updates = await self.apply(session, effects)
+                    self.pending |= effects.later
             self.handled += 1
+        if self.pending:
+            self._wake.set()
         for update in updates:
             self.feed.publish(update)
+
+    @property
+    def idle(self) -> bool:
+        """No event or refresh in progress and none waiting (tests wait for this)."""
+        return not self.pending and not self._refreshing and not self.lock.locked()
+
+    async def run_refresher(self, batch: int = 50) -> None:
+        """Refresh the people events touched indirectly, in batches, until cancelled.
+
+        The person an event is about gets fresh suggestions in the event's own transaction;
+        the people they may now suit are refreshed here right after, so one profile change
+        never holds the lock for a whole fan-out and repeated touches coalesce under load.
+        """
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self.pending:
+                self._refreshing = True
+                chosen: list[str] = []
+                try:
+                    async with self.lock:
+                        chosen = sorted(self.pending)[:batch]
+                        self.pending.difference_update(chosen)
+                        async with self.database.transaction() as session:
+                            updates = await self.apply(session, Effects(people=set(chosen)))
+                    for update in updates:
+                        self.feed.publish(update)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # a failed batch is retried, never lost
+                    log.exception("background refresh failed; retrying")
+                    self.pending.update(chosen)
+                    await asyncio.sleep(1.0)
+                finally:
+                    self._refreshing = False
 
     async def apply(self, session: AsyncSession, effects: Effects) -> list[events.SuggestionsUpdated]:
         """Recompute and store what ``effects`` names; return the updated lists to push after commit."""
@@ -294,6 +337,7 @@ class LiveMatcher:
         routed = thread is not None and thread.kind == "question" and not thread.accepted_post_id
         scored = engine.answerers(thread_id) if routed else []
         created = store.now()
+        asked = events.Reason(text=f"a new question you may answer: {thread.title}" if thread else "")
         for rank, item in enumerate(scored, 1):
             await session.execute(
                 sa.insert(table).values(
@@ -304,7 +348,8 @@ class LiveMatcher:
                     thread_id=thread_id,
                     score=round(item.score, 6),
                     rank=rank,
-                    reasons=msgspec.json.encode(item.reasons),
+                    # The answerer may read this space (they were chosen so): the title may show.
+                    reasons=msgspec.json.encode([asked, *item.reasons]),
                     features=msgspec.json.encode([round(f, 6) for f in item.features]),
                     status="open",
                     created_at=created,

@@ -145,7 +145,7 @@ class Harness:
         async def done() -> bool:
             async with self.database.sessions() as session:
                 found = await session.scalar(sa.select(table.c.event_id).where(table.c.event_id == event_id))
-            return found is not None and not self.live.lock.locked()
+            return found is not None and self.live.idle
 
         await eventually(done, timeout=20)
 

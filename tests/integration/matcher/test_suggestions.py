@@ -15,17 +15,25 @@ async def test_learner_gets_a_mentor_and_a_peer_with_reasons(matcher: Harness) -
     org = new_org()
     mentor = await matcher.upsert(
         person(
-            org, "Maria Mentor", have={"deep learning": 5, "python": 5}, roles=("mentor",), mentor_capacity=2
+            org,
+            "Maria Mentor",
+            have={"machine learning": 5, "excel": 5},
+            roles=("mentor",),
+            mentor_capacity=2,
         )
     )
-    peer = await matcher.upsert(person(org, "Pete Peer", want={"neural networks": 1}, have={"python": 2}))
+    peer = await matcher.upsert(
+        person(org, "Pete Peer", want={"neural networks": 1, "deep learning": 1}, have={"python": 2})
+    )
     learner = await matcher.upsert(
-        person(org, "Lena Learner", want={"PyTorch": 2}, have={"python": 3}, goal="train image classifiers")
+        person(
+            org, "Lena Learner", want={"deep learning": 2}, have={"python": 3}, goal="train image classifiers"
+        )
     )
     mentors = await matcher.suggestions(learner, "mentor")
     assert [s["candidate_id"] for s in mentors] == [mentor.id]
     texts = [r["text"] for r in mentors[0]["reasons"]]
-    assert "you want PyTorch (2) — they have deep learning (5)" in texts
+    assert "you want deep learning (2) — they have machine learning (5)" in texts
     assert mentors[0]["candidate_name"] == "Maria Mentor"
     assert any("overlapping working hours" in t for t in texts)
     assert peer.id in await matcher.candidates(learner, "peer")
