@@ -161,7 +161,12 @@ async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
         await setup.aclose()
         for process in (profiles, bare):
             process.terminate()
-            process.wait(15)
+        for process in (profiles, bare):
+            try:
+                process.wait(30)  # graceful: the service drains its outbox first
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         nats.stop()
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from peerlearn.events import new_id
 from peerlearn_profiles import store
 from peerlearn_profiles.domain import Conflict, Forbidden, NotFound, Viewer
-from peerlearn_profiles.people import announce_person
+from peerlearn_profiles.people import announce
 from peerlearn_profiles.roster import Roster, RosterRow
 from peerlearn_profiles.schemas import ImportedRow, ImportReport, RejectedRow
 from peerlearn_profiles.store import PersonRecord
@@ -46,7 +46,7 @@ async def import_roster(session: AsyncSession, viewer: Viewer, org_id: str, rost
             person.updated_at = store.now()
             await store.update_person(session, person, row.email_key)
             outcome = "updated"
-        await announce_person(session, person.id, viewer.person_id)
+        await announce(session, person, viewer.person_id)
         counts[outcome] += 1
         imported.append(ImportedRow(line=row.line, id=person.id, email=person.email, outcome=outcome))  # type: ignore[arg-type]
     return ImportReport(

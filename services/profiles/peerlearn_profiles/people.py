@@ -50,9 +50,15 @@ def profile_of(person: PersonRecord) -> events.PersonProfile:
 
 
 async def announce_person(session: AsyncSession, person_id: str, actor_id: str | None) -> PersonRecord:
-    """Record ``profiles.person.upserted`` with the person's full current profile."""
+    """Record ``profiles.person.upserted`` with the person's full current profile, read back."""
     person = await store.get_person(session, person_id)
     assert person is not None, "announce only a person who exists in this transaction"
+    await announce(session, person, actor_id)
+    return person
+
+
+async def announce(session: AsyncSession, person: PersonRecord, actor_id: str | None) -> PersonRecord:
+    """Record ``profiles.person.upserted`` for a record that is exactly what was just written."""
     event = make_event(
         events.PersonUpserted(person=profile_of(person)), org_id=person.org_id, actor_id=actor_id
     )
@@ -86,7 +92,7 @@ async def create_person(
         skills=clean_skills((s.name, s.level, s.wants) for s in data.skills),
     )
     await insert_checked(session, person)
-    return await announce_person(session, person.id, viewer.person_id)
+    return await announce(session, person, viewer.person_id)
 
 
 async def insert_checked(session: AsyncSession, person: PersonRecord) -> None:
@@ -123,7 +129,7 @@ async def update_person(
             raise Conflict(
                 f"a person with email {person.email!r} already exists in this organisation"
             ) from None
-        return await announce_person(session, person.id, viewer.person_id)
+        return await announce(session, person, viewer.person_id)
     return person
 
 
