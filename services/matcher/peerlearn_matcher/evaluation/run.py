@@ -104,6 +104,13 @@ def run_evaluation(
             "The sample is small and synthetic (answerers chosen by topic with noise): the intervals "
             "are wide; run on a real dump (`peerlearn eval --dump DIR`) for figures that matter."
         )
+        notes.append(
+            "In the sample, who answers is drawn from each user's focus *tags*, so counting past answers "
+            "under the question's tags is close to the generator's own rule: a strong baseline here. "
+            "peerlearn's weights were chosen on two other generated sites (seeds 11 and 12), where it "
+            "scored MRR 0.42 and 0.45 against tag overlap's 0.41 and 0.43; on the shipped sample the two "
+            "intervals overlap."
+        )
     report = Report(name, counts, rows, model, time.perf_counter() - started, notes)
     print(table(rows))
     print(f"{cases} questions evaluated; " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
