@@ -198,3 +198,17 @@ async def test_listing_cohorts_shows_those_of_the_callers_org_and_all_to_the_pla
     assert mine in as_a and theirs not in as_a
     everything = {c["id"] for c in (await profiles.call("GET", "/v1/cohorts", expect=200)).json()}
     assert {mine, theirs} <= everything
+
+
+async def test_a_member_may_leave_a_cohort_themselves(profiles: Any) -> None:
+    w = await _two_orgs(profiles)
+    cohort_id = await profiles.cohort(w["a_token"])
+    me = await profiles.person(w["a"])
+    await profiles.add(cohort_id, me["id"], w["a_token"])
+    token = await profiles.token(me["id"])
+    leave = profiles.call("DELETE", f"/v1/cohorts/{cohort_id}/members/{me['id']}", token, expect=204)
+    published = await profiles.events_of(leave)
+    assert [(e.type, e.actor_id) for e in published] == [
+        (events.COHORT_MEMBER_REMOVED, me["id"]),
+        (events.PERSON_UPSERTED, me["id"]),
+    ]
