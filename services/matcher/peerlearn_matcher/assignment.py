@@ -45,7 +45,7 @@ class MentorAssignment:
 
 def _check(
     quality: np.ndarray,
-    capacity: Sequence[int],
+    capacity: Sequence[int] | np.ndarray,
     learner_ids: Sequence[str],
     mentor_ids: Sequence[str],
     feasible: np.ndarray | None,
@@ -82,7 +82,7 @@ def _result(
 
 def assign_mentors(
     quality: np.ndarray,
-    capacity: Sequence[int],
+    capacity: Sequence[int] | np.ndarray,
     learner_ids: Sequence[str],
     mentor_ids: Sequence[str],
     *,
@@ -112,7 +112,7 @@ def assign_mentors(
 
 def assign_mentors_greedy(
     quality: np.ndarray,
-    capacity: Sequence[int],
+    capacity: Sequence[int] | np.ndarray,
     learner_ids: Sequence[str],
     mentor_ids: Sequence[str],
     *,

@@ -21,7 +21,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the matcher's subcommands to ``peerlearn``."""
     evaluate = subparsers.add_parser(
         "eval",
@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         default=None,
         help="folder of a Stack Exchange dump (default: the small sample shipped with the matcher)",
     )
-    evaluate.add_argument("--limit", type=int, default=None, help="evaluate at most N questions (the latest)")
+    evaluate.add_argument("--limit", type=int, default=None, help="replay only the first N questions")
     evaluate.add_argument("--out", default="docs/EVALUATION.md", help="Markdown report to write ('' = none)")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the random baseline")
     evaluate.add_argument("--model", default="all-MiniLM-L6-v2", help="sentence-transformers model")

@@ -24,14 +24,14 @@ USERS = 40
 START = datetime(2024, 1, 8, 9, 0, 0)
 
 # Who knows what: each user draws their focus tags from one persona.
-PERSONAS = (
-    {"name": "data", "tags": ["python", "pandas", "numpy", "machine-learning"]},
-    {"name": "database", "tags": ["sql", "postgresql", "python"]},
-    {"name": "devops", "tags": ["docker", "kubernetes", "bash", "git"]},
-    {"name": "frontend", "tags": ["javascript", "reactjs", "css"]},
-    {"name": "systems", "tags": ["rust", "bash", "git", "regex"]},
-    {"name": "scripting", "tags": ["python", "regex", "bash"]},
-)
+PERSONAS: dict[str, list[str]] = {
+    "data": ["python", "pandas", "numpy", "machine-learning"],
+    "database": ["sql", "postgresql", "python"],
+    "devops": ["docker", "kubernetes", "bash", "git"],
+    "frontend": ["javascript", "reactjs", "css"],
+    "systems": ["rust", "bash", "git", "regex"],
+    "scripting": ["python", "regex", "bash"],
+}
 ABOUT = {
     "data": ["Data scientist. I mostly write {focus}.", "Analytics engineer working with {focus} every day."],
     "database": ["DBA for ten years: {focus}, query tuning.", "Backend developer, lots of {focus}."],
@@ -118,18 +118,19 @@ def _stamp(moment: datetime) -> str:
 def _people(rng: random.Random) -> list[dict]:
     people = []
     for i in range(USERS):
-        persona = PERSONAS[i % len(PERSONAS)]
+        persona = list(PERSONAS)[i % len(PERSONAS)]
+        tags = PERSONAS[persona]
         # Zipf-like activity: user 1 answers ~20x more than user 40, like a real site's long tail.
         activity = 1.0 / (1 + i) ** 0.9 * rng.uniform(0.7, 1.3)
-        focus = rng.sample(persona["tags"], k=min(len(persona["tags"]), rng.choice((1, 2, 2, 3))))
-        about = rng.choice(ABOUT[persona["name"]]) if rng.random() < 0.6 else ""
+        focus = rng.sample(tags, k=min(len(tags), rng.choice((1, 2, 2, 3))))
+        about = rng.choice(ABOUT[persona]) if rng.random() < 0.6 else ""
         people.append(
             {
                 "id": i + 1,
                 "name": f"{FIRST_NAMES[i]} {chr(65 + (i * 7) % 26)}.",
                 "activity": activity,
                 "focus": set(focus),
-                "persona_tags": set(persona["tags"]),
+                "persona_tags": set(tags),
                 "about": about.format(focus=", ".join(focus)),
             }
         )
