@@ -128,6 +128,10 @@ ENDPOINTS: dict[str, tuple[Setup, tuple[int, ...]]] = {
         lambda w: _static("POST", f"/v1/orgs/{w.org_a}/people:import", **_csv()),
         (403, 200, 404, 404, 404, 404, 401, 200),
     ),
+    "GET /v1/me": (
+        lambda w: _static("GET", "/v1/me"),
+        (200, 200, 200, 200, 200, 200, 401, 404),
+    ),
     "GET /v1/people/{A cohort member}": (
         lambda w: _static("GET", f"/v1/people/{w.a_member}"),
         (200, 200, 404, 200, 404, 404, 401, 200),

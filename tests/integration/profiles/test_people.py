@@ -265,3 +265,12 @@ async def test_unknown_org_and_person_are_404(profiles: Any) -> None:
     await profiles.call("GET", "/v1/people/nope", expect=404)
     await profiles.call("PUT", "/v1/people/nope", json={"goal": "x"}, expect=404)
     await profiles.call("DELETE", "/v1/people/nope", expect=404)
+
+
+async def test_me_is_the_callers_own_profile_with_email(profiles: Any) -> None:
+    org_id = await profiles.org()
+    me = await profiles.person(org_id, email="self@me.example", goal="Know myself")
+    shown = (await profiles.call("GET", "/v1/me", await profiles.token(me["id"]), expect=200)).json()
+    assert (shown["id"], shown["email"], shown["goal"]) == (me["id"], "self@me.example", "Know myself")
+    assert "platform admin" in (await profiles.call("GET", "/v1/me", expect=404)).json()["detail"]
+    await profiles.call("GET", "/v1/me", None, expect=401)

@@ -7,9 +7,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn_profiles import people
 from peerlearn_profiles.access import visible_person
-from peerlearn_profiles.domain import Viewer, sight_of
+from peerlearn_profiles.domain import NotFound, Viewer, sight_of
 from peerlearn_profiles.schemas import Person, PersonCard, PersonUpdate
-from peerlearn_profiles.views import person_view
+from peerlearn_profiles.views import person_view, profile_view
+
+
+@get("/me", tags=["people"], summary="Your own profile (the person your token names)")
+async def get_me(db_session: AsyncSession, viewer: Viewer) -> Person:
+    if viewer.person_id is None:
+        raise NotFound("the platform admin is not a person; there is no profile to show")
+    person, _ = await visible_person(db_session, viewer, viewer.person_id)
+    return profile_view(person, with_email=True)
 
 
 @get("/people/{person_id:str}", tags=["people"], summary="A person, as much as you may see")
@@ -37,4 +45,4 @@ async def delete_person(person_id: str, db_session: AsyncSession, viewer: Viewer
     await people.erase_person(db_session, viewer, person_id)
 
 
-handlers = [get_person, update_person, delete_person]
+handlers = [get_me, get_person, update_person, delete_person]
