@@ -23,6 +23,7 @@ from peerlearn.demo import DemoContext
 from peerlearn_forum.demo_content import ThreadPlan, plan_threads
 
 CONCURRENCY = 12
+THREADS = 300  # ctx.extra["forum_thread_count"] overrides (tests use fewer)
 # Requests in flight at once; a person waiting out a 429 holds no slot.
 _in_flight: contextvars.ContextVar[asyncio.Semaphore] = contextvars.ContextVar("in_flight")
 
@@ -157,7 +158,8 @@ async def load_demo(ctx: DemoContext, *, client: httpx.AsyncClient | None = None
             )
             spaces[("cohort", cohort["id"])] = made.json()
 
-        plans = [p for p in plan_threads(people, cohorts) if p.space in spaces]
+        count = int(ctx.extra.get("forum_thread_count", THREADS))
+        plans = [p for p in plan_threads(people, cohorts, count=count) if p.space in spaces]
         created: dict[int, dict[str, Any]] = {}
         posts: dict[tuple[int, int], str] = {}
 

@@ -56,6 +56,9 @@ async def test_demo_loads_spaces_threads_posts_and_acceptances(demo_forum: Forum
     for p in members:
         await f.publish(events.CohortMemberAdded(cohort_id=cohort, person_id=p["id"], org_id=p["org_id"]))
     ctx = DemoContext(urls={"forum": "http://testserver"}, admin_token=TEST_ADMIN_TOKEN, people=people)
+    ctx.extra["forum_thread_count"] = (
+        60  # the full 300 are the generator's unit test and `peerlearn up --demo`
+    )
     ctx.extra["orgs"] = [
         {"id": f"org-{i}", "name": f"Org {i}", "kind": "partner", "admin_token": people[i]["token"]}
         for i in range(3)
@@ -74,11 +77,11 @@ async def test_demo_loads_spaces_threads_posts_and_acceptances(demo_forum: Forum
 
     assert len(ctx.extra["spaces"]) == 5  # community, three orgs, one cohort
     threads = ctx.extra["threads"]
-    assert len(threads) == 300
+    assert len(threads) == 60
     assert any(t["kind"] == "resource" for t in threads)
     accepted = [t for t in threads if t["accepted_post_id"]]
-    assert len(accepted) > 50
-    assert ctx.summary and "300 threads" in ctx.summary[0]
+    assert len(accepted) > 10
+    assert ctx.summary and "60 threads" in ctx.summary[0]
     # What the demo wrote reads back through the API, with names from the read model.
     sample = accepted[0]
     asker = next(p for p in people if p["id"] == sample["asker_id"])
@@ -101,4 +104,4 @@ async def test_demo_loads_spaces_threads_posts_and_acceptances(demo_forum: Forum
             if not page["next_cursor"]:
                 break
             cursor = f"&cursor={page['next_cursor']}"
-    assert 600 <= total_posts <= 1200
+    assert 120 <= total_posts <= 240
