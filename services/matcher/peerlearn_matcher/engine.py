@@ -35,7 +35,7 @@ class Limits:
     """Tunable sizes and caps (from settings)."""
 
     per_kind: int = 10
-    pool: int = 40
+    pool: int = 20
     answerers: int = 5
     related: int = 5
     load_cap: int = 20
@@ -212,15 +212,38 @@ class Engine:
             & self.under_cap("expert", person_id),
         }
         counts = self.accepted_counts(lambda t: person_sees(t, record.org_id, record.cohorts))
+        # One mat-vec per index: mentors and experts both search offers with my need.
+        scores = {"need": people.need.scores(need), "offer": people.offer.scores(need)}
+        me_row = people.row(person_id)
         for kind, mask in masks.items():
-            index = people.need if kind == "peer" else people.offer
-            shortlist = index.top(need, mask, self.limits.pool)
-            scored = [s for s in (self._score(kind, record, cid, sim, counts) for cid, sim in shortlist) if s]
+            index, key = (people.need, "need") if kind == "peer" else (people.offer, "offer")
+            shortlist = index.top(need, mask, self.limits.pool, scores=scores[key])
+            if not shortlist:
+                continue
+            rows = np.array([people.row(cid) for cid, _ in shortlist])
+            hours, fraction = weekly_overlap(
+                people.offset[me_row], record.profile.weekly_hours, people.offset[rows], people.hours[rows]
+            )
+            scored = [
+                s
+                for s in (
+                    self._score(kind, record, cid, sim, counts, float(hours[i]), float(fraction[i]))
+                    for i, (cid, sim) in enumerate(shortlist)
+                )
+                if s
+            ]
             result.extend(self._diversify(kind, scored))
         return result
 
     def _score(
-        self, kind: str, me: PersonRecord, candidate_id: str, similarity: float, counts: dict[str, int]
+        self,
+        kind: str,
+        me: PersonRecord,
+        candidate_id: str,
+        similarity: float,
+        counts: dict[str, int],
+        hours: float,
+        fraction: float,
     ) -> Scored | None:
         them = self.people.records[candidate_id]
         limit = self.limits.skill_match
@@ -235,20 +258,12 @@ class Engine:
             if not pairs:
                 return None
             level = matching.level_gap(pairs)
-        row = self.people.row(candidate_id)
-        assert row is not None
-        hours, fraction = weekly_overlap(
-            self.people.offset[self.people.row(me.id)],
-            me.profile.weekly_hours,
-            self.people.offset[row : row + 1],
-            self.people.hours[row : row + 1],
-        )
         shared = sorted(me.cohorts & them.cohorts)
         history = counts.get(candidate_id, 0) if kind != "peer" else 0
         features = (
             max(0.0, min(1.0, similarity)),
             level,
-            float(fraction[0]),
+            fraction,
             1.0 if me.org_id == them.org_id else 0.0,
             1.0 if shared else 0.0,
             matching.history_feature(history),
@@ -257,7 +272,7 @@ class Engine:
         names = [self.cohorts[c].name for c in shared if c in self.cohorts]
         for extra in (
             matching.cohort_reason(names),
-            matching.hours_reason(float(hours[0]), me.profile.timezone, them.profile.timezone),
+            matching.hours_reason(hours, me.profile.timezone, them.profile.timezone),
             matching.history_reason(history),
         ):
             if extra is not None:

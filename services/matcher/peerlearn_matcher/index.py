@@ -22,6 +22,8 @@ class VectorIndex:
         self.ids: list[str | None] = [None] * capacity
         self.row_of: dict[str, int] = {}
         self._free: list[int] = list(range(capacity - 1, -1, -1))
+        self._high = 0  # rows at and above this were never used: searches skip them
+        self._unsorted = False
 
     def __len__(self) -> int:
         return len(self.row_of)
@@ -48,7 +50,11 @@ class VectorIndex:
         if row is None:
             if not self._free:
                 self._grow()
+            if self._unsorted:
+                self._free.sort(reverse=True)  # lowest free row first keeps live rows packed
+                self._unsorted = False
             row = self._free.pop()
+            self._high = max(self._high, row + 1)
             self.row_of[key] = row
             self.ids[row] = key
             self.live[row] = True
@@ -64,6 +70,7 @@ class VectorIndex:
         self.live[row] = False
         self.ids[row] = None
         self._free.append(row)
+        self._unsorted = True
 
     def vector(self, key: str) -> np.ndarray | None:
         row = self.row_of.get(key)
@@ -71,15 +78,23 @@ class VectorIndex:
 
     def scores(self, query: np.ndarray) -> np.ndarray:
         """Dot products of ``query`` with every row (free rows score 0)."""
-        return self.matrix @ query.astype(np.float32, copy=False)
+        out = np.zeros(self.size, dtype=np.float32)
+        out[: self._high] = self.matrix[: self._high] @ query.astype(np.float32, copy=False)
+        return out
 
-    def top(self, query: np.ndarray, mask: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """The ``k`` best live rows allowed by ``mask``, best first, as ``(id, score)``."""
+    def top(
+        self, query: np.ndarray, mask: np.ndarray, k: int, scores: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` best live rows allowed by ``mask``, best first, as ``(id, score)``.
+
+        ``scores`` may pass :meth:`scores` of the same query computed earlier (one mat-vec
+        serves several masks).
+        """
         allowed = mask & self.live
         count = int(allowed.sum())
         if count == 0 or k <= 0:
             return []
-        scores = np.where(allowed, self.scores(query), -np.inf)
+        scores = np.where(allowed, self.scores(query) if scores is None else scores, -np.inf)
         k = min(k, count)
         best = np.argpartition(-scores, k - 1)[:k]
         best = best[np.argsort(-scores[best], kind="stable")]

@@ -102,7 +102,7 @@ class LiveMatcher:
             dim,
             Limits(
                 per_kind=settings.suggestions_per_kind,
-                pool=max(40, 4 * settings.suggestions_per_kind),
+                pool=max(20, 2 * settings.suggestions_per_kind),
                 answerers=settings.answerers_per_thread,
                 load_cap=settings.load_cap_per_week,
             ),

@@ -37,11 +37,13 @@ def mmr(
         return []
     relevance = np.asarray(scores, dtype=np.float64)
     similarity = np.clip(vectors @ vectors.T, -1.0, 1.0).astype(np.float64)
-    for i in range(n):
-        for j in range(i + 1, n):
-            shared = len(set(groups[i]) & set(groups[j]))
-            if shared:
-                similarity[i, j] = similarity[j, i] = min(1.0, similarity[i, j] + SAME_GROUP_BONUS * shared)
+    width = max((len(g) for g in groups), default=0)
+    for position in range(width):
+        labels = [g[position] if position < len(g) else None for g in groups]
+        codes = {label: i for i, label in enumerate(dict.fromkeys(labels))}
+        column = np.array([codes[label] if label is not None else -1 - i for i, label in enumerate(labels)])
+        shared = (column[:, None] == column[None, :]) & ~np.eye(n, dtype=bool)
+        similarity = np.where(shared, np.minimum(1.0, similarity + SAME_GROUP_BONUS), similarity)
     chosen: list[int] = []
     left = list(range(n))
     while left and len(chosen) < k:
