@@ -73,7 +73,10 @@ def _balanced_labels(vectors: np.ndarray, sizes: list[int], seed: int) -> np.nda
     k = len(sizes)
     if k == 1:
         return np.zeros(len(vectors), dtype=np.int64)
-    centres = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(vectors).cluster_centers_
+    # k-means++ seeding costs O(n k) per restart: restarts are cheap insurance on small cohorts,
+    # and on large ones the balanced re-centring rounds below refine a single start anyway.
+    restarts = 10 if len(vectors) * k <= 20_000 else 1
+    centres = KMeans(n_clusters=k, n_init=restarts, random_state=seed).fit(vectors).cluster_centers_
     slot_group = np.repeat(np.arange(k), sizes)
     labels = np.zeros(len(vectors), dtype=np.int64)
     for _ in range(BALANCING_ROUNDS):
@@ -100,35 +103,51 @@ def _coherence(vectors: np.ndarray, members: list[int]) -> float:
 
 
 def _mix_orgs(vectors: np.ndarray, orgs: list[str], groups: list[list[int]]) -> None:
-    """Swap members until no group is single-org (when possible), cheapest coherence loss first."""
+    """Swap members until no group is single-org (when possible), cheapest coherence loss first.
+
+    A swap of ``a`` (in single-org group g) with ``b`` (another org, in group h) changes each
+    group's sum of pairwise cosines by what the newcomer shares with the rest minus what the
+    leaver shared; with ``sums[h]`` the sum of group h's vectors, that is a few dot products per
+    candidate, so every possible swap is scored at once instead of recomputing coherences.
+    """
     if len(set(orgs)) < 2 or len(groups) < 2:
         return
+    org_codes = np.unique(np.array(orgs), return_inverse=True)[1]
+    label = np.empty(len(orgs), dtype=np.int64)
+    for h, members in enumerate(groups):
+        label[members] = h
+    sums = np.stack([vectors[m].sum(axis=0) for m in groups])
+    sizes = np.array([len(m) for m in groups])
+    self_sim = np.einsum("ij,ij->i", vectors, vectors)
+    pairs = np.maximum(sizes * (sizes - 1), 1).astype(np.float64)
     for _ in range(len(orgs)):
-        single = [g for g, m in enumerate(groups) if len(m) > 1 and len({orgs[i] for i in m}) == 1]
+        single = [g for g, m in enumerate(groups) if len(m) > 1 and len(set(org_codes[m])) == 1]
         if not single:
             return
         g = single[0]
-        best: tuple[float, int, int, int] | None = None
-        for h, other in enumerate(groups):
-            if h == g:
-                continue
-            for b in other:
-                if orgs[b] == orgs[groups[g][0]]:
-                    continue
-                for a in groups[g]:
-                    rest_h = [x for x in other if x != b] + [a]
-                    if len(rest_h) > 1 and len({orgs[x] for x in rest_h}) == 1:
-                        continue  # would only move the problem to group h
-                    rest_g = [x for x in groups[g] if x != a] + [b]
-                    before = _coherence(vectors, groups[g]) + _coherence(vectors, other)
-                    loss = before - _coherence(vectors, rest_g) - _coherence(vectors, rest_h)
-                    if best is None or loss < best[0]:
-                        best = (loss, h, a, b)
-        if best is None:
+        org_g = org_codes[groups[g][0]]
+        members = np.array(groups[g])
+        # others[h]: members of h from another org than g's; h stays mixed after giving one away
+        # and taking one of g's only if it has at least two of them
+        others = np.bincount(label[org_codes != org_g], minlength=len(groups))
+        candidates = np.flatnonzero((org_codes != org_g) & (others[label] >= 2) & (label != g))
+        if candidates.size == 0:
             return
-        _, h, a, b = best
+        h = label[candidates]
+        cross = vectors[members] @ vectors[candidates].T  # (a, b) cosines
+        to_g = vectors[candidates] @ sums[g]  # b with all of g
+        from_g = vectors[members] @ sums[g] - self_sim[members]  # a with the rest of g
+        a_to_h = np.einsum("ad,bd->ab", vectors[members], sums[h])  # a with all of b's group
+        b_in_h = np.einsum("bd,bd->b", vectors[candidates], sums[h]) - self_sim[candidates]
+        gain_g = 2.0 * ((to_g[None, :] - cross) - from_g[:, None]) / pairs[g]
+        gain_h = 2.0 * ((a_to_h - cross) - b_in_h[None, :]) / pairs[h][None, :]
+        ai, bi = np.unravel_index(np.argmax(gain_g + gain_h), cross.shape)
+        a, b, hb = int(members[ai]), int(candidates[bi]), int(h[bi])
         groups[g] = [x for x in groups[g] if x != a] + [b]
-        groups[h] = [x for x in groups[h] if x != b] + [a]
+        groups[hb] = [x for x in groups[hb] if x != b] + [a]
+        label[a], label[b] = hb, g
+        sums[g] += vectors[b] - vectors[a]
+        sums[hb] += vectors[a] - vectors[b]
 
 
 def _topics(
