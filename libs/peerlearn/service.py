@@ -2,9 +2,10 @@
 
 ``create_service_app`` gives each service ``GET /health``, ``GET /ready``, OpenAPI at
 ``/schema``, one error format (``{"status_code", "detail", "extra"}``), a request body
-limit (413), bearer authentication, per-person rate limits on writes, one JSON log line
-per request, and a lifespan that migrates the database, connects to NATS without
-blocking start-up, runs the outbox relay and the consumers, and drains them on shutdown.
+limit (413), bearer authentication, per-person rate limits on writes, ``Idempotency-Key``
+on every write, one JSON log line per request, and a lifespan that migrates the database,
+connects to NATS without blocking start-up, runs the outbox relay and the consumers, and
+drains them on shutdown.
 It does no I/O until the app starts.
 """
 
@@ -22,6 +23,7 @@ from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -33,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.auth import Principal, TokenVerifier, bearer_auth, principal_of
 from peerlearn.bus import Bus, Consumer
+from peerlearn.idempotency import IdempotencyMiddleware
 from peerlearn.logs import RequestLogMiddleware, configure_logging
 from peerlearn.outbox import OutboxRelay
 from peerlearn.settings import ServiceSettings
@@ -130,6 +133,7 @@ def create_service_app(
     stores: dict[str, Store] | None = None,
     state: dict[str, Any] | None = None,
     description: str = "",
+    idempotency_max_body: int | None = None,
 ) -> Litestar:
     """Build a service's Litestar app; adapters may be passed in (tests), else made from settings."""
     configure_logging(settings.log_level)
@@ -201,7 +205,16 @@ def create_service_app(
     return Litestar(
         route_handlers=[health, ready, *route_handlers],
         lifespan=[lifespan],
-        middleware=[RequestLogMiddleware, bearer_auth(verifier), rate_limit.middleware],
+        middleware=[
+            RequestLogMiddleware,
+            bearer_auth(verifier),
+            rate_limit.middleware,
+            DefineMiddleware(
+                IdempotencyMiddleware,
+                max_body=idempotency_max_body or settings.max_body_bytes,
+                keep_seconds=settings.idempotency_ttl_seconds,
+            ),
+        ],
         dependencies={
             "db_session": Provide(_provide_db_session),
             "principal": Provide(_provide_principal, sync_to_thread=False),

@@ -41,6 +41,7 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     admin_token: str = ""
     max_body_bytes: int = 1_048_576
     rate_limit_per_minute: int = 120
+    idempotency_ttl_seconds: int = 24 * 3600
     consumer_max_deliver: int = 5
     # JetStream replicas of the streams: 3 on a 3-node cluster (deploy/), 1 on one server.
     stream_replicas: int = 1
@@ -51,6 +52,8 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
             raise SettingsError(f"{self.env_name('port')}: port {self.port} is outside 0..65535")
         if self.max_body_bytes < 1024:
             raise SettingsError(f"{self.env_name('max_body_bytes')}: must be at least 1024 bytes")
+        if self.idempotency_ttl_seconds < 1:
+            raise SettingsError(f"{self.env_name('idempotency_ttl_seconds')}: must be at least 1")
         if self.consumer_max_deliver < 1:
             raise SettingsError(f"{self.env_name('consumer_max_deliver')}: must be at least 1")
         for name in ("database_url", "nats_url", "redis_url"):

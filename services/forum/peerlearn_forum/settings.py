@@ -19,14 +19,12 @@ class ForumSettings(ServiceSettings, kw_only=True):
     post_rate_per_minute: int = 20
     # Flags (by different people) that hide a post until a moderator reviews it.
     flag_threshold: int = 3
-    # How long a write's Idempotency-Key is remembered.
-    idempotency_ttl_seconds: int = 24 * 3600
 
     def __post_init__(self) -> None:
         super().__post_init__()
         from peerlearn.settings import SettingsError
 
-        for name in ("post_rate_per_minute", "flag_threshold", "idempotency_ttl_seconds"):
+        for name in ("post_rate_per_minute", "flag_threshold"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)}: must be at least 1")
 

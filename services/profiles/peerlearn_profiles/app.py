@@ -31,4 +31,5 @@ def create_app(
         migrations=MIGRATIONS,
         database=database,
         bus=bus,
+        idempotency_max_body=settings.import_max_bytes,
     )

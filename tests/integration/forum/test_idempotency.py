@@ -51,7 +51,7 @@ async def test_retry_returns_first_result_and_creates_nothing(idem_forum: Forum)
     again = await f.client.post(url, json=body, headers={**admin.headers, **key})
     assert again.status_code == 201
     assert again.json() == first.json()
-    assert again.headers["idempotent-replayed"] == "true"
+    assert again.headers["idempotent-replay"] == "true"
     # Concurrent retries too.
     answers = await asyncio.gather(
         *(f.client.post(url, json=body, headers={**admin.headers, **key}) for _ in range(5))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -258,3 +259,59 @@ async def test_two_replicas_share_the_rate_limit_through_redis(
         ]
     assert statuses[:10] == [201] * 10
     assert statuses[10] == 429
+
+
+SLOW_STARTED: list[asyncio.Event] = []
+
+
+@post("/v1/slow-notes")
+async def add_slow_note(data: NoteIn, db_session: AsyncSession) -> NoteOut:
+    for started in SLOW_STARTED:
+        started.set()
+    await asyncio.sleep(0.5)  # long enough for a retry to arrive at another replica meanwhile
+    await db_session.execute(sa.insert(notes).values(text=data.text))
+    return NoteOut(text=data.text)
+
+
+async def test_an_idempotency_key_is_claimed_across_replicas_through_redis(
+    redis_url: str, nats_server: NatsServer, tmp_path: Path
+) -> None:
+    import uuid
+
+    env = {
+        "PEERLEARN_DATA_DIR": str(tmp_path),
+        "PEERLEARN_NATS_URL": nats_server.url,
+        "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
+        "PEERLEARN_REDIS_URL": redis_url,
+    }
+    settings = load_settings(ServiceSettings, f"idem{uuid.uuid4().hex[:8]}", env)
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}")
+    replicas = [
+        create_service_app(
+            settings,
+            title="r",
+            route_handlers=[add_slow_note],
+            migrations=SAMPLE_MIGRATIONS,
+            database=database,
+        )
+        for _ in range(2)
+    ]
+    headers = {**bearer(token("retrier")), "Idempotency-Key": "pay-once"}
+    body = {"text": "once"}
+    async with app_client(replicas[0]) as first, app_client(replicas[1]) as second:
+        SLOW_STARTED[:] = [asyncio.Event()]
+        original = asyncio.create_task(first.post("/v1/slow-notes", json=body, headers=headers))
+        await asyncio.wait_for(SLOW_STARTED[0].wait(), 10)  # the first replica holds the claim now
+        SLOW_STARTED.clear()
+        meanwhile = await second.post("/v1/slow-notes", json=body, headers=headers)
+        done = await original
+        later = await second.post("/v1/slow-notes", json=body, headers=headers)
+        different = await second.post("/v1/slow-notes", json={"text": "twice"}, headers=headers)
+    assert done.status_code == 201
+    assert meanwhile.status_code == 409 and "in progress" in meanwhile.json()["detail"]
+    assert later.status_code == 201 and later.headers["idempotent-replay"] == "true"
+    assert later.json() == done.json()
+    assert different.status_code == 422
+    async with database.transaction() as session:
+        assert (await session.scalars(sa.select(notes.c.text))).all() == ["once"]
+    await database.dispose()

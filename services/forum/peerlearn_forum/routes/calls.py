@@ -1,13 +1,11 @@
 """How a request reaches a use case: one transaction, the caller as a Viewer, errors as HTTP.
 
-Writes also go through the ``Idempotency-Key`` replay store and, when they publish
-content, the per-person posting rate limit.
+Writes that publish content also go through the per-person posting rate limit.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
@@ -33,8 +31,6 @@ from peerlearn_forum.store.readmodel import viewer_for
 T = TypeVar("T")
 UseCase = Callable[[AsyncSession, Viewer], Awaitable[T]]
 
-IDEMPOTENCY_HEADER = "idempotency-key"
-MAX_KEY_LENGTH = 200
 
 
 @contextmanager
@@ -62,13 +58,6 @@ async def run(state: State, principal: Principal | None, use_case: UseCase[T]) -
             return await use_case(session, viewer)
 
 
-class _Replay(msgspec.Struct):
-    fingerprint: str
-    status: int
-    body: bytes
-
-
-_replay_codec = msgspec.json.Encoder(), msgspec.json.Decoder(_Replay)
 _key_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
@@ -89,59 +78,13 @@ async def write(
     status: int = 201,
     posting: bool = False,
 ) -> Response[Any]:
-    """Run a write; with an ``Idempotency-Key`` the first result is stored and replayed to retries.
-
-    The key is scoped to the caller. A retry with the same key and the same request gets the
-    first answer back and changes nothing; the same key with a different request is a 422.
-    The answer is stored only after the transaction committed, and only when it succeeded.
-    ``posting`` writes (new threads and posts) count toward the posting limit; a replay does not.
-    """
-    state = request.app.state
-    key = request.headers.get(IDEMPOTENCY_HEADER)
-    if key is None:
-        if posting:
-            await check_post_rate(request, principal)
-        result = await run(state, principal, use_case)
-        return Response(result, status_code=status)
-    if not 1 <= len(key) <= MAX_KEY_LENGTH:
-        raise ClientException(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
-    who = principal.person_id if principal and principal.person_id else "platform-admin"
-    store_key = "idem:" + hashlib.sha256(f"{who}\x00{key}".encode()).hexdigest()
-    body = await request.body()
-    fingerprint = hashlib.sha256(f"{request.method} {request.url.path}\x00".encode() + body).hexdigest()
-    store = request.app.stores.get("idempotency")
-    # One request per key at a time in this process; a replica racing on the same key is
-    # the remaining window (the store has no atomic set-if-absent in Litestar's interface).
-    async with _lock_for(store_key):
-        cached = await store.get(store_key)
-        if cached is not None:
-            replay = _replay_codec[1].decode(cached)
-            if replay.fingerprint != fingerprint:
-                raise HTTPException(
-                    "this Idempotency-Key was used for a different request; use a new key",
-                    status_code=422,
-                )
-            return Response(
-                replay.body,
-                status_code=replay.status,
-                media_type="application/json",
-                headers={"Idempotent-Replayed": "true"},
-            )
-        if posting:
-            await check_post_rate(request, principal)
-        result = await run(state, principal, use_case)
-        encoded = msgspec.json.encode(result)
-        await store.set(
-            store_key,
-            _replay_codec[0].encode(_Replay(fingerprint=fingerprint, status=status, body=encoded)),
-            expires_in=state.settings.idempotency_ttl_seconds,
-        )
-        return Response(
-            encoded,
-            status_code=status,
-            media_type="application/json",
-            headers={"Idempotent-Replayed": "false"},
-        )
+    """Run a write in one transaction. ``posting`` writes (new threads and posts) count toward the
+    posting limit. (``Idempotency-Key`` is the service kit's: a replayed retry never gets here,
+    so it does not count.)"""
+    if posting:
+        await check_post_rate(request, principal)
+    result = await run(request.app.state, principal, use_case)
+    return Response(result, status_code=status)
 
 
 async def check_post_rate(request: Request[Any, Any, Any], principal: Principal | None) -> None:

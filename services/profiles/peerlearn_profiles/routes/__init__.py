@@ -6,14 +6,12 @@ from typing import Any
 
 from litestar import Request, Response, Router
 from litestar.di import Provide
-from litestar.middleware.base import DefineMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.auth import Principal, authenticated
 from peerlearn_profiles.access import viewer_of
 from peerlearn_profiles.domain import ProfileError, Viewer
 from peerlearn_profiles.routes import cohorts, imports, orgs, people, tokens
-from peerlearn_profiles.routes.idempotency import IdempotencyMiddleware
 
 
 def _profile_error(_request: Request[Any, Any, Any], exc: ProfileError) -> Response[Any]:
@@ -26,8 +24,8 @@ async def _provide_viewer(db_session: AsyncSession, principal: Principal | None)
 
 
 def api_router(*, import_max_bytes: int) -> Router:
-    """Every /v1 endpoint; each needs a token (profiles has nothing public); writes honour
-    ``Idempotency-Key``."""
+    """Every /v1 endpoint; each needs a token (profiles has nothing public). Writes honour
+    ``Idempotency-Key`` through the service kit."""
     return Router(
         path="/v1",
         route_handlers=[
@@ -40,5 +38,4 @@ def api_router(*, import_max_bytes: int) -> Router:
         guards=[authenticated],
         dependencies={"viewer": Provide(_provide_viewer)},
         exception_handlers={ProfileError: _profile_error},
-        middleware=[DefineMiddleware(IdempotencyMiddleware, max_body=import_max_bytes)],
     )
