@@ -95,13 +95,17 @@ def _when(value: str) -> datetime:
 def read_posts(path: Path, limit: int | None = None) -> tuple[list[Question], list[Answer]]:
     """Questions and answers of ``Posts.xml``, each sorted by creation time.
 
-    ``limit`` keeps the first ``limit`` questions in time order and only the answers to them.
+    ``limit`` keeps the first ``limit`` questions of the file and only the answers to them. Dumps
+    list posts by id, and ids grow with time, so these are the site's first questions; deciding
+    while streaming keeps memory bounded by ``limit`` however big the file is.
     """
     questions: list[Question] = []
     answers: list[Answer] = []
+    kept: set[str] = set()
     for row in _rows(path):
         kind = row.get("PostTypeId")
-        if kind == "1":
+        if kind == "1" and (limit is None or len(questions) < limit):
+            kept.add(row["Id"])
             questions.append(
                 Question(
                     id=row["Id"],
@@ -113,7 +117,7 @@ def read_posts(path: Path, limit: int | None = None) -> tuple[list[Question], li
                     accepted_answer_id=row.get("AcceptedAnswerId"),
                 )
             )
-        elif kind == "2" and row.get("ParentId"):
+        elif kind == "2" and row.get("ParentId") in kept:
             answers.append(
                 Answer(
                     id=row["Id"],
@@ -123,10 +127,7 @@ def read_posts(path: Path, limit: int | None = None) -> tuple[list[Question], li
                 )
             )
     questions.sort(key=lambda q: (q.created, q.id))
-    if limit is not None:
-        questions = questions[:limit]
-    kept = {q.id for q in questions}
-    answers = sorted((a for a in answers if a.question_id in kept), key=lambda a: (a.created, a.id))
+    answers.sort(key=lambda a: (a.created, a.id))
     return questions, answers
 
 
