@@ -159,5 +159,5 @@ def _replaying(messages: list[Any], receive: Receive) -> Receive:
 async def _answer(send: Send, status: int, detail: str) -> None:
     body = msgspec.json.encode({"status_code": status, "detail": detail})
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})  # type: ignore[typeddict-item]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -64,7 +64,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers take the lock at BEGIN (no deadlock when a reader upgrades); readers started by
+    # Database.reading() begin deferred and never wait for a writer (WAL).
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 class Database:
@@ -75,6 +78,9 @@ class Database:
         self.schema = None if is_sqlite(url) else schema
         self.engine = create_engine(url, schema=self.schema, echo=echo)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = async_sessionmaker(
+            self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,6 +90,16 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
         async with self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only: on SQLite it does not queue behind writers.
+
+        Writing through it may fail with "database is locked" under load; use
+        :meth:`transaction` for anything that writes.
+        """
+        async with self._readers() as session, session.begin():
             yield session
 
     async def ping(self) -> None:

@@ -64,3 +64,14 @@ async def test_foreign_keys_are_enforced_on_sqlite_too(migrated: Database) -> No
 
 async def test_ping_answers_when_the_database_is_there(migrated: Database) -> None:
     await migrated.ping()
+
+
+async def test_a_reader_does_not_wait_for_a_writer(migrated: Database) -> None:
+    async with migrated.transaction() as session:
+        await session.execute(sa.insert(notes).values(text="committed"))
+    async with migrated.transaction() as writer:
+        await writer.execute(sa.insert(notes).values(text="in flight"))
+        # A writer holds the lock; a read still answers at once, seeing only committed rows.
+        async with asyncio.timeout(5), migrated.reading() as reader:
+            texts = (await reader.scalars(sa.select(notes.c.text))).all()
+    assert texts == ["committed"]

@@ -32,7 +32,6 @@ T = TypeVar("T")
 UseCase = Callable[[AsyncSession, Viewer], Awaitable[T]]
 
 
-
 @contextmanager
 def http_errors() -> Iterator[None]:
     """Domain errors as HTTP answers (404, 403, 400, 409)."""
@@ -54,6 +53,14 @@ async def run(state: State, principal: Principal | None, use_case: UseCase[T]) -
     """Run ``use_case`` in one committed transaction as the caller."""
     with http_errors():
         async with state.database.transaction() as session:
+            viewer = await viewer_for(session, principal)
+            return await use_case(session, viewer)
+
+
+async def read(state: State, principal: Principal | None, use_case: UseCase[T]) -> T:
+    """Run a read-only ``use_case`` as the caller; on SQLite it does not wait for writers."""
+    with http_errors():
+        async with state.database.reading() as session:
             viewer = await viewer_for(session, principal)
             return await use_case(session, viewer)
 

@@ -8,7 +8,7 @@ from litestar.datastructures import State
 from peerlearn.auth import Principal, authenticated
 from peerlearn_forum import moderation as use
 from peerlearn_forum import schemas
-from peerlearn_forum.routes.calls import run
+from peerlearn_forum.routes.calls import read, run
 from peerlearn_forum.routes.params import Cursor, Limit
 
 
@@ -21,7 +21,7 @@ class ModerationController(Controller):
     async def queue(
         self, state: State, principal: Principal | None, cursor: Cursor = None, limit: Limit = 50
     ) -> schemas.ReviewPage:
-        return await run(state, principal, lambda s, v: use.review_queue(s, v, cursor=cursor, limit=limit))
+        return await read(state, principal, lambda s, v: use.review_queue(s, v, cursor=cursor, limit=limit))
 
     @post(
         "/posts/{post_id:str}/restore", status_code=200, summary="Show a hidden post again, clear its flags"

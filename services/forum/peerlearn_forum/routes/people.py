@@ -8,7 +8,7 @@ from litestar.datastructures import State
 from peerlearn.auth import Principal
 from peerlearn_forum import people as use
 from peerlearn_forum import schemas
-from peerlearn_forum.routes.calls import run
+from peerlearn_forum.routes.calls import read
 
 
 class PeopleController(Controller):
@@ -17,4 +17,4 @@ class PeopleController(Controller):
 
     @get("/{person_id:str}", summary="A person's display name and reputation (404 when not visible)")
     async def read(self, state: State, principal: Principal | None, person_id: str) -> schemas.PersonCard:
-        return await run(state, principal, lambda s, v: use.person_card(s, v, person_id))
+        return await read(state, principal, lambda s, v: use.person_card(s, v, person_id))

@@ -10,7 +10,7 @@ from litestar.params import Parameter
 
 from peerlearn.auth import Principal
 from peerlearn_forum import schemas, searching
-from peerlearn_forum.routes.calls import run
+from peerlearn_forum.routes.calls import read
 from peerlearn_forum.routes.params import Cursor, Limit
 
 Query = Annotated[str, Parameter(min_length=1, max_length=200, description="words to find")]
@@ -24,4 +24,6 @@ class SearchController(Controller):
     async def search(
         self, state: State, principal: Principal | None, q: Query, cursor: Cursor = None, limit: Limit = 20
     ) -> schemas.SearchPage:
-        return await run(state, principal, lambda s, v: searching.search(s, v, q, cursor=cursor, limit=limit))
+        return await read(
+            state, principal, lambda s, v: searching.search(s, v, q, cursor=cursor, limit=limit)
+        )

@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from peerlearn.auth import Principal, authenticated
 from peerlearn_forum import schemas
 from peerlearn_forum import spaces as use
-from peerlearn_forum.routes.calls import run, write
+from peerlearn_forum.routes.calls import read, write
 from peerlearn_forum.routes.params import Cursor, Limit
 
 
@@ -28,8 +28,8 @@ class SpaceController(Controller):
     async def list(
         self, state: State, principal: Principal | None, cursor: Cursor = None, limit: Limit = 50
     ) -> schemas.SpacePage:
-        return await run(state, principal, lambda s, v: use.list_spaces(s, v, cursor=cursor, limit=limit))
+        return await read(state, principal, lambda s, v: use.list_spaces(s, v, cursor=cursor, limit=limit))
 
     @get("/{space_id:str}", summary="One space (404 when the caller may not see it)")
     async def read(self, state: State, principal: Principal | None, space_id: str) -> schemas.Space:
-        return await run(state, principal, lambda s, v: use.get_space(s, v, space_id))
+        return await read(state, principal, lambda s, v: use.get_space(s, v, space_id))

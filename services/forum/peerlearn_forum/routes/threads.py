@@ -11,6 +11,7 @@ from litestar.params import Parameter
 from peerlearn.auth import Principal, authenticated
 from peerlearn_forum import answers, schemas
 from peerlearn_forum import threads as use
+from peerlearn_forum.routes.calls import read as read_only
 from peerlearn_forum.routes.calls import run, write
 from peerlearn_forum.routes.params import Cursor, Limit
 
@@ -48,7 +49,7 @@ class ThreadController(Controller):
         cursor: Cursor = None,
         limit: Limit = 20,
     ) -> schemas.ThreadPage:
-        return await run(
+        return await read_only(
             state,
             principal,
             lambda s, v: use.list_threads(
@@ -67,7 +68,7 @@ class ThreadController(Controller):
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> schemas.Thread:
-        return await run(
+        return await read_only(
             state, principal, lambda s, v: use.thread_view(s, v, thread_id, cursor=cursor, limit=limit)
         )
 
