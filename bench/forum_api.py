@@ -19,17 +19,16 @@ import logging
 import os
 import platform
 import socket
-import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import msgspec
 import uvicorn
 from litestar import Litestar, get
+from load import measure  # bench/load.py: this script runs from bench/
 
 from peerlearn import events
 from peerlearn.auth import TokenIssuer
@@ -75,31 +74,6 @@ def _serve(app: Any) -> tuple[str, uvicorn.Server]:
         except httpx.HTTPError:
             time.sleep(0.1)
     raise RuntimeError("server did not start")
-
-
-async def _measure(
-    n: int, concurrency: int, request: Callable[[httpx.AsyncClient, int], Any]
-) -> dict[str, float]:
-    latencies: list[float] = []
-    counter = iter(range(n))
-    async with httpx.AsyncClient(timeout=60) as client:
-
-        async def worker() -> None:
-            for i in counter:
-                start = time.perf_counter()
-                response = await request(client, i)
-                latencies.append(time.perf_counter() - start)
-                assert response.status_code < 400, response.text
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "rps": n / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
-    }
 
 
 async def _seed(
@@ -187,23 +161,23 @@ async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
         voters = [{"Authorization": f"Bearer {tokens[p]}"} for p in people if p != hot_author]
         n, c = args.requests, args.concurrency
         return [
-            ("bare Litestar GET (baseline)", await _measure(
+            ("bare Litestar GET (baseline)", await measure(
                 n, c, lambda h, i: h.get(f"{bare_url}/ping/{i}"))),
-            ("GET /v1/threads/{id} (with posts)", await _measure(
+            ("GET /v1/threads/{id} (with posts)", await measure(
                 n, c, lambda h, i: h.get(f"{forum_url}/v1/threads/{threads[i % len(threads)]}",
                                          headers=auth[i % len(auth)]))),
-            ("GET /v1/spaces/{id}/threads?sort=active", await _measure(
+            ("GET /v1/spaces/{id}/threads?sort=active", await measure(
                 n // 2, c, lambda h, i: h.get(f"{forum_url}/v1/spaces/{space}/threads?sort=active&limit=20",
                                               headers=auth[i % len(auth)]))),
-            ("GET /v1/search?q=<two words>", await _measure(
+            ("GET /v1/search?q=<two words>", await measure(
                 n // 2, c, lambda h, i: h.get(f"{forum_url}/v1/search",
                                               params={"q": f"{SKILLS[i % len(SKILLS)]} project"},
                                               headers=auth[i % len(auth)]))),
-            ("POST /v1/threads/{id}/posts (write)", await _measure(
+            ("POST /v1/threads/{id}/posts (write)", await measure(
                 n // 2, c, lambda h, i: h.post(f"{forum_url}/v1/threads/{threads[i % len(threads)]}/posts",
                                                json={"body": f"Bench answer {i} about SQL"},
                                                headers=auth[i % len(auth)]))),
-            ("POST /v1/posts/{hot}/votes (one hot row)", await _measure(
+            ("POST /v1/posts/{hot}/votes (one hot row)", await measure(
                 n // 2, c, lambda h, i: h.post(f"{forum_url}/v1/posts/{hot}/votes",
                                                json={"value": 1 if i % 3 else -1},
                                                headers=voters[i % len(voters)]))),

@@ -18,18 +18,16 @@ import logging
 import os
 import platform
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from typing import Any
 
 import httpx
 import msgspec
 import uvicorn
 from litestar import Litestar, get
+from load import measure  # bench/load.py: this script runs from bench/
 
 from peerlearn.testing.servers import start_nats
 
@@ -73,31 +71,6 @@ def _start(argv: list[str], env: dict[str, str], port: int) -> subprocess.Popen[
     raise RuntimeError(f"{argv} did not start")
 
 
-async def _measure(
-    n: int, concurrency: int, request: Callable[[httpx.AsyncClient, int], Any]
-) -> dict[str, float]:
-    latencies: list[float] = []
-    counter = iter(range(n))
-    async with httpx.AsyncClient(timeout=30) as client:
-
-        async def worker() -> None:
-            for i in counter:
-                start = time.perf_counter()
-                response = await request(client, i)
-                latencies.append(time.perf_counter() - start)
-                assert response.status_code < 400, response.text
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "rps": n / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
-    }
-
-
 async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a log line per request would be the benchmark
     data_dir = tempfile.mkdtemp(prefix="bench-profiles-")
@@ -132,12 +105,12 @@ async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
         report = report.json()
         ids = [p["id"] for p in report["people"]]
         results = [
-            ("bare Litestar GET (baseline)", await _measure(
+            ("bare Litestar GET (baseline)", await measure(
                 args.requests, args.concurrency, lambda c, i: c.get(f"{bare_url}/ping/{i}"))),
-            ("GET /v1/people/{id}", await _measure(
+            ("GET /v1/people/{id}", await measure(
                 args.requests, args.concurrency,
                 lambda c, i: c.get(f"{profiles_url}/v1/people/{ids[i % len(ids)]}", headers=auth))),
-            ("PUT /v1/people/{id} (write + outbox)", await _measure(
+            ("PUT /v1/people/{id} (write + outbox)", await measure(
                 args.requests // 2, args.concurrency,
                 lambda c, i: c.put(f"{profiles_url}/v1/people/{ids[i % len(ids)]}", headers=auth,
                                    json={"goal": f"Goal {i}"}))),

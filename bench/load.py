@@ -1,0 +1,37 @@
+"""What the HTTP benchmarks share: N requests from C concurrent clients, throughput and latency."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+
+async def measure(
+    n: int, concurrency: int, request: Callable[[httpx.AsyncClient, int], Any], *, timeout: float = 60
+) -> dict[str, float]:
+    """Send ``request(client, i)`` for i in 0..n-1 from ``concurrency`` workers; rps, p50 and p95 in ms."""
+    latencies: list[float] = []
+    counter = iter(range(n))
+    async with httpx.AsyncClient(timeout=timeout) as client:
+
+        async def worker() -> None:
+            for i in counter:
+                start = time.perf_counter()
+                response = await request(client, i)
+                latencies.append(time.perf_counter() - start)
+                assert response.status_code < 400, response.text
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "rps": n / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+    }
