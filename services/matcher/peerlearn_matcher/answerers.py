@@ -5,7 +5,7 @@ caller passes a candidate set that is *already* filtered for privacy (who may se
 asker excluded, declined and load-capped people removed); this module only orders it and explains
 the order.
 
-A candidate's score adds up four kinds of evidence (weights in :class:`AnswererWeights`, chosen on
+A candidate's score adds up five kinds of evidence (weights in :class:`AnswererWeights`, chosen on
 the answer-routing evaluation, ``peerlearn eval``, see ``docs/EVALUATION.md``):
 
 - *offer*: the cosine between the question and what the person says they know (their offer vector);
@@ -20,20 +20,29 @@ the answer-routing evaluation, ``peerlearn eval``, see ``docs/EVALUATION.md``):
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from peerlearn_matcher.answer_history import AnswerHistory, PastAnswer, tag_key
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "AnswerHistory",
+    "AnswererWeights",
+    "Candidate",
+    "PastAnswer",
+    "RankedAnswerer",
+    "RelatedThread",
+    "rank_answerers",
+    "rank_related_threads",
+]
 
 # A past thread at or above this cosine is "on a similar topic" in the reasons a person reads.
 # With all-MiniLM-L6-v2 on the evaluation sample, questions under the same main tag have a median
 # cosine of 0.29 (90th percentile 0.44), questions under different tags 0.02 (99th percentile 0.30).
 SIMILAR_TOPIC = 0.3
-
-
-def _tag_key(tag: str) -> str:
-    return " ".join(tag.split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -43,97 +52,6 @@ class Candidate:
     person_id: str
     offer_vector: np.ndarray | None = None
     tags: Collection[str] = ()
-
-
-@dataclass(frozen=True)
-class PastAnswer:
-    """One answer somebody wrote earlier, on a thread with the given vector and tags."""
-
-    person_id: str
-    thread_id: str
-    thread_vector: np.ndarray
-    accepted: bool = False
-    tags: Collection[str] = ()
-
-
-class AnswerHistory:
-    """Everyone's past answers, kept as arrays so that one question is scored with one mat-vec.
-
-    Append-only (:meth:`add`); build one from a list with :meth:`from_answers`. A thread answered
-    twice by the same person counts twice (they cared enough to come back).
-    """
-
-    def __init__(self, dim: int) -> None:
-        self.dim = dim
-        self._vectors = np.zeros((64, dim), dtype=np.float32)
-        self._codes = np.zeros(64, dtype=np.int64)
-        self._accepted = np.zeros(64, dtype=bool)
-        self.thread_ids: list[str] = []
-        self._code_of: dict[str, int] = {}
-        self._tags: list[Counter[str]] = []
-        self._topic_sums = np.zeros((16, dim), dtype=np.float32)  # per person: sum of answered vectors
-        self._size = 0
-
-    @classmethod
-    def from_answers(cls, answers: Iterable[PastAnswer], dim: int) -> AnswerHistory:
-        """A history holding ``answers`` (vectors of dimension ``dim``)."""
-        history = cls(dim)
-        for answer in answers:
-            history.add(answer)
-        return history
-
-    def __len__(self) -> int:
-        return self._size
-
-    def add(self, answer: PastAnswer) -> None:
-        """Record one more answer."""
-        if self._size == len(self._codes):  # grow by doubling: amortised O(1) appends
-            grow = len(self._codes)
-            self._vectors = np.concatenate([self._vectors, np.zeros((grow, self.dim), np.float32)])
-            self._codes = np.concatenate([self._codes, np.zeros(grow, np.int64)])
-            self._accepted = np.concatenate([self._accepted, np.zeros(grow, bool)])
-        code = self._code_of.setdefault(answer.person_id, len(self._code_of))
-        if code == len(self._tags):
-            self._tags.append(Counter())
-            if code == len(self._topic_sums):
-                self._topic_sums = np.concatenate([self._topic_sums, np.zeros_like(self._topic_sums)])
-        self._topic_sums[code] += answer.thread_vector
-        self._tags[code].update(_tag_key(t) for t in answer.tags)
-        self._vectors[self._size] = answer.thread_vector
-        self._codes[self._size] = code
-        self._accepted[self._size] = answer.accepted
-        self.thread_ids.append(answer.thread_id)
-        self._size += 1
-
-    def code(self, person_id: str) -> int | None:
-        """The internal index of a person who answered at least once, else None."""
-        return self._code_of.get(person_id)
-
-    def tags_of(self, code: int) -> Counter[str]:
-        """How often the person answered threads with each (normalised) tag."""
-        return self._tags[code]
-
-    def topic_vectors(self, codes: np.ndarray) -> np.ndarray:
-        """Each person's answered-topic direction: the normalised sum of the threads they answered."""
-        sums = self._topic_sums[codes]
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        return sums / np.where(norms == 0, 1.0, norms)
-
-    @property
-    def vectors(self) -> np.ndarray:
-        return self._vectors[: self._size]
-
-    @property
-    def codes(self) -> np.ndarray:
-        return self._codes[: self._size]
-
-    @property
-    def accepted(self) -> np.ndarray:
-        return self._accepted[: self._size]
-
-    @property
-    def people(self) -> int:
-        return len(self._code_of)
 
 
 @dataclass(frozen=True)
@@ -261,13 +179,13 @@ def rank_answerers(
         total[known] = per_total[codes[known]]
         topic[known] = history.topic_vectors(codes[known]) @ q
 
-    wanted = {_tag_key(t) for t in question_tags}
+    wanted = {tag_key(t) for t in question_tags}
     tag_share = np.zeros(n)
     tag_answers = np.zeros(n)
     matched: list[list[str]] = [[] for _ in range(n)]
     if wanted:
         for i, c in enumerate(candidates):
-            have = {_tag_key(t) for t in c.tags}
+            have = {tag_key(t) for t in c.tags}
             if history is not None and codes[i] >= 0:
                 answered = history.tags_of(int(codes[i]))
                 tag_answers[i] = sum(answered[t] for t in wanted)
