@@ -67,6 +67,7 @@ class Engine:
         self.thread_index = VectorIndex(dim)
         self.posts: dict[str, tuple[str, str]] = {}  # post -> (thread, author)
         self.declined: dict[str, set[str]] = defaultdict(set)  # person -> candidates
+        self.accepted: dict[str, set[str]] = defaultdict(set)  # person -> candidates they took up
         self.mentees: dict[str, set[str]] = defaultdict(set)  # mentor -> learners who accepted them
         self.exposures: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, candidate) -> targets
 
@@ -84,9 +85,10 @@ class Engine:
         self.people.remove(person_id)
         for people in self.members.values():
             people.discard(person_id)
-        self.declined.pop(person_id, None)
-        for declined in self.declined.values():
-            declined.discard(person_id)
+        for answered in (self.declined, self.accepted):
+            answered.pop(person_id, None)
+            for candidates in answered.values():
+                candidates.discard(person_id)
         self.mentees.pop(person_id, None)
         for learners in self.mentees.values():
             learners.discard(person_id)
@@ -122,9 +124,11 @@ class Engine:
         """Declines are never suggested again; an accepted mentor or expert uses their capacity."""
         if action == "decline":
             self.declined[person_id].add(candidate_id)
+            self.accepted[person_id].discard(candidate_id)
             self.mentees[candidate_id].discard(person_id)
         elif action == "accept":
             self.declined[person_id].discard(candidate_id)
+            self.accepted[person_id].add(candidate_id)
             if kind in ("mentor", "expert"):
                 self.mentees[candidate_id].add(person_id)
 
@@ -197,7 +201,9 @@ class Engine:
             return []
         people = self.people
         base = people.offer.live.copy()
-        base &= ~people.mask([person_id, *self.declined.get(person_id, ())])
+        # Declined never come back; accepted ones are already taken up (not suggested twice).
+        taken = [*self.declined.get(person_id, ()), *self.accepted.get(person_id, ())]
+        base &= ~people.mask([person_id, *taken])
         visible = self.visible_mask(record)
         mine = people.org == people.org_code(record.org_id)
         left = self.capacity_left()
@@ -412,7 +418,7 @@ class Engine:
         mask = people.offer.live & people.has_need & ~people.mask([person_id])
         for query, index in ((offer, people.need), (need, people.need)):
             if query is not None and np.any(query):
-                out.extend(key for key, _ in index.top(query, mask, limit))
+                out.extend(key for key, _ in index.top(query, mask, max(1, limit // 2)))
         return list(dict.fromkeys(out))
 
     def members_of(self, cohort_ids: Iterable[str]) -> set[str]:

@@ -66,6 +66,7 @@ async def on_person_deleted(live: LiveMatcher, session: AsyncSession, event: eve
     engine = live.require_engine()
     person_id = data.person_id
     engine.remove_person(person_id)
+    live.signatures.pop(person_id, None)
     live.feed.close_person(person_id)
     for thread in engine.threads.values():
         if thread.accepted_author_id == person_id:

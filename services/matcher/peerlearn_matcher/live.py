@@ -86,6 +86,8 @@ class LiveMatcher:
         self.pending: set[str] = set()
         self._wake = asyncio.Event()
         self._refreshing = False
+        # What each person's stored list last was: a refresh that changes nothing writes nothing.
+        self.signatures: dict[str, tuple[Any, ...]] = {}
 
     @property
     def model_name(self) -> str:
@@ -239,7 +241,7 @@ class LiveMatcher:
         """No event or refresh in progress and none waiting (tests wait for this)."""
         return not self.pending and not self._refreshing and not self.lock.locked()
 
-    async def run_refresher(self, batch: int = 50) -> None:
+    async def run_refresher(self, batch: int = 20) -> None:
         """Refresh the people events touched indirectly, in batches, until cancelled.
 
         The person an event is about gets fresh suggestions in the event's own transaction;
@@ -260,6 +262,8 @@ class LiveMatcher:
                             updates = await self.apply(session, Effects(people=set(chosen)))
                     for update in updates:
                         self.feed.publish(update)
+                    # Let other writers (the outbox relay, HTTP feedback) take the database lock.
+                    await asyncio.sleep(0.01)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # a failed batch is retried, never lost
@@ -280,8 +284,7 @@ class LiveMatcher:
         for thread_id in sorted(effects.threads):
             lists |= await self.route(session, thread_id)
         for person_id in sorted(effects.people):
-            if person_id in engine.people:
-                await self.refresh(session, person_id)
+            if person_id in engine.people and await self.refresh(session, person_id):
                 lists.add(person_id)
         updates = []
         for person_id in sorted(lists):
@@ -297,10 +300,16 @@ class LiveMatcher:
         if self.publish:
             await outbox.record(session, events.make_event(data, org_id=org_id))
 
-    async def refresh(self, session: AsyncSession, person_id: str) -> None:
-        """Recompute one person's peer, mentor and expert suggestions and store them."""
+    async def refresh(self, session: AsyncSession, person_id: str) -> bool:
+        """Recompute one person's peer, mentor and expert suggestions; store them if they changed."""
         engine = self.require_engine()
         scored = engine.suggest(person_id)
+        signature = tuple(
+            (s.kind, s.candidate_id, round(s.score, 4), tuple(r.text for r in s.reasons)) for s in scored
+        )
+        if self.signatures.get(person_id) == signature:
+            return False
+        self.signatures[person_id] = signature
         created = store.now()
         ranks: dict[str, int] = {}
         rows = []
@@ -325,6 +334,7 @@ class LiveMatcher:
             for candidate in chosen:
                 engine.exposures[(kind, candidate)].add(person_id)
             await store.add_exposures(session, kind, person_id, chosen, self.week)
+        return True
 
     async def route(self, session: AsyncSession, thread_id: str) -> set[str]:
         """(Re)compute a question's answerers and related threads; return whose lists changed."""

@@ -26,7 +26,7 @@ class MatcherSettings(ServiceSettings, kw_only=True):
     # Accept/decline answers needed before the learned ranking replaces the default weights.
     min_feedback_for_model: int = 50
     # How many other people's suggestions one profile change may refresh at once.
-    refresh_fanout: int = 25
+    refresh_fanout: int = 20
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -265,17 +265,21 @@ async def replace_open(
     ).all()
     ids = {(r.kind, r.candidate_id, r.thread_id): r.id for r in old}
     await session.execute(sa.delete(table).where(*scope))
+    values = []
     for row in rows:
         key = (row["kind"], row["candidate_id"], row.get("thread_id"))
-        values = {
-            **row,
-            "id": ids.get(key, row["id"]),
-            "person_id": person_id,
-            "status": "open",
-            "reasons": _reasons.encode(row["reasons"]),
-            "features": _reasons.encode(list(row["features"])),
-        }
-        await session.execute(sa.insert(table).values(**values))
+        values.append(
+            {
+                **row,
+                "id": ids.get(key, row["id"]),
+                "person_id": person_id,
+                "status": "open",
+                "reasons": _reasons.encode(row["reasons"]),
+                "features": _reasons.encode(list(row["features"])),
+            }
+        )
+    if values:
+        await session.execute(sa.insert(table), values)  # one executemany
 
 
 async def open_suggestions(
@@ -341,13 +345,15 @@ async def training_data(session: AsyncSession) -> tuple[list[list[float]], list[
 async def add_exposures(
     session: AsyncSession, kind: str, target_id: str, candidates: Iterable[str], week: str
 ) -> None:
-    for candidate in candidates:
-        await upsert(
-            session,
-            m.exposures,
-            {"candidate_id": candidate, "target_id": target_id, "kind": kind, "week": week},
-            ["candidate_id", "target_id", "kind", "week"],
-        )
+    values = [{"candidate_id": c, "target_id": target_id, "kind": kind, "week": week} for c in candidates]
+    if not values:
+        return
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(m.exposures).on_conflict_do_nothing(
+        index_elements=["candidate_id", "target_id", "kind", "week"]
+    )
+    await session.execute(statement, values)
 
 
 async def clear_read_model(session: AsyncSession) -> None:
