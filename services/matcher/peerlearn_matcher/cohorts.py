@@ -89,7 +89,7 @@ def mentor_assignment(engine: Engine, cohort_id: str) -> Plan:
             quality[i, j] = 0.7 * max(0.0, similarity) + 0.3 * matching.level_gap(pairs)
             feasible[i, j] = True
             pairs_of[(learner.id, mentor.id)] = pairs
-    capacity = [int(left[engine.people.row(m.id)]) for m in mentors]  # type: ignore[index]
+    capacity = [int(left[engine.people.row(m.id)]) for m in mentors]
     learner_ids = [r.id for r in learners]
     mentor_ids = [m.id for m in mentors]
     best = assign_mentors(quality, capacity, learner_ids, mentor_ids, feasible=feasible)

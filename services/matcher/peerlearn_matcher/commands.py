@@ -63,7 +63,7 @@ def _cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def _register_rebuild(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _register_rebuild(subparsers: argparse._SubParsersAction) -> None:
     """``peerlearn matcher rebuild``: the matcher's database from the streams alone (matcher stopped)."""
     matcher = subparsers.add_parser("matcher", help="matcher operations")
     actions = matcher.add_subparsers(dest="matcher_command", required=True)

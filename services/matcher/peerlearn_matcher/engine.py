@@ -228,7 +228,10 @@ class Engine:
                 continue
             rows = np.array([people.row(cid) for cid, _ in shortlist])
             hours, fraction = weekly_overlap(
-                people.offset[me_row], record.profile.weekly_hours, people.offset[rows], people.hours[rows]
+                float(people.offset[me_row]),
+                record.profile.weekly_hours,
+                people.offset[rows],
+                people.hours[rows],
             )
             scored = [
                 s

@@ -98,7 +98,7 @@ class VectorIndex:
         k = min(k, count)
         best = np.argpartition(-scores, k - 1)[:k]
         best = best[np.argsort(-scores[best], kind="stable")]
-        return [(self.ids[i], float(scores[i])) for i in best]  # type: ignore[misc]
+        return [(self.ids[i], float(scores[i])) for i in best]
 
     def mask_of(self, keys: object) -> np.ndarray:
         """A boolean mask with the rows of ``keys`` (an iterable of ids) set."""

@@ -148,8 +148,8 @@ class LiveMatcher:
             engine.put_thread(record)
         for row in people:
             profile = msgspec.json.decode(row.profile, type=events.PersonProfile)
-            record, offer, need = await self.build_person(profile)
-            engine.put_person(record, offer, need)
+            person, offer, need = await self.build_person(profile)
+            engine.put_person(person, offer, need)
             for kind, vector in (("offer", offer), ("need", need)):
                 if stored.get((profile.id, kind), (None,))[0] != self.model_name:
                     stale.append((profile.id, kind, vector))
@@ -404,9 +404,9 @@ class LiveMatcher:
             suggestions=[
                 events.SuggestionItem(
                     id=s.id,
-                    kind=s.kind,
+                    kind=s.kind,  # type: ignore[arg-type]
                     candidate_id=s.candidate_id,
-                    thread_id=s.thread_id,  # type: ignore[arg-type]
+                    thread_id=s.thread_id,
                     score=s.score,
                     reasons=s.reasons,
                 )
@@ -433,9 +433,9 @@ class LiveMatcher:
                 person_id=suggestion.person_id,
                 candidate_id=suggestion.candidate_id,
                 kind=suggestion.kind,  # type: ignore[arg-type]
-                action=action,
+                action=action,  # type: ignore[arg-type]
                 rating=rating,
-                features=suggestion.features,  # type: ignore[arg-type]
+                features=suggestion.features,
             )
             org_id = engine.people.records[person_id].org_id if person_id in engine.people else None
             await self.emit(session, data, org_id=org_id)

@@ -93,7 +93,7 @@ class PeopleIndex:
 
     def _resize(self, size: int) -> None:
         def grow(array: np.ndarray | None, dtype: type, fill: object) -> np.ndarray:
-            fresh = np.full(size, fill, dtype=dtype)
+            fresh: np.ndarray = np.full(size, fill, dtype=dtype)
             if array is not None:
                 fresh[: len(array)] = array
             return fresh

@@ -4,6 +4,8 @@ Revision ID: 0002
 Revises: 0001
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -13,8 +15,8 @@ branch_labels = None
 depends_on = None
 
 
-def _id(name: str, **kw: object) -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column(name, sa.String(64), **kw)  # type: ignore[arg-type]
+def _id(name: str, **kw: Any) -> sa.Column:
+    return sa.Column(name, sa.String(64), **kw)
 
 
 def upgrade() -> None:
@@ -115,7 +117,17 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for name in (
-        "processed_events", "exposures", "feedback", "suggestions", "vectors", "posts", "threads",
-        "cohort_members", "cohort_orgs", "cohorts", "orgs", "people",
+        "processed_events",
+        "exposures",
+        "feedback",
+        "suggestions",
+        "vectors",
+        "posts",
+        "threads",
+        "cohort_members",
+        "cohort_orgs",
+        "cohorts",
+        "orgs",
+        "people",
     ):
         op.drop_table(name)
