@@ -123,11 +123,24 @@ async def on_cohort_member(live: LiveMatcher, session: AsyncSession, event: even
     await store.set_member(session, data.cohort_id, data.person_id, data.org_id, added)
     engine.set_membership(data.cohort_id, data.person_id, added)
     now = {data.person_id}
+    rerouted: set[str] = set()
     if not added:
         # Whoever had them suggested through this cohort may no longer see them: fix it now.
         now |= set(await store.people_suggested(session, data.person_id))
+        # Questions of the cohort's spaces they were routed to are no longer theirs to see.
+        table = m.suggestions
+        routed = (
+            await session.execute(
+                sa.select(table.c.thread_id).where(
+                    table.c.person_id == data.person_id, table.c.kind == "answerer", table.c.status == "open"
+                )
+            )
+        ).scalars()
+        rerouted = {
+            t for t in routed if t in engine.threads and engine.threads[t].cohort_id == data.cohort_id
+        }
     later = set(sorted(engine.members_of([data.cohort_id]))[:COHORT_FANOUT]) - now
-    return Effects(people=now, later=later)
+    return Effects(people=now, later=later, threads=rerouted)
 
 
 async def on_thread(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:

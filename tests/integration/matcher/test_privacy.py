@@ -155,3 +155,23 @@ async def test_a_deleted_person_disappears_from_every_list_at_once(matcher: Harn
         f"/v1/people/{leaving.id}/suggestions", headers=matcher.headers(leaving)
     )
     assert response.json()["items"] == []
+
+
+async def test_leaving_a_cohort_ends_routing_of_its_questions(matcher: Harness) -> None:
+    org_a, org_b = new_org(), new_org()
+    cohort = await matcher.cohort("Routing Guild", org_a, org_b)
+    asker = await matcher.upsert(person(org_a, "Ria Asker", want={"scala": 1}))
+    helper = await matcher.upsert(person(org_b, "Hugo Helper", have={"scala": 5, "akka": 4}))
+    for member in (asker, helper):
+        await matcher.join(cohort, member)
+    question = thread(
+        asker, "Scala implicits confuse me", visibility="cohort", cohort_id=cohort, tags=("scala",)
+    )
+    await matcher.publish(question)
+    assert [s["thread_id"] for s in await matcher.suggestions(helper, "answerer")] == [question.thread_id]
+    await matcher.publish(events.CohortMemberRemoved(cohort_id=cohort, person_id=helper.id, org_id=org_b))
+    assert await matcher.suggestions(helper, "answerer") == []
+    response = await matcher.client.get(
+        f"/v1/threads/{question.thread_id}/answerers", headers=matcher.headers(asker)
+    )
+    assert helper.id not in [a["person_id"] for a in response.json()["answerers"]]
