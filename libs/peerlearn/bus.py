@@ -198,9 +198,10 @@ class Consumer:
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             ack_wait=self.ack_wait,
-            # We dead-letter at max_deliver ourselves (the server would drop silently);
-            # the server bound is a backstop one above ours.
-            max_deliver=self.max_deliver + 1,
+            # No server-side bound: the server would drop a message silently at its bound.
+            # We dead-letter at max_deliver ourselves, and a message whose dead-lettering
+            # failed (NATS hiccup) simply comes back and is dead-lettered on the next try.
+            max_deliver=-1,
             filter_subjects=self.subjects if len(self.subjects) > 1 else None,
             filter_subject=self.subjects[0] if len(self.subjects) == 1 else None,
         )
@@ -234,7 +235,7 @@ class Consumer:
         try:
             event = events.decode(message.data)
         except events.EventDecodeError as exc:
-            await self._dead_letter(message, delivered, str(exc))
+            await self._dead_letter_or_retry(message, delivered, str(exc))
             return
         try:
             await self.handler(event)
@@ -243,13 +244,20 @@ class Consumer:
             raise
         except Exception as exc:
             if delivered >= self.max_deliver:
-                await self._dead_letter(message, delivered, f"{type(exc).__name__}: {exc}")
+                await self._dead_letter_or_retry(message, delivered, f"{type(exc).__name__}: {exc}")
             else:
                 log.info("handler for %s failed (delivery %d): %r", event.type, delivered, exc)
                 await message.nak(delay=self.backoff(delivered))
             return
         await message.ack()
         self.processed += 1
+
+    async def _dead_letter_or_retry(self, message: Msg, delivered: int, error: str) -> None:
+        try:
+            await self._dead_letter(message, delivered, error)
+        except Exception as exc:  # noqa: BLE001 - never lose it: leave it to come back
+            log.warning("could not dead-letter %s (%r); it will be redelivered", message.subject, exc)
+            await message.nak(delay=self.backoff(delivered))
 
     async def _dead_letter(self, message: Msg, delivered: int, error: str) -> None:
         meta = message.metadata

@@ -220,3 +220,27 @@ async def test_an_operator_lists_and_replays_dead_letters(bus: Bus, nats_url: st
     await asyncio.to_thread(main, ["deadletters", "--nats-url", nats_url, "--replay"])
     await eventually(lambda: asyncio.sleep(0, result=seen == [event.id]))
     await stop(task)
+
+
+async def test_a_message_whose_dead_lettering_fails_comes_back_instead_of_vanishing(bus: Bus) -> None:
+    from peerlearn.bus import ensure_streams
+
+    attempts: list[int] = []
+
+    async def broken(event: events.Event) -> None:
+        attempts.append(1)
+        raise ValueError("cannot apply")
+
+    await bus.js.delete_stream(events.DEADLETTER_STREAM)  # dead-lettering will fail for now
+    consumer = Consumer(
+        bus, stream="PROFILES", durable="t-dlq-down", handler=broken, max_deliver=1, backoff=lambda n: 0.05
+    )
+    task = run(consumer)
+    await bus.publish(org_event(5))
+    await eventually(lambda: asyncio.sleep(0, result=len(attempts) >= 3))
+    assert consumer.dead_lettered == 0
+    await ensure_streams(bus.js)  # the dead-letter stream is back
+    await eventually(lambda: asyncio.sleep(0, result=consumer.dead_lettered == 1))
+    await stop(task)
+    letters = await stream_messages(bus, events.DEADLETTER_STREAM, "deadletter.>")
+    assert len(letters) == 1
