@@ -255,7 +255,7 @@ class Consumer:
     async def _dead_letter_or_retry(self, message: Msg, delivered: int, error: str) -> None:
         try:
             await self._dead_letter(message, delivered, error)
-        except Exception as exc:  # noqa: BLE001 - never lose it: leave it to come back
+        except Exception as exc:  # never lose it: leave it to come back
             log.warning("could not dead-letter %s (%r); it will be redelivered", message.subject, exc)
             await message.nak(delay=self.backoff(delivered))
 
