@@ -65,7 +65,9 @@ def wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float = 
         lines.append(line)
         if marker in line:
             return lines
-    raise AssertionError(f"no {marker!r} in output: {''.join(lines)}; stderr: {process.stderr and process.stderr.read()}")
+    raise AssertionError(
+        f"no {marker!r} in output: {''.join(lines)}; stderr: {process.stderr and process.stderr.read()}"
+    )
 
 
 @pytest.fixture
@@ -132,6 +134,8 @@ def test_an_unreachable_nats_url_fails_clearly(tmp_path: Path) -> None:
 
 def test_a_bad_setting_stops_a_service_with_the_variable_named(tmp_path: Path) -> None:
     env = system_env(tmp_path / "var", PEERLEARN_FORUM_PORT="not-a-port")
-    result = subprocess.run([*PEERLEARN, "serve", "forum"], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*PEERLEARN, "serve", "forum"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "PEERLEARN_FORUM_PORT" in result.stderr

@@ -40,7 +40,9 @@ def test_a_token_signed_with_another_secret_is_refused() -> None:
 
 
 def test_an_unsigned_token_is_refused() -> None:
-    token = jwt.encode({"sub": "p1", "org": "o1", "iss": "peerlearn", "exp": 9999999999}, None, algorithm="none")
+    token = jwt.encode(
+        {"sub": "p1", "org": "o1", "iss": "peerlearn", "exp": 9999999999}, None, algorithm="none"
+    )
     with pytest.raises(InvalidToken):
         TokenVerifier(SECRET).verify(token)
 

@@ -51,9 +51,11 @@ def test_an_older_consumer_reads_an_event_with_a_new_field() -> None:
 
 
 def test_a_new_field_with_a_default_reads_old_events() -> None:
-    old = b'{"id":"x","type":"forum.answer.accepted","version":1,"occurred_at":"2026-01-01T00:00:00Z",' \
-        b'"data":{"thread_id":"t","post_id":"p","answer_author_id":"a","asker_id":"q","space_id":"s",' \
+    old = (
+        b'{"id":"x","type":"forum.answer.accepted","version":1,"occurred_at":"2026-01-01T00:00:00Z",'
+        b'"data":{"thread_id":"t","post_id":"p","answer_author_id":"a","asker_id":"q","space_id":"s",'
         b'"visibility":"public"}}'
+    )
     decoded = events.decode(old)
     assert isinstance(decoded.data, events.AnswerAccepted)
     assert decoded.data.reputation == 0 and decoded.data.tags == []
@@ -63,12 +65,19 @@ def test_a_new_field_with_a_default_reads_old_events() -> None:
     ("payload", "message"),
     [
         (b"not json", "malformed envelope"),
-        (b'{"id":"x","type":"nope.never","version":1,"occurred_at":"2026-01-01T00:00:00Z","data":{}}',
-         "unknown event type 'nope.never'"),
-        (b'{"id":"x","type":"profiles.org.created","version":9,"occurred_at":"2026-01-01T00:00:00Z","data":{}}',
-         "version 9"),
-        (b'{"id":"x","type":"profiles.org.created","version":1,"occurred_at":"2026-01-01T00:00:00Z",'
-         b'"data":{"org_id":"o","name":"n","kind":"galaxy"}}', "malformed data of profiles.org.created"),
+        (
+            b'{"id":"x","type":"nope.never","version":1,"occurred_at":"2026-01-01T00:00:00Z","data":{}}',
+            "unknown event type 'nope.never'",
+        ),
+        (
+            b'{"id":"x","type":"profiles.org.created","version":9,"occurred_at":"2026-01-01T00:00:00Z","data":{}}',
+            "version 9",
+        ),
+        (
+            b'{"id":"x","type":"profiles.org.created","version":1,"occurred_at":"2026-01-01T00:00:00Z",'
+            b'"data":{"org_id":"o","name":"n","kind":"galaxy"}}',
+            "malformed data of profiles.org.created",
+        ),
     ],
 )
 def test_bad_payloads_raise_a_clear_decode_error(payload: bytes, message: str) -> None:

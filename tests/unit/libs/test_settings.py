@@ -20,7 +20,9 @@ def test_service_specific_variable_wins_over_the_shared_one() -> None:
 
 def test_postgres_urls_get_the_async_driver() -> None:
     env = {"PEERLEARN_DATABASE_URL": "postgresql://u@db/peerlearn"}
-    assert load_settings(ServiceSettings, "forum", env).sqlalchemy_url == "postgresql+asyncpg://u@db/peerlearn"
+    assert (
+        load_settings(ServiceSettings, "forum", env).sqlalchemy_url == "postgresql+asyncpg://u@db/peerlearn"
+    )
 
 
 @pytest.mark.parametrize(
