@@ -114,3 +114,55 @@ async def test_a_redelivered_event_is_applied_once(forum: Forum) -> None:
     await forum.settle()
     view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=admin.headers)).json()
     assert view["posts"][0]["score"] == 0  # the -1 taken back once, not twice
+
+
+async def test_a_demoted_admin_loses_admin_rights_before_the_token_expires(forum: Forum) -> None:
+    """Roles come from the read model: the token still says org_admin, the forum knows better."""
+    admin = await forum.person("org-demote", "org_admin")
+    author = await forum.person("org-demote")
+    flaggers = [await forum.person("org-demote") for _ in range(3)]
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    thread = await forum.thread(space["id"], author)
+    post = await forum.post(thread["id"], author, "flag me")
+    for person in flaggers:
+        await forum.client.post(f"/v1/posts/{post['id']}/flags", json={"reason": "x"}, headers=person.headers)
+    assert (await forum.client.get("/v1/moderation/queue", headers=admin.headers)).status_code == 200
+    demoted = events.PersonProfile(
+        id=admin.id, org_id="org-demote", display_name=admin.name, roles=["learner"]
+    )
+    await forum.publish(events.PersonUpserted(person=demoted))
+    await forum.settle()
+    # Same token (it still claims org_admin): no admin rights any more.
+    headers = admin.headers
+    assert (await forum.client.get("/v1/moderation/queue", headers=headers)).status_code == 403
+    body = {"name": "not any more", "visibility": "org"}
+    assert (await forum.client.post("/v1/spaces", json=body, headers=headers)).status_code == 403
+    restore = await forum.client.post(f"/v1/moderation/posts/{post['id']}/restore", headers=headers)
+    assert restore.status_code == 404  # a hidden post: only moderators know it exists
+    gone = await forum.client.delete(f"/v1/threads/{thread['id']}", headers=headers)
+    assert gone.status_code == 403
+
+
+async def test_a_person_moved_to_another_org_loses_sight_of_the_old_one(forum: Forum) -> None:
+    admin = await forum.person("org-move-a", "org_admin")
+    mover = await forum.person("org-move-a")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    thread = await forum.thread(space["id"], admin)
+    assert (await forum.client.get(f"/v1/threads/{thread['id']}", headers=mover.headers)).status_code == 200
+    moved = events.PersonProfile(id=mover.id, org_id="org-move-b", display_name=mover.name, roles=["learner"])
+    await forum.publish(events.PersonUpserted(person=moved))
+    await forum.settle()
+    assert (await forum.client.get(f"/v1/threads/{thread['id']}", headers=mover.headers)).status_code == 404
+
+
+async def test_a_person_the_read_model_does_not_know_yet_keeps_the_token_claims(forum: Forum) -> None:
+    from .conftest import Person
+
+    admin = await forum.person("org-new", "org_admin")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    newcomer = Person(id="p-notyetknown", org_id="org-new", roles=("learner",), name="New")
+    response = await forum.client.get(f"/v1/spaces/{space['id']}", headers=newcomer.headers)
+    assert response.status_code == 200

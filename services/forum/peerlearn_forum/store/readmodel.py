@@ -31,33 +31,54 @@ from peerlearn_forum.store.votes import retract_all_votes_of
 
 
 async def viewer_for(session: AsyncSession, principal: Principal | None) -> Viewer:
-    """The caller with the cohorts they belong to (and administer), from the read model."""
+    """The caller as the forum's rules need them.
+
+    Org and roles come from the read model (kept current by ``profiles.person.upserted``),
+    not from the token: a token lives until it expires, so a demoted org admin (or a person
+    moved to another org) must lose the old rights as soon as the forum hears of the change.
+    Cohorts (member of, and administered) come from the read model too.
+    """
     if principal is None:
         return ANONYMOUS
     if principal.platform_admin:
         return Viewer(person_id=None, org_id=None, platform_admin=True)
     assert principal.person_id is not None
-    erased = await session.scalar(sa.select(people.c.erased).where(people.c.id == principal.person_id))
-    if erased:
+    row = (
+        await session.execute(
+            sa.select(people.c.org_id, people.c.roles, people.c.erased).where(
+                people.c.id == principal.person_id
+            )
+        )
+    ).first()
+    if row is not None and row.erased:
         return ANONYMOUS
+    if row is not None:
+        org_id: str | None = row.org_id
+        roles: tuple[str, ...] = tuple(str(r) for r in (row.roles or ()))
+    else:
+        # A person the read model does not know yet: profiles issued the token, and the
+        # ``person.upserted`` event may simply not have arrived (a brand-new person's first
+        # request). Their signed claims are the best knowledge there is until it does;
+        # from then on the read model decides (and an erasure tombstone always wins).
+        org_id, roles = principal.org_id, tuple(principal.roles)
     member_of = await session.scalars(
         sa.select(cohort_members.c.cohort_id).where(
             cohort_members.c.person_id == principal.person_id, cohort_members.c.active.is_(True)
         )
     )
     admin_of: frozenset[str] = frozenset()
-    if "org_admin" in principal.roles and principal.org_id:
+    if "org_admin" in roles and org_id:
         admin_of = frozenset(
             await session.scalars(
                 sa.select(cohort_orgs.c.cohort_id).where(
-                    cohort_orgs.c.org_id == principal.org_id, cohort_orgs.c.active.is_(True)
+                    cohort_orgs.c.org_id == org_id, cohort_orgs.c.active.is_(True)
                 )
             )
         )
     return Viewer(
         person_id=principal.person_id,
-        org_id=principal.org_id,
-        roles=principal.roles,
+        org_id=org_id,
+        roles=roles,
         cohort_ids=frozenset(member_of),
         admin_cohort_ids=admin_of,
     )
