@@ -45,6 +45,20 @@ async def post_seen_by(session: AsyncSession, viewer: Viewer, post_id: str) -> t
     return post, thread, space
 
 
+async def post_locked_for(session: AsyncSession, viewer: Viewer, post_id: str) -> tuple[Any, Any, Any]:
+    """:func:`post_seen_by`, then the thread's and the post's rows locked (in that order) and read
+    again: a write that depends on the post's status (flag, restore, delete, remove) decides on
+    what is true now, not on what a concurrent writer has just changed."""
+    _post, thread, space = await post_seen_by(session, viewer, post_id)
+    thread = await thread_store.lock_thread(session, thread.id)
+    post = await post_store.lock_post(session, post_id)
+    if thread is None or post is None or post.status in ("deleted", "removed"):
+        raise NotFound(f"no post {post_id}")
+    if post.status == "hidden" and not can_moderate(viewer, space_store.space_ref(space)):
+        raise NotFound(f"no post {post_id}")
+    return post, thread, space
+
+
 def require_person(viewer: Viewer) -> str:
     """The caller's person id; writes that speak as a person need one."""
     if viewer.person_id is None:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn import events, outbox
 from peerlearn_forum import schemas, views
-from peerlearn_forum.access import post_seen_by, require_person, thread_seen_by
+from peerlearn_forum.access import post_locked_for, post_seen_by, require_person, thread_seen_by
 from peerlearn_forum.domain import (
     ACCEPTED_ANSWER_POINTS,
     Conflict,
@@ -102,7 +102,7 @@ async def update_post(
 
 async def delete_post(session: AsyncSession, viewer: Viewer, post_id: str) -> None:
     """The author deletes their post (its text is dropped; the thread's activity stays)."""
-    post, thread, space = await post_seen_by(session, viewer, post_id)
+    post, thread, space = await post_locked_for(session, viewer, post_id)
     if post.author_id is None or post.author_id != viewer.person_id:
         raise Forbidden("only the author deletes a post")
     await withdraw_post(session, post, thread, space, status="deleted", actor_id=viewer.person_id)
@@ -111,7 +111,11 @@ async def delete_post(session: AsyncSession, viewer: Viewer, post_id: str) -> No
 async def withdraw_post(
     session: AsyncSession, post: Any, thread: Any, space: Any, *, status: str, actor_id: str | None
 ) -> None:
-    """Take a post out of the thread (deleted by its author or removed by a moderator)."""
+    """Take a post out of the thread (deleted by its author or removed by a moderator).
+
+    ``post`` and ``thread`` must have been read under their row locks (``post_locked_for``):
+    whether the visible count drops, and whether acceptance goes, depends on their state now.
+    """
     post_id = post.id
     await post_store.update_post(session, post_id, status=status, body="")
     if post.status == "visible":
@@ -209,6 +213,13 @@ async def accept_answer(
 ) -> schemas.Acceptance:
     """The asker (or a moderator of the space) accepts a post of this question; re-accepting moves it."""
     thread, space = await thread_seen_by(session, viewer, thread_id)
+    # The thread's row locked before reading which post is accepted: two acceptances at once
+    # would otherwise both see the same previous post and both award the points. (Writers that
+    # change a post of the thread lock the thread first too, so the post's status read below
+    # is current.)
+    thread = await thread_store.lock_thread(session, thread_id)
+    if thread is None:
+        raise NotFound(f"no thread {thread_id}")
     is_asker = thread.author_id is not None and thread.author_id == viewer.person_id
     if not is_asker and not can_moderate(viewer, space_store.space_ref(space)):
         raise Forbidden("only the asker or an admin of the space accepts an answer")

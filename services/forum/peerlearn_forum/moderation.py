@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn_forum import schemas, views
-from peerlearn_forum.access import post_seen_by, require_person
+from peerlearn_forum.access import post_locked_for, require_person
 from peerlearn_forum.answers import withdraw_post
 from peerlearn_forum.domain import Conflict, Forbidden, Viewer, can_moderate, decode_cursor, encode_cursor
 from peerlearn_forum.store import posts as post_store
@@ -21,7 +21,7 @@ async def flag_post(
     session: AsyncSession, viewer: Viewer, post_id: str, reason: str, *, threshold: int
 ) -> schemas.FlagResult:
     """Anyone who sees a post may flag it once; at ``threshold`` flags it is hidden pending review."""
-    post, thread, _space = await post_seen_by(session, viewer, post_id)
+    post, thread, _space = await post_locked_for(session, viewer, post_id)
     flagger = require_person(viewer)
     if post.author_id == flagger:
         raise Forbidden("you cannot flag your own post")
@@ -69,7 +69,7 @@ async def review_queue(
 
 
 async def _moderated_post(session: AsyncSession, viewer: Viewer, post_id: str) -> tuple[Any, Any, Any]:
-    post, thread, space = await post_seen_by(session, viewer, post_id)
+    post, thread, space = await post_locked_for(session, viewer, post_id)
     if not can_moderate(viewer, space_store.space_ref(space)):
         raise Forbidden("only a moderator of this space reviews its posts")
     return post, thread, space

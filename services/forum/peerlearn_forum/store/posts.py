@@ -22,6 +22,13 @@ async def get_post(session: AsyncSession, post_id: str) -> Any:
     return (await session.execute(sa.select(posts).where(posts.c.id == post_id))).first()
 
 
+async def lock_post(session: AsyncSession, post_id: str) -> Any:
+    """The post as it is now, its row locked until the transaction ends (PostgreSQL ``FOR UPDATE``;
+    SQLite's ``BEGIN IMMEDIATE`` already serialises writers). Decisions that depend on a post's
+    status (hide, restore, withdraw) read it here, never from an earlier unlocked read."""
+    return (await session.execute(sa.select(posts).where(posts.c.id == post_id).with_for_update())).first()
+
+
 async def update_post(session: AsyncSession, post_id: str, **values: Any) -> None:
     await session.execute(sa.update(posts).where(posts.c.id == post_id).values(**values))
 

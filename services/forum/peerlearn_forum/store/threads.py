@@ -21,6 +21,17 @@ async def get_thread(session: AsyncSession, thread_id: str) -> Any:
     return (await session.execute(sa.select(threads).where(threads.c.id == thread_id))).first()
 
 
+async def lock_thread(session: AsyncSession, thread_id: str) -> Any:
+    """The thread as it is now, its row locked until the transaction ends (see ``posts.lock_post``).
+
+    Writers that change a thread and one of its posts lock the thread first, then the post,
+    so two of them never wait on each other in opposite orders.
+    """
+    return (
+        await session.execute(sa.select(threads).where(threads.c.id == thread_id).with_for_update())
+    ).first()
+
+
 async def update_thread(session: AsyncSession, thread_id: str, **values: Any) -> None:
     await session.execute(sa.update(threads).where(threads.c.id == thread_id).values(**values))
     if "tags" in values:
