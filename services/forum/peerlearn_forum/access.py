@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn_forum.domain import Forbidden, NotFound, Viewer, can_moderate, can_see
+from peerlearn_forum.schemas import is_id
 from peerlearn_forum.store import posts as post_store
 from peerlearn_forum.store import spaces as space_store
 from peerlearn_forum.store import threads as thread_store
@@ -14,6 +15,8 @@ from peerlearn_forum.store import threads as thread_store
 
 async def space_seen_by(session: AsyncSession, viewer: Viewer, space_id: str) -> Any:
     """The space, or :class:`NotFound` when it does not exist or the viewer may not see it."""
+    if not is_id(space_id):
+        raise NotFound(f"no space {space_id!r}")
     space = await space_store.get_space(session, space_id)
     if space is None or not can_see(viewer, space_store.space_ref(space)):
         raise NotFound(f"no space {space_id}")
@@ -22,6 +25,8 @@ async def space_seen_by(session: AsyncSession, viewer: Viewer, space_id: str) ->
 
 async def thread_seen_by(session: AsyncSession, viewer: Viewer, thread_id: str) -> tuple[Any, Any]:
     """``(thread, space)``, or :class:`NotFound`."""
+    if not is_id(thread_id):
+        raise NotFound(f"no thread {thread_id!r}")
     thread = await thread_store.get_thread(session, thread_id)
     if thread is None:
         raise NotFound(f"no thread {thread_id}")
@@ -33,6 +38,8 @@ async def thread_seen_by(session: AsyncSession, viewer: Viewer, thread_id: str) 
 
 async def post_seen_by(session: AsyncSession, viewer: Viewer, post_id: str) -> tuple[Any, Any, Any]:
     """``(post, thread, space)``; hidden posts exist only for moderators, deleted ones for nobody."""
+    if not is_id(post_id):
+        raise NotFound(f"no post {post_id!r}")
     post = await post_store.get_post(session, post_id)
     if post is None or post.status in ("deleted", "removed"):
         raise NotFound(f"no post {post_id}")

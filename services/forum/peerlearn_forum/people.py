@@ -13,6 +13,8 @@ from peerlearn_forum.models import cohort_members, people
 
 async def person_card(session: AsyncSession, viewer: Viewer, person_id: str) -> schemas.PersonCard:
     """Themselves, people of their org and of cohorts they share; 404 for anyone else or unknown."""
+    if not schemas.is_id(person_id):
+        raise NotFound(f"no person {person_id!r}")
     row = (
         await session.execute(
             sa.select(people.c.id, people.c.org_id, people.c.display_name).where(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -14,12 +15,36 @@ MAX_TITLE = 300
 MAX_BODY = 50_000
 MAX_TAGS = 10
 
-Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+# No control characters: PostgreSQL cannot store NUL in text (a 500 if it got that far), and
+# none belongs in forum text. One-line text allows none; free text allows tab, CR and LF.
+# ``\Z``, not ``$`` (which also matches before a final newline). "Not blank" is a lookahead,
+# so the check stays linear in the length of the text.
+LINE = r"^[^\x00-\x1f\x7f]*\Z"
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+NONBLANK_LINE = r"^(?=.*\S)[^\x00-\x1f\x7f]*\Z"
+NONBLANK_TEXT = r"^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+ID_PATTERN = r"^[A-Za-z0-9_.:-]+\Z"
+MAX_ID = 64
+_ID = re.compile(ID_PATTERN)
+
+
+def is_id(value: str) -> bool:
+    """Whether a path id could name anything the forum stores (an id with a NUL or a slash cannot:
+    it answers 404 without reaching the database, which would refuse NUL with a 500)."""
+    return 0 < len(value) <= MAX_ID and _ID.match(value) is not None
+
+
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID, pattern=ID_PATTERN)]
 Title = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=MAX_TITLE, pattern=r"\S", description="not blank")
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=MAX_TITLE, pattern=NONBLANK_LINE, description="not blank, one line"
+    ),
 ]
-Body = Annotated[str, msgspec.Meta(max_length=MAX_BODY, description="Markdown, stored as written")]
-NonEmptyBody = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BODY, pattern=r"\S")]
+Body = Annotated[
+    str, msgspec.Meta(max_length=MAX_BODY, pattern=TEXT, description="Markdown, stored as written")
+]
+NonEmptyBody = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_BODY, pattern=NONBLANK_TEXT)]
 Tag = Annotated[
     str,
     msgspec.Meta(
@@ -30,7 +55,7 @@ Tag = Annotated[
     ),
 ]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=MAX_TAGS)]
-Url = Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^https?://[^\s<>\"]+$")]
+Url = Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^https?://[^\s<>\"\x00-\x1f\x7f]+\Z")]
 
 
 class _Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -38,8 +63,8 @@ class _Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class SpaceCreate(_Request, kw_only=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=r"\S")]
-    description: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=NONBLANK_LINE)]
+    description: Annotated[str, msgspec.Meta(max_length=2000, pattern=TEXT)] = ""
     visibility: Visibility
     org_id: Id | None = None  # org spaces: defaults to the caller's org
     cohort_id: Id | None = None  # cohort spaces: required
@@ -77,7 +102,7 @@ class AcceptAnswer(_Request, kw_only=True):
 
 
 class FlagCreate(_Request, kw_only=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=NONBLANK_TEXT)]
 
 
 # --- responses --------------------------------------------------------------------------

@@ -35,6 +35,12 @@ BAD_THREADS: dict[str, dict[str, Any]] = {
     "resource without url": {"title": "ok", "kind": "resource"},
     "javascript url": {"title": "ok", "kind": "resource", "url": "javascript:alert(1)"},
     "title not a string": {"title": 42},
+    # PostgreSQL refuses NUL in text (was a 500); no control characters belong in forum text.
+    "NUL in the title": {"title": "a\u0000b"},
+    "NUL in the body": {"title": "ok", "body": "a\u0000b"},
+    "escape character in the title": {"title": "a\u001bb"},
+    "newline in the title": {"title": "one\ntwo"},
+    "NUL in the url": {"title": "ok", "kind": "resource", "url": "https://a.example/\u0000"},
 }
 
 
@@ -57,6 +63,8 @@ BAD_POSTS: dict[str, Any] = {
     "body over the limit": {"body": "z" * 50_001},
     "unknown field": {"body": "ok", "score": 100},
     "not an object": ["body"],
+    "NUL in the body": {"body": "a\u0000b"},
+    "only a NUL": {"body": "\u0000"},
 }
 
 
@@ -84,6 +92,8 @@ async def test_too_large_body_is_413(forum: Forum, setup: Any) -> None:
 BAD_SPACES: dict[str, tuple[dict[str, Any], int]] = {
     "unknown visibility": ({"name": "x", "visibility": "secret"}, 400),
     "empty name": ({"name": "", "visibility": "org"}, 400),
+    "NUL in the name": ({"name": "a\u0000b", "visibility": "org"}, 400),
+    "NUL in the description": ({"name": "x", "description": "a\u0000b", "visibility": "org"}, 400),
     "cohort space without cohort": ({"name": "x", "visibility": "cohort"}, 400),
     "org space with a cohort": ({"name": "x", "visibility": "org", "cohort_id": "c1"}, 400),
     "public space by an org admin": ({"name": "x", "visibility": "public"}, 403),
@@ -113,7 +123,18 @@ async def test_only_admins_create_spaces(forum: Forum, setup: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["limit=0", "limit=101", "limit=abc", "sort=hot", "kind=poll", "cursor=%%%", "tag=" + "t" * 41]
+    "query",
+    [
+        "limit=0",
+        "limit=101",
+        "limit=abc",
+        "sort=hot",
+        "kind=poll",
+        "cursor=%%%",
+        "tag=" + "t" * 41,
+        "tag=a%00b",
+        "cursor=a%00b",
+    ],
 )
 async def test_bad_listing_parameters(forum: Forum, setup: Any, query: str) -> None:
     admin, space, *_ = setup
@@ -137,6 +158,64 @@ async def test_bad_token_is_401(forum: Forum, setup: Any) -> None:
     _admin, space, *_ = setup
     response = await forum.client.get(f"/v1/spaces/{space['id']}", headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
+
+
+async def test_nul_in_edits_and_flags_is_400_and_changes_nothing(forum: Forum, setup: Any) -> None:
+    admin, _space, _thread, _post = setup
+    other = await forum.person("org-in")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)  # not the seed's: its events are counted below
+    thread = await forum.thread(space["id"], admin, title="Edit me", body="clean")
+    post = await forum.post(thread["id"], admin, "clean answer")
+    for method, url, body, who in [
+        ("PATCH", f"/v1/threads/{thread['id']}", {"title": "a\u0000b"}, admin),
+        ("PATCH", f"/v1/threads/{thread['id']}", {"body": "a\u0000b"}, admin),
+        ("PATCH", f"/v1/posts/{post['id']}", {"body": "a\u0000b"}, admin),
+        ("POST", f"/v1/posts/{post['id']}/flags", {"reason": "a\u0000b"}, other),
+        ("POST", f"/v1/threads/{thread['id']}/accept", {"post_id": "a\u0000b"}, admin),
+    ]:
+        response = await forum.client.request(method, url, json=body, headers=who.headers)
+        assert response.status_code == 400, (url, body, response.text)
+    view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=admin.headers)).json()
+    assert (view["title"], view["body"], view["posts"][0]["body"]) == ("Edit me", "clean", "clean answer")
+    assert view["edited_at"] is None and view["posts"][0]["edited_at"] is None
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/threads/{x}"),
+        ("GET", "/v1/spaces/{x}"),
+        ("GET", "/v1/spaces/{x}/threads"),
+        ("GET", "/v1/people/{x}"),
+        ("PATCH", "/v1/threads/{x}"),
+        ("DELETE", "/v1/threads/{x}"),
+        ("POST", "/v1/threads/{x}/posts"),
+        ("POST", "/v1/threads/{x}/votes"),
+        ("POST", "/v1/posts/{x}/votes"),
+        ("POST", "/v1/posts/{x}/flags"),
+        ("DELETE", "/v1/posts/{x}"),
+        ("POST", "/v1/moderation/posts/{x}/restore"),
+        ("DELETE", "/v1/moderation/posts/{x}"),
+    ],
+)
+async def test_an_id_with_a_nul_is_404(forum: Forum, setup: Any, method: str, path: str) -> None:
+    admin, *_ = setup
+    bodies = {"/posts": {"body": "hi"}, "/votes": {"value": 1}, "/flags": {"reason": "x"}}
+    body = next((b for suffix, b in bodies.items() if path.endswith(suffix)), None)
+    if method == "PATCH":
+        body = {"title": "t"}
+    for bad in ("a%00b", "%00", "a%01b"):
+        url = path.format(x=bad)
+        for headers in (admin.headers, ADMIN):
+            response = await forum.client.request(method, url, json=body, headers=headers)
+            assert response.status_code == 404, (method, url, response.text)
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "q=%00", "q=seed&cursor=a%00b"])
+async def test_nul_in_search_is_not_a_500(forum: Forum, setup: Any, query: str) -> None:
+    response = await forum.client.get(f"/v1/search?{query}", headers=setup[0].headers)
+    assert response.status_code in (200, 400), response.text
 
 
 async def test_refused_requests_published_nothing(forum: Forum, setup: Any) -> None:

@@ -16,7 +16,10 @@ from peerlearn_forum.routes.calls import run, write
 from peerlearn_forum.routes.params import Cursor, Limit
 
 Sort = Literal["active", "new", "top"]
-TagFilter = Annotated[str | None, Parameter(max_length=40, description="only threads with this tag")]
+TagFilter = Annotated[
+    str | None,
+    Parameter(max_length=40, pattern=r"^[A-Za-z0-9+#._-]+\Z", description="only threads with this tag"),
+]
 
 
 class ThreadController(Controller):
