@@ -13,6 +13,7 @@ import binascii
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -180,6 +181,44 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise Invalid("the cursor is not valid; start again without it")
     return values
+
+
+_BAD_CURSOR = "the cursor is not valid; start again without it"
+_CURSOR_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}\Z")
+MAX_CURSOR_OFFSET = 1_000_000
+INT32 = (-(2**31), 2**31 - 1)
+
+
+def cursor_int(values: dict[str, Any], key: str, *, low: int, high: int) -> int:
+    """An integer inside a cursor, within ``low..high`` (the column's range); :class:`Invalid`
+    otherwise: a float (``1e20``), a bool (``true``), a string or a number out of range would
+    otherwise reach the database as an overflow (500) or silently mean something else."""
+    value = values.get(key)
+    if type(value) is not int or not low <= value <= high:
+        raise Invalid(_BAD_CURSOR)
+    return value
+
+
+def cursor_id(values: dict[str, Any], key: str) -> str:
+    """An id inside a cursor (only id characters: no NUL can reach the database)."""
+    value = values.get(key)
+    if not isinstance(value, str) or _CURSOR_ID.match(value) is None:
+        raise Invalid(_BAD_CURSOR)
+    return value
+
+
+def cursor_time(values: dict[str, Any], key: str) -> datetime:
+    """A moment inside a cursor: an ISO 8601 string with a UTC offset (the forum stores UTC)."""
+    value = values.get(key)
+    if not isinstance(value, str) or len(value) > 40:
+        raise Invalid(_BAD_CURSOR)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(_BAD_CURSOR) from None
+    if moment.tzinfo is None:
+        raise Invalid(_BAD_CURSOR)
+    return moment
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

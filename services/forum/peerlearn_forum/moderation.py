@@ -10,7 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from peerlearn_forum import schemas, views
 from peerlearn_forum.access import post_locked_for, require_person
 from peerlearn_forum.answers import withdraw_post
-from peerlearn_forum.domain import Conflict, Forbidden, Viewer, can_moderate, decode_cursor, encode_cursor
+from peerlearn_forum.domain import (
+    Conflict,
+    Forbidden,
+    Viewer,
+    can_moderate,
+    cursor_id,
+    decode_cursor,
+    encode_cursor,
+)
 from peerlearn_forum.store import posts as post_store
 from peerlearn_forum.store import readmodel, search
 from peerlearn_forum.store import spaces as space_store
@@ -43,7 +51,7 @@ async def review_queue(
     """Hidden posts in the spaces the caller moderates, with the reasons given."""
     if not viewer.platform_admin and not viewer.is_org_admin:
         raise Forbidden("only org admins and the platform admin review flagged posts")
-    after = str(decode_cursor(cursor).get("id", "")) if cursor else None
+    after = cursor_id(decode_cursor(cursor), "id") if cursor else None
     rows = await post_store.review_queue(
         session, space_store.moderated_spaces(viewer), after=after, limit=limit
     )

@@ -5,7 +5,16 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn_forum import schemas
-from peerlearn_forum.domain import Invalid, Viewer, decode_cursor, encode_cursor, excerpt, search_terms
+from peerlearn_forum.domain import (
+    MAX_CURSOR_OFFSET,
+    Invalid,
+    Viewer,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+    excerpt,
+    search_terms,
+)
 from peerlearn_forum.store.search import engine_for
 
 
@@ -18,10 +27,7 @@ async def search(
         raise Invalid("the query has no words to search for")
     offset = 0
     if cursor:
-        try:
-            offset = max(0, int(decode_cursor(cursor)["o"]))
-        except (KeyError, TypeError, ValueError):
-            raise Invalid("the cursor is not valid; start again without it") from None
+        offset = cursor_int(decode_cursor(cursor), "o", low=0, high=MAX_CURSOR_OFFSET)
     engine = engine_for(session.get_bind().dialect.name)
     rows = await engine.search(session, viewer, terms, offset=offset, limit=limit + 1)
     more = len(rows) > limit

@@ -9,7 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from peerlearn.events import new_id
 from peerlearn_forum import schemas, views
 from peerlearn_forum.access import space_seen_by
-from peerlearn_forum.domain import Invalid, Viewer, check_may_create_space, decode_cursor, encode_cursor
+from peerlearn_forum.domain import (
+    Invalid,
+    Viewer,
+    check_may_create_space,
+    cursor_id,
+    decode_cursor,
+    encode_cursor,
+)
 from peerlearn_forum.store import readmodel
 from peerlearn_forum.store import spaces as space_store
 
@@ -55,7 +62,7 @@ async def list_spaces(
     session: AsyncSession, viewer: Viewer, *, cursor: str | None, limit: int
 ) -> schemas.SpacePage:
     """The spaces the caller may see, oldest first."""
-    after = str(decode_cursor(cursor).get("id", "")) if cursor else None
+    after = cursor_id(decode_cursor(cursor), "id") if cursor else None
     rows = await space_store.list_spaces(session, viewer, after=after, limit=limit)
     more = len(rows) > limit
     rows = rows[:limit]

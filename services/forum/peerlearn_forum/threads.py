@@ -11,10 +11,14 @@ from peerlearn import events, outbox
 from peerlearn_forum import schemas, views
 from peerlearn_forum.access import require_person, space_seen_by, thread_seen_by
 from peerlearn_forum.domain import (
+    INT32,
     Forbidden,
     Invalid,
     Viewer,
     can_moderate,
+    cursor_id,
+    cursor_int,
+    cursor_time,
     decode_cursor,
     encode_cursor,
     normalise_tags,
@@ -159,14 +163,15 @@ SORTS = ("active", "new", "top")
 
 def _parse_cursor(cursor: str, sort: str) -> tuple[datetime, tuple[Any, str]]:
     values = decode_cursor(cursor)
-    try:
-        if values["s"] != sort:
+    if values.get("s") != sort:
+        if values.get("s") in SORTS:
             raise Invalid("the cursor belongs to another sort order; start again without it")
-        as_of = datetime.fromisoformat(values["as_of"])
-        key = int(values["k"]) if sort == "top" else datetime.fromisoformat(values["k"])
-        return as_of, (key, str(values["id"]))
-    except (KeyError, TypeError, ValueError):
-        raise Invalid("the cursor is not valid; start again without it") from None
+        raise Invalid("the cursor is not valid; start again without it")
+    as_of = cursor_time(values, "as_of")
+    key: Any = (
+        cursor_int(values, "k", low=INT32[0], high=INT32[1]) if sort == "top" else cursor_time(values, "k")
+    )
+    return as_of, (key, cursor_id(values, "id"))
 
 
 def _key_text(value: Any) -> Any:
@@ -227,10 +232,7 @@ async def thread_view(
     after = None
     if cursor:
         values = decode_cursor(cursor)
-        try:
-            after = (datetime.fromisoformat(values["c"]), str(values["id"]))
-        except (KeyError, TypeError, ValueError):
-            raise Invalid("the cursor is not valid; start again without it") from None
+        after = (cursor_time(values, "c"), cursor_id(values, "id"))
     rows = await post_store.list_posts(session, thread_id, statuses=statuses, after=after, limit=limit)
     more = len(rows) > limit
     rows = rows[:limit]

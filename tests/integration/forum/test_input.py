@@ -218,6 +218,54 @@ async def test_nul_in_search_is_not_a_500(forum: Forum, setup: Any, query: str) 
     assert response.status_code in (200, 400), response.text
 
 
+def _cursor(raw: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+NOW = "2026-01-01T00:00:00+00:00"
+BAD_CURSORS: dict[str, tuple[str, str]] = {
+    # (which listing, the JSON inside the cursor; @ stands for a valid UTC time)
+    "search: huge offset": ("search", '{"o":1e20}'),
+    "search: offset as a bool": ("search", '{"o":true}'),
+    "search: offset as a float": ("search", '{"o":2.5}'),
+    "search: offset as text": ("search", '{"o":"20"}'),
+    "search: negative offset": ("search", '{"o":-1}'),
+    "search: offset past the cap": ("search", '{"o":10000000000000000000}'),
+    "top: huge score": ("top", '{"s":"top","as_of":"@","k":1e20,"id":"x"}'),
+    "top: score past int32": ("top", '{"s":"top","as_of":"@","k":4294967296,"id":"x"}'),
+    "top: score as a bool": ("top", '{"s":"top","as_of":"@","k":true,"id":"x"}'),
+    "top: NUL in the id": ("top", '{"s":"top","as_of":"@","k":1,"id":"a\\u0000b"}'),
+    "top: id not a string": ("top", '{"s":"top","as_of":"@","k":1,"id":{"a":1}}'),
+    "active: naive time": ("active", '{"s":"active","as_of":"2026-01-01T00:00:00","k":"@","id":"x"}'),
+    "active: time not a string": ("active", '{"s":"active","as_of":1e20,"k":"@","id":"x"}'),
+    "active: NUL in the time": ("active", '{"s":"active","as_of":"@","k":"a\\u0000","id":"x"}'),
+    "new: NUL in the id": ("new", '{"s":"new","as_of":"@","k":"@","id":"\\u0000"}'),
+    "new: no sort": ("new", '{"as_of":"@","k":"@","id":"x"}'),
+    "posts: NUL in the id": ("posts", '{"c":"@","id":"a\\u0000b"}'),
+    "posts: naive time": ("posts", '{"c":"2026-01-01T00:00:00","id":"x"}'),
+    "spaces: NUL in the id": ("spaces", '{"id":"a\\u0000b"}'),
+    "spaces: id not a string": ("spaces", '{"id":[1]}'),
+    "queue: NUL in the id": ("queue", '{"id":"a\\u0000b"}'),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CURSORS))
+async def test_bad_cursor_contents_are_400(forum: Forum, setup: Any, case: str) -> None:
+    admin, space, thread, _post = setup
+    listing, raw = BAD_CURSORS[case]
+    cursor = _cursor(raw.replace("@", NOW))
+    url = {
+        "search": f"/v1/search?q=seed&cursor={cursor}",
+        "posts": f"/v1/threads/{thread['id']}?cursor={cursor}",
+        "spaces": f"/v1/spaces?cursor={cursor}",
+        "queue": f"/v1/moderation/queue?cursor={cursor}",
+    }.get(listing, f"/v1/spaces/{space['id']}/threads?sort={listing}&cursor={cursor}")
+    response = await forum.client.get(url, headers=admin.headers)
+    assert response.status_code == 400, (raw, response.text)
+
+
 async def test_refused_requests_published_nothing(forum: Forum, setup: Any) -> None:
     """Runs after the bad requests above: the space's events are the seed's and this sentinel's."""
     from peerlearn import events
