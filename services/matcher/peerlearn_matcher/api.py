@@ -24,6 +24,7 @@ from peerlearn.events import SuggestionsUpdated
 from peerlearn_matcher import cohorts
 from peerlearn_matcher.engine import Engine
 from peerlearn_matcher.live import LiveMatcher, NotFound
+from peerlearn_matcher.people import PersonRecord
 from peerlearn_matcher.schemas import (
     AnswererOut,
     AnswerersOut,
@@ -88,18 +89,33 @@ def _readable_thread(engine: Engine, principal: Principal | None, thread_id: str
     return thread
 
 
+def _known(engine: Engine, principal: Principal | None) -> PersonRecord | None:
+    """The caller as the read model knows them. A token of a person the matcher does not know —
+    erased, or not yet arrived — grants no more than anonymity: the token alone is not trusted
+    for org, roles or cohorts (they may have changed since it was issued)."""
+    if principal is None or principal.person_id is None:
+        return None
+    return engine.people.records.get(principal.person_id)
+
+
 def _sees(engine: Engine, principal: Principal | None, thread: ThreadRecord) -> bool:
     if principal is not None and principal.platform_admin:
         return True
-    org_id = principal.org_id if principal else None
-    person_cohorts = engine.cohorts_of(principal.person_id) if principal and principal.person_id else set()
-    return person_sees(thread, org_id, person_cohorts)
+    caller = _known(engine, principal)
+    if caller is None:
+        return person_sees(thread, None, set())
+    return person_sees(thread, caller.org_id, engine.cohorts_of(caller.id))
 
 
 def _cohort_admin(engine: Engine, principal: Principal | None, cohort_id: str) -> None:
     cohort = engine.cohorts.get(cohort_id)
     orgs = ({cohort.owner_org_id} | cohort.orgs) if cohort else set()
-    if principal is None or cohort is None or not any(principal.is_org_admin(org) for org in orgs):
+    if principal is not None and principal.platform_admin and cohort is not None:
+        return
+    caller = _known(engine, principal)
+    # Roles as the latest profile says: a demoted admin's older token no longer plans cohorts.
+    is_admin = caller is not None and "org_admin" in caller.profile.roles and caller.org_id in orgs
+    if cohort is None or not is_admin:
         raise NotFoundException(f"no cohort {cohort_id}")
 
 
@@ -177,9 +193,13 @@ class MatcherController(Controller):
         """The suggested answerers of a question that the caller may see."""
         engine = live.require_engine()
         thread = _readable_thread(engine, principal, thread_id)
-        viewer = engine.people.records.get(principal.person_id) if principal and principal.person_id else None
-        allowed = engine.visible_mask(viewer) if viewer is not None else engine.people.external
+        viewer = _known(engine, principal)
         admin = principal is not None and principal.platform_admin
+        if viewer is None and not admin:
+            # open_to_external is consent to be matched across organisations, not to be listed
+            # to anonymous readers of a public thread.
+            return AnswerersOut(thread_id=thread_id, answerers=[])
+        allowed = engine.visible_mask(viewer) if viewer is not None else engine.people.external
         out = []
         if thread.kind == "question" and not thread.accepted_post_id:
             for item in engine.answerers(thread_id):

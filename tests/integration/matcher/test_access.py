@@ -14,11 +14,25 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from peerlearn import events
+
 from .conftest import Harness, new_org, person, thread
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-CALLERS = ("self", "colleague", "org_admin", "other_org", "other_org_admin", "platform_admin", "anonymous")
+CALLERS = (
+    "self",
+    "colleague",
+    "org_admin",
+    "other_org",
+    "other_org_admin",
+    "platform_admin",
+    "anonymous",
+    # A valid token whose person was erased since: it grants nothing.
+    "erased",
+    # An org admin's token issued before they were demoted to learner: a colleague now, no admin.
+    "demoted_admin",
+)
 
 
 @dataclass(frozen=True)
@@ -44,14 +58,14 @@ ENDPOINTS = (
         "answerers",
         "GET",
         "/v1/threads/{thread}/answerers",
-        frozenset({"self", "colleague", "org_admin", "platform_admin"}),
+        frozenset({"self", "colleague", "org_admin", "platform_admin", "demoted_admin"}),
         anonymous_status=404,
     ),
     Endpoint(
         "related",
         "GET",
         "/v1/threads/{thread}/related",
-        frozenset({"self", "colleague", "org_admin", "platform_admin"}),
+        frozenset({"self", "colleague", "org_admin", "platform_admin", "demoted_admin"}),
         anonymous_status=404,
     ),
     Endpoint(
@@ -92,6 +106,10 @@ async def world(matcher: Harness) -> World:
     admin = await matcher.upsert(person(org_a, "Ad Min", roles=("org_admin",)))
     other = await matcher.upsert(person(org_b, "Oth Er", want={"ansible": 1}))
     other_admin = await matcher.upsert(person(org_b, "Oth Admin", roles=("org_admin",)))
+    erased = await matcher.upsert(person(org_a, "Gone Away", want={"ansible": 1}))
+    await matcher.publish(events.PersonDeleted(person_id=erased.id, org_id=org_a))
+    demoted = await matcher.upsert(person(org_a, "Ex Admin", roles=("org_admin",)))
+    await matcher.upsert(_as_learner(demoted))
     cohort = await matcher.cohort("Automation", org_a)
     for member in (learner, colleague):
         await matcher.join(cohort, member)
@@ -113,8 +131,16 @@ async def world(matcher: Harness) -> World:
             "other_org_admin": matcher.headers(other_admin),
             "platform_admin": matcher.admin,
             "anonymous": {},
+            "erased": matcher.headers(erased),
+            "demoted_admin": matcher.headers(demoted, roles=("org_admin",)),
         },
     )
+
+
+def _as_learner(profile: events.PersonProfile) -> events.PersonProfile:
+    import msgspec
+
+    return msgspec.structs.replace(profile, roles=["learner"])
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -186,3 +212,20 @@ async def test_the_matrix_covers_every_matcher_path(matcher: Harness) -> None:
     }
     # The stream's access is tested in test_stream.py (it needs a real connection).
     assert routes - covered == {"/v1/people/{person_id}/suggestions/stream"}, routes
+
+
+async def test_anonymous_readers_of_a_public_question_see_no_answerers(matcher: Harness) -> None:
+    org_a, org_b = new_org(), new_org()
+    asker = await matcher.upsert(person(org_a, "Pub Lic", want={"terraform": 1}))
+    # Open to being matched across organisations: consent to be suggested, not to be listed publicly.
+    await matcher.upsert(
+        person(org_b, "Ex Pert", have={"terraform": 5}, roles=("expert",), open_to_external=True)
+    )
+    question = thread(asker, "Terraform state locking on S3", visibility="public", tags=("terraform",))
+    await matcher.publish(question)
+    path = f"/v1/threads/{question.thread_id}/answerers"
+    as_admin = (await matcher.client.get(path, headers=matcher.admin)).json()["answerers"]
+    assert [a["display_name"] for a in as_admin] == ["Ex Pert"]  # there is someone to hide
+    anonymous = await matcher.client.get(path)
+    assert anonymous.status_code == 200
+    assert anonymous.json()["answerers"] == []
