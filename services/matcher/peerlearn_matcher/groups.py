@@ -114,8 +114,8 @@ def _mix_orgs(vectors: np.ndarray, orgs: list[str], groups: list[list[int]]) -> 
         return
     org_codes = np.unique(np.array(orgs), return_inverse=True)[1]
     label = np.empty(len(orgs), dtype=np.int64)
-    for h, members in enumerate(groups):
-        label[members] = h
+    for index, group in enumerate(groups):
+        label[group] = index
     sums = np.stack([vectors[m].sum(axis=0) for m in groups])
     sizes = np.array([len(m) for m in groups])
     self_sim = np.einsum("ij,ij->i", vectors, vectors)
