@@ -6,22 +6,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.auth import Principal
 from peerlearn_profiles import cohort_store, store
-from peerlearn_profiles.domain import NotFound, Sight, Viewer, sight_of
+from peerlearn_profiles.domain import NotFound, Sight, Unauthorized, Viewer, sight_of
 
 
 async def viewer_of(session: AsyncSession, principal: Principal) -> Viewer:
-    """The caller with the cohorts they are in now (from the database, not the token)."""
-    cohort_ids = (
-        frozenset()
-        if principal.person_id is None
-        else await cohort_store.cohorts_of(session, principal.person_id)
-    )
+    """The caller as they are now in the database, not as their token remembers them.
+
+    A token is good for hours; in that time its person may be erased or lose roles. So only
+    the token's person id is trusted: their org, roles and cohorts are read here, in the
+    request's transaction, and a token whose person no longer exists is a 401 everywhere.
+    The platform admin (a credential from settings, no person) is taken as it is.
+    """
+    if principal.platform_admin or principal.person_id is None:
+        return Viewer(person_id=None, org_id=None, platform_admin=principal.platform_admin)
+    standing = await store.standing_of(session, principal.person_id)
+    if standing is None:
+        raise Unauthorized("the person of this token no longer exists")
+    org_id, roles = standing
     return Viewer(
         person_id=principal.person_id,
-        org_id=principal.org_id,
-        roles=tuple(principal.roles),
-        platform_admin=principal.platform_admin,
-        cohort_ids=cohort_ids,
+        org_id=org_id,
+        roles=tuple(roles),
+        platform_admin=False,
+        cohort_ids=await cohort_store.cohorts_of(session, principal.person_id),
     )
 
 

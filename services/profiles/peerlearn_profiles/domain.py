@@ -36,6 +36,12 @@ class Invalid(ProfileError):
     """The input breaks a rule (400)."""
 
 
+class Unauthorized(ProfileError):
+    """The credential no longer names anyone who may act (401)."""
+
+    status_code = 401
+
+
 class Forbidden(ProfileError):
     """The caller can see the thing but may not do this to it (403)."""
 

@@ -131,6 +131,16 @@ async def get_person(session: AsyncSession, person_id: str, *, lock: bool = Fals
     return found[0] if found else None
 
 
+async def standing_of(session: AsyncSession, person_id: str) -> tuple[str, list[str]] | None:
+    """The person's org and roles as they are now, or None when there is no such person."""
+    if not is_id(person_id):
+        return None
+    row = (
+        await session.execute(sa.select(people.c.org_id, people.c.roles).where(people.c.id == person_id))
+    ).first()
+    return None if row is None else (row.org_id, list(row.roles))
+
+
 async def person_id_by_email(session: AsyncSession, org_id: str, key: str) -> str | None:
     return await session.scalar(
         sa.select(people.c.id).where(people.c.org_id == org_id, people.c.email_key == key)

@@ -2,8 +2,11 @@
 
 The world: org A (the target) with a learner, an admin and a member of cohort X; org B,
 a partner that joined X, with its admin, a learner in X and an ex-member removed from X;
-org C, which shares nothing with A. Every endpoint is called by every kind of caller;
-the expected status is read from one table per endpoint, so a rule change is one edit.
+org C, which shares nothing with A. Two callers hold tokens that outlived what they were
+issued for: an admin of A since erased (401 everywhere) and an admin of A since demoted to
+learner (exactly a learner of A: roles come from the database, not the token). Every
+endpoint is called by every kind of caller; the expected status is read from one table per
+endpoint, so a rule change is one edit.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ CALLERS = (
     "partner_admin",
     "anonymous",
     "platform_admin",
+    "erased_person",  # the token of an org admin of A who has since been erased
+    "demoted_admin",  # the token of an org admin of A who has since become a learner
 )
 
 
@@ -68,6 +73,10 @@ async def world(profiles: Any) -> World:
     b_member = await p.person(org_b)
     b_ex = await p.person(org_b)
     c_learner = await p.person(org_c)
+    erased, demoted = await p.person(org_a, roles=["org_admin"]), await p.person(org_a, roles=["org_admin"])
+    erased_token, demoted_token = await p.token(erased["id"]), await p.token(demoted["id"])
+    await p.call("DELETE", f"/v1/people/{erased['id']}", expect=204)
+    await p.call("PUT", f"/v1/people/{demoted['id']}", json={"roles": ["learner"]}, expect=200)
     a_admin_token, b_admin_token = await p.token(a_admin["id"]), await p.token(b_admin["id"])
     cohort_x = await p.cohort(a_admin_token, "X")
     await p.join(cohort_x, org_b, a_admin_token, b_admin_token)
@@ -84,6 +93,8 @@ async def world(profiles: Any) -> World:
         "partner_admin": b_admin_token,
         "anonymous": None,
         "platform_admin": p.call.__defaults__[0],
+        "erased_person": erased_token,
+        "demoted_admin": demoted_token,
     }
     return World(p, org_a, org_b, org_c, cohort_x, a_member["id"], a_admin_token, b_admin_token, tokens)
 
@@ -108,83 +119,83 @@ def _csv() -> dict[str, Any]:
 ENDPOINTS: dict[str, tuple[Setup, tuple[int, ...]]] = {
     "POST /v1/orgs": (
         lambda w: _static("POST", "/v1/orgs", json={"name": "New", "kind": "community"}),
-        (403, 403, 403, 403, 403, 403, 401, 201),
+        (403, 403, 403, 403, 403, 403, 401, 201, 401, 403),
     ),
     "GET /v1/orgs/{A}": (
         lambda w: _static("GET", f"/v1/orgs/{w.org_a}"),
-        (200, 200, 404, 200, 200, 200, 401, 200),
+        (200, 200, 404, 200, 200, 200, 401, 200, 401, 200),
     ),
     "GET /v1/orgs/{A}/people": (
         lambda w: _static("GET", f"/v1/orgs/{w.org_a}/people"),
-        (200, 200, 404, 200, 404, 404, 401, 200),
+        (200, 200, 404, 200, 404, 404, 401, 200, 401, 200),
     ),
     "POST /v1/orgs/{A}/people": (
         lambda w: _static(
             "POST", f"/v1/orgs/{w.org_a}/people", json={"display_name": "N", "email": _email()}
         ),
-        (403, 201, 404, 404, 404, 404, 401, 201),
+        (403, 201, 404, 404, 404, 404, 401, 201, 401, 403),
     ),
     "POST /v1/orgs/{A}/people:import": (
         lambda w: _static("POST", f"/v1/orgs/{w.org_a}/people:import", **_csv()),
-        (403, 200, 404, 404, 404, 404, 401, 200),
+        (403, 200, 404, 404, 404, 404, 401, 200, 401, 403),
     ),
     "GET /v1/me": (
         lambda w: _static("GET", "/v1/me"),
-        (200, 200, 200, 200, 200, 200, 401, 404),
+        (200, 200, 200, 200, 200, 200, 401, 404, 401, 200),
     ),
     "GET /v1/people/{A cohort member}": (
         lambda w: _static("GET", f"/v1/people/{w.a_member}"),
-        (200, 200, 404, 200, 404, 404, 401, 200),
+        (200, 200, 404, 200, 404, 404, 401, 200, 401, 200),
     ),
     "PUT /v1/people/{A cohort member}": (
         lambda w: _static("PUT", f"/v1/people/{w.a_member}", json={"goal": _email()}),
-        (403, 200, 404, 403, 404, 404, 401, 200),
+        (403, 200, 404, 403, 404, 404, 401, 200, 401, 403),
     ),
     "DELETE /v1/people/{A cohort member}": (
         lambda w: _fresh("DELETE", w, "/v1/people/{}", in_cohort=True),
-        (403, 204, 404, 403, 404, 404, 401, 204),
+        (403, 204, 404, 403, 404, 404, 401, 204, 401, 403),
     ),
     "POST /v1/tokens {A cohort member}": (
         lambda w: _static("POST", "/v1/tokens", json={"person_id": w.a_member}),
-        (403, 201, 404, 403, 404, 404, 401, 201),
+        (403, 201, 404, 403, 404, 404, 401, 201, 401, 403),
     ),
     "POST /v1/cohorts (owner A)": (
         lambda w: _static("POST", "/v1/cohorts", json={"name": "New", "owner_org_id": w.org_a}),
-        (403, 201, 404, 404, 404, 404, 401, 201),
+        (403, 201, 404, 404, 404, 404, 401, 201, 401, 403),
     ),
     "GET /v1/cohorts": (
         lambda w: _static("GET", "/v1/cohorts"),
-        (200, 200, 200, 200, 200, 200, 401, 200),
+        (200, 200, 200, 200, 200, 200, 401, 200, 401, 200),
     ),
     "GET /v1/cohorts/{X}": (
         lambda w: _static("GET", f"/v1/cohorts/{w.cohort_x}"),
-        (200, 200, 404, 200, 200, 200, 401, 200),
+        (200, 200, 404, 200, 200, 200, 401, 200, 401, 200),
     ),
     "POST /v1/cohorts/{X}/invitations {new org}": (
         lambda w: _invite_new_org(w),
-        (403, 201, 404, 403, 403, 403, 401, 201),
+        (403, 201, 404, 403, 403, 403, 401, 201, 401, 403),
     ),
     "POST /v1/cohorts/{new}/invitations/{B}/accept": (
         lambda w: _fresh_cohort("POST", w, "/v1/cohorts/{}/invitations/" + w.org_b + "/accept", joined=False),
-        (403, 403, 404, 403, 403, 200, 401, 200),
+        (403, 403, 404, 403, 403, 200, 401, 200, 401, 403),
     ),
     "POST /v1/cohorts/{new}/invitations/{B}/decline": (
         lambda w: _fresh_cohort(
             "POST", w, "/v1/cohorts/{}/invitations/" + w.org_b + "/decline", joined=False
         ),
-        (403, 403, 404, 403, 403, 200, 401, 200),
+        (403, 403, 404, 403, 403, 200, 401, 200, 401, 403),
     ),
     "DELETE /v1/cohorts/{new}/orgs/{B}": (
         lambda w: _fresh_cohort("DELETE", w, "/v1/cohorts/{}/orgs/" + w.org_b, joined=True),
-        (403, 204, 404, 403, 403, 204, 401, 204),
+        (403, 204, 404, 403, 403, 204, 401, 204, 401, 403),
     ),
     "POST /v1/cohorts/{X}/members/{new A person}": (
         lambda w: _fresh("POST", w, f"/v1/cohorts/{w.cohort_x}/members/{{}}", in_cohort=False),
-        (403, 201, 404, 404, 404, 404, 401, 201),
+        (403, 201, 404, 404, 404, 404, 401, 201, 401, 403),
     ),
     "DELETE /v1/cohorts/{X}/members/{A member}": (
         lambda w: _fresh("DELETE", w, f"/v1/cohorts/{w.cohort_x}/members/{{}}", in_cohort=True),
-        (403, 204, 404, 403, 404, 404, 401, 204),
+        (403, 204, 404, 403, 404, 404, 401, 204, 401, 403),
     ),
 }
 
@@ -221,6 +232,8 @@ async def test_access_matrix(world: World, endpoint: str, caller: str, expected:
     method, path, kwargs = await setup(world)
     response = await world.profiles.call(method, path, world.tokens[caller], **kwargs)
     assert response.status_code == expected, f"{endpoint} as {caller}: {response.status_code} {response.text}"
+    if caller == "erased_person":
+        assert response.json()["detail"] == "the person of this token no longer exists"
 
 
 async def test_a_cohort_mate_of_another_org_sees_a_card_without_email(world: World) -> None:

@@ -56,3 +56,57 @@ async def test_a_token_reflects_roles_changed_by_an_admin(profiles: Any) -> None
 )  # fmt: skip
 async def test_bad_token_requests(profiles: Any, body: Any, status: int) -> None:
     await profiles.call("POST", "/v1/tokens", json=body, expect=status)
+
+
+ERASED = "the person of this token no longer exists"
+
+
+async def test_a_token_stops_working_the_moment_its_person_is_erased(profiles: Any) -> None:
+    org_id = await profiles.org()
+    admin = await profiles.person(org_id, roles=["org_admin"])
+    colleague = await profiles.person(org_id)
+    token = await profiles.token(admin["id"])
+    await profiles.call("GET", f"/v1/orgs/{org_id}/people", token, expect=200)
+    await profiles.call("DELETE", f"/v1/people/{admin['id']}", expect=204)
+
+    async def refused() -> None:
+        for method, path, body in (
+            ("GET", f"/v1/orgs/{org_id}/people", None),
+            ("POST", "/v1/tokens", {"person_id": colleague["id"]}),
+            (
+                "POST",
+                f"/v1/orgs/{org_id}/people",
+                {"display_name": "Eve", "email": "eve@x.example", "roles": ["org_admin"]},
+            ),
+            ("PUT", f"/v1/people/{colleague['id']}", {"roles": ["org_admin"]}),
+            ("DELETE", f"/v1/people/{colleague['id']}", None),
+        ):
+            response = await profiles.call(method, path, token, json=body)
+            assert (response.status_code, response.json()["detail"]) == (401, ERASED), (method, path)
+
+    assert await profiles.events_of(refused()) == []  # refused: nothing changed, nothing published
+    seen = (await profiles.call("GET", f"/v1/people/{colleague['id']}", expect=200)).json()
+    assert seen["roles"] == colleague["roles"]
+    # The platform admin's credential is no person and is unaffected.
+    await profiles.call("GET", f"/v1/orgs/{org_id}/people", expect=200)
+
+
+async def test_an_old_token_carries_the_roles_the_person_has_now(profiles: Any) -> None:
+    org_id = await profiles.org()
+    admin = await profiles.person(org_id, roles=["org_admin"])
+    colleague = await profiles.person(org_id)
+    token = await profiles.token(admin["id"])
+    issue = {"json": {"person_id": colleague["id"]}}
+    await profiles.call("POST", "/v1/tokens", token, expect=201, **issue)
+
+    await profiles.call("PUT", f"/v1/people/{admin['id']}", json={"roles": ["learner"]}, expect=200)
+    refused = await profiles.call("POST", "/v1/tokens", token, expect=403, **issue)
+    assert "admin" in refused.json()["detail"]
+    await profiles.call("PUT", f"/v1/people/{colleague['id']}", token, json={"goal": "x"}, expect=403)
+    # Their own profile stays theirs (as a learner), but they cannot give themselves the role back.
+    await profiles.call("PUT", f"/v1/people/{admin['id']}", token, json={"roles": ["org_admin"]}, expect=403)
+    await profiles.call("PUT", f"/v1/people/{admin['id']}", token, json={"goal": "learn"}, expect=200)
+
+    # Promoted again: the same token is an admin's again at once.
+    await profiles.call("PUT", f"/v1/people/{admin['id']}", json={"roles": ["org_admin"]}, expect=200)
+    await profiles.call("POST", "/v1/tokens", token, expect=201, **issue)
