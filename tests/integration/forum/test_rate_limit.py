@@ -70,3 +70,37 @@ async def test_a_replayed_post_does_not_count_against_the_limit(limited: Forum) 
     ]
     assert {r.status_code for r in answers} == {201}
     assert len({r.json()["id"] for r in answers}) == 1
+
+
+async def _failed_writes_then_posts(f: Forum, org: str) -> None:
+    admin = await f.person(org, "org_admin")
+    person = await f.person(org)
+    stranger_admin = await f.person(org + "-other", "org_admin")
+    await f.settle()
+    space = await f.space("org", admin.headers)
+    thread = await f.thread(space["id"], admin)
+    hidden_space = await f.space("org", stranger_admin.headers)
+    hidden = await f.thread(hidden_space["id"], stranger_admin)
+    # Twenty refused writes: a thread the person may not see (404), an unknown one (404), a
+    # discussion of a space they may not see (404), an empty body (400 before any handler).
+    for i in range(20):
+        url, body = [
+            (f"/v1/threads/{hidden['id']}/posts", {"body": "let me in"}),
+            ("/v1/threads/unknown/posts", {"body": "anyone?"}),
+            (f"/v1/spaces/{hidden_space['id']}/threads", {"title": "sneaky"}),
+            (f"/v1/threads/{thread['id']}/posts", {"body": ""}),
+        ][i % 4]
+        response = await f.client.post(url, json=body, headers=person.headers)
+        assert response.status_code in (400, 404), response.text
+    # The allowance is untouched: five posts, then the sixth is refused.
+    statuses = []
+    for i in range(6):
+        response = await f.client.post(
+            f"/v1/threads/{thread['id']}/posts", json={"body": f"real {i}"}, headers=person.headers
+        )
+        statuses.append(response.status_code)
+    assert statuses == [201] * 5 + [429]
+
+
+async def test_failed_writes_do_not_count_toward_the_limit(limited: Forum) -> None:
+    await _failed_writes_then_posts(limited, "org-rate3")
