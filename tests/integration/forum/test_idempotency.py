@@ -72,18 +72,34 @@ async def test_retry_returns_first_result_and_creates_nothing(idem_forum: Forum)
 
 
 async def test_failed_write_is_not_remembered(idem_forum: Forum) -> None:
+    """A key whose request failed is retried once the request can succeed: it runs for real."""
     f = idem_forum
-    person = await f.person("org-idem2")
-    await f.settle()
-    key = {"Idempotency-Key": "fails-first"}
-    missing = await f.client.post(
-        "/v1/threads/nope/posts", json={"body": "hi"}, headers={**person.headers, **key}
-    )
-    assert missing.status_code == 404
     admin = await f.person("org-idem2", "org_admin")
+    person = await f.person("org-idem2b")
+    cohort = await f.cohort("org-idem2", "org-idem2b")
     await f.settle()
-    space = await f.space("org", admin.headers)
+    space = await f.space("cohort", admin.headers, cohort_id=cohort)
     thread = await f.thread(space["id"], admin)
+    url = f"/v1/threads/{thread['id']}/posts"
+    body = {"body": "let me answer"}
+    key = {**person.headers, "Idempotency-Key": "fails-first"}
+    missing = await f.client.post(url, json=body, headers=key)
+    assert missing.status_code == 404  # not a member of the cohort yet
+    await f.join(cohort, person)
+    await f.settle()
+    # The same key, method, path and body: not the remembered 404 but a new post.
+    posted = await f.client.post(url, json=body, headers=key)
+    assert posted.status_code == 201, posted.text
+    assert "idempotent-replay" not in posted.headers
+    # And from now on that success is what the key replays.
+    again = await f.client.post(url, json=body, headers=key)
+    assert again.status_code == 201 and again.headers["idempotent-replay"] == "true"
+    assert again.json() == posted.json()
+    view = (await f.client.get(f"/v1/threads/{thread['id']}", headers=admin.headers)).json()
+    assert [p["id"] for p in view["posts"]] == [posted.json()["id"]]
+
+    # Retries of a successful vote replay it (the score alone could not tell: a repeated
+    # vote changes nothing anyway).
     votes = [
         await f.client.post(
             f"/v1/threads/{thread['id']}/votes",
@@ -93,6 +109,7 @@ async def test_failed_write_is_not_remembered(idem_forum: Forum) -> None:
         for _ in range(3)
     ]
     assert [v.json()["score"] for v in votes] == [1, 1, 1]
+    assert [v.headers.get("idempotent-replay") for v in votes] == [None, "true", "true"]
     too_long = await f.client.post(
         f"/v1/threads/{thread['id']}/votes",
         json={"value": 1},

@@ -46,6 +46,9 @@ class World:
     posts: dict[str, dict[str, Any]]
     # One post per (space, caller) to flag, so that flags never hide a post another check reads.
     flag_targets: dict[tuple[str, str], str]
+    # Real people to suggest as answerers: a_author (org A, also a member of cohort K) and
+    # k_author (org B, member of K).
+    people: dict[str, str]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -60,7 +63,8 @@ async def world(forum: Forum) -> World:
     ex_member = await f.person("org-b")
     b_admin = await f.person("org-b", "org_admin")
     cohort = await f.cohort("org-a", "org-b")
-    for person in (member, k_author, ex_member):
+    a_flagger = await f.person("org-a")
+    for person in (member, k_author, ex_member, a_author):
         await f.join(cohort, person)
     await f.settle()
     await f.leave(cohort, ex_member)
@@ -86,6 +90,20 @@ async def world(forum: Forum) -> World:
         for key in spaces
         for caller in CALLERS
     }
+    # A post in each thread hidden by three flags: no count may include it.
+    flaggers = {
+        "org": (a_admin, same_org, a_flagger),
+        "cohort": (member, b_admin, a_admin),
+        "public": (same_org, other_org, member),
+    }
+    for key in spaces:
+        hidden = await f.post(threads[key]["id"], authors[key], "to be hidden")
+        for person in flaggers[key]:
+            response = await f.client.post(
+                f"/v1/posts/{hidden['id']}/flags", json={"reason": "hide"}, headers=person.headers
+            )
+            assert response.status_code == 201, response.text
+        assert response.json()["hidden"] is True
     headers = {
         "same_org": same_org.headers,
         "other_org": other_org.headers,
@@ -96,7 +114,13 @@ async def world(forum: Forum) -> World:
         "platform_admin": ADMIN,
     }
     return World(
-        forum=f, headers=headers, spaces=spaces, threads=threads, posts=posts, flag_targets=flag_targets
+        forum=f,
+        headers=headers,
+        spaces=spaces,
+        threads=threads,
+        posts=posts,
+        flag_targets=flag_targets,
+        people={"a_author": a_author.id, "k_author": k_author.id},
     )
 
 
@@ -228,6 +252,33 @@ async def test_counts_only_count_what_the_caller_sees(world: World, caller: str)
     hits = (await world.forum.client.get("/v1/search?q=quokka&limit=100", headers=headers)).json()["items"]
     assert {h["space_id"] for h in hits} == {world.spaces[k]["id"] for k in visible}
     assert len([h for h in hits if h["thread_id"] in {world.threads[k]["id"] for k in visible}]) == len(hits)
+    # The counts: a space's thread_count is the threads it lists; a thread's post_count is its
+    # visible posts (never the hidden one, which moderators also see in the list).
+    by_id = {s["id"]: s for s in spaces}
+    for key in visible:
+        space = by_id[world.spaces[key]["id"]]
+        moderates = caller == "platform_admin" or (caller == "cohort_org_admin" and key == "cohort")
+        listed = await world.forum.client.get(f"/v1/spaces/{space['id']}/threads?limit=100", headers=headers)
+        items = listed.json()["items"]
+        assert space["thread_count"] == len(items) >= 1
+        for item in items:
+            view = await world.forum.client.get(f"/v1/threads/{item['id']}?limit=100", headers=headers)
+            shown = [p for p in view.json()["posts"] if p["status"] == "visible"]
+            assert item["post_count"] == view.json()["post_count"] == len(shown)
+            statuses = {p["status"] for p in view.json()["posts"]}
+            if item["id"] == world.threads[key]["id"]:
+                assert ("hidden" in statuses) == moderates, statuses
+
+
+ANSWERERS_SEEN_BY: dict[str, set[str]] = {
+    "same_org": {"a_author"},  # org A
+    "other_org": set(),
+    "cohort_member": {"a_author", "k_author"},  # shares cohort K with both
+    "ex_cohort_member": {"k_author"},  # org B; no longer shares K with a_author
+    "cohort_org_admin": {"k_author"},  # org B; administers K but is not a member
+    "anonymous": set(),
+    "platform_admin": {"a_author", "k_author"},
+}
 
 
 async def test_suggestions_show_only_visible_related_threads_and_people(world: World) -> None:
@@ -242,7 +293,7 @@ async def test_suggestions_show_only_visible_related_threads_and_people(world: W
                 events.SuggestedAnswerer(
                     person_id=p, display_name="x", score=0.9, reasons=[events.Reason(text="knows quokkas")]
                 )
-                for p in ("p-nobody",)
+                for p in ("p-nobody", world.people["a_author"], world.people["k_author"])
             ],
             related=[
                 events.RelatedThread(thread_id=world.threads[k]["id"], title="from the matcher", score=0.5)
@@ -256,5 +307,7 @@ async def test_suggestions_show_only_visible_related_threads_and_people(world: W
         related = {r["thread_id"] for r in view["related"]}
         expected = {world.threads[k]["id"] for k in SPACES if caller in SEES[k] and k != "public"}
         assert related == expected, caller
-        # A person the forum does not know (or the caller may not see) is never shown.
-        assert view["suggested_answerers"] == []
+        # A person the forum does not know (p-nobody), or the caller may not see, is never shown:
+        # visible are people of the caller's org and people sharing a cohort with the caller.
+        shown = {a["person_id"] for a in view["suggested_answerers"]}
+        assert shown == {world.people[k] for k in ANSWERERS_SEEN_BY[caller]}, caller
