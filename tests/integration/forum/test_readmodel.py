@@ -6,7 +6,7 @@ import pytest
 
 from peerlearn import events
 
-from .conftest import Forum
+from .conftest import ADMIN, Forum
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -179,3 +179,36 @@ async def test_a_person_the_read_model_does_not_know_yet_keeps_the_token_claims(
     newcomer = Person(id="p-notyetknown", org_id="org-new", roles=("learner",), name="New")
     response = await forum.client.get(f"/v1/spaces/{space['id']}", headers=newcomer.headers)
     assert response.status_code == 200
+
+
+async def test_reputation_on_a_card_counts_only_spaces_the_viewer_sees(forum: Forum) -> None:
+    """Points earned in a space the viewer may not see are not shown to them (DESIGN §6: counts)."""
+    admin_x = await forum.person("org-p5x", "org_admin")
+    helper = await forum.person("org-p5x")
+    asker_x = await forum.person("org-p5x")
+    peer_y = await forum.person("org-p5y")
+    asker_y = await forum.person("org-p5y")
+    cohort = await forum.cohort("org-p5x", "org-p5y")
+    await forum.settle()
+    for person in (helper, peer_y, asker_y):
+        await forum.join(cohort, person)
+    await forum.settle()
+    org_space = await forum.space("org", admin_x.headers)
+    cohort_space = await forum.space("cohort", admin_x.headers, cohort_id=cohort)
+    for space, asker in ((org_space, asker_x), (cohort_space, asker_y)):
+        thread = await forum.thread(space["id"], asker)
+        post = await forum.post(thread["id"], helper)
+        accepted = await forum.client.post(
+            f"/v1/threads/{thread['id']}/accept", json={"post_id": post["id"]}, headers=asker.headers
+        )
+        assert accepted.status_code == 200
+
+    async def seen(headers: dict[str, str]) -> int:
+        card = await forum.client.get(f"/v1/people/{helper.id}", headers=headers)
+        assert card.status_code == 200
+        return int(card.json()["reputation"])
+
+    assert await seen(helper.headers) == 30
+    assert await seen(ADMIN) == 30
+    assert await seen(asker_x.headers) == 15  # same org, not in the cohort: the org space's points
+    assert await seen(peer_y.headers) == 15  # shares the cohort only: the cohort space's points
