@@ -25,10 +25,8 @@ import time
 from typing import Any
 
 import httpx
-import msgspec
 import uvicorn
-from litestar import Litestar, get
-from load import measure  # bench/load.py: this script runs from bench/
+from load import baseline_app, measure  # bench/load.py: this script runs from bench/
 
 from peerlearn import events
 from peerlearn.auth import TokenIssuer
@@ -41,21 +39,6 @@ from peerlearn_forum.settings import load
 ADMIN = "bench-admin-token-" + "z" * 30
 SECRET = "bench-secret-" + "q" * 40
 SKILLS = ["Python", "SQL", "Kubernetes", "React", "pandas", "Machine learning", "Negotiation", "Go"]
-
-
-class Pong(msgspec.Struct):
-    id: str
-    name: str
-
-
-@get("/health", sync_to_thread=False)
-def bare_health() -> str:
-    return "ok"
-
-
-@get("/ping/{item_id:str}", sync_to_thread=False)
-def ping(item_id: str) -> Pong:
-    return Pong(id=item_id, name="bare")
 
 
 def _serve(app: Any) -> tuple[str, uvicorn.Server]:
@@ -152,7 +135,7 @@ async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
     if args.database_url:
         env["PEERLEARN_DATABASE_URL"] = args.database_url
     forum_url, forum = _serve(create_app(load(env)))
-    bare_url, bare = _serve(Litestar([ping, bare_health]))
+    bare_url, bare = _serve(baseline_app())
     try:
         tokens, space, threads, posts = await _seed(forum_url, nats.url)
         people = sorted(tokens)

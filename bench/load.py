@@ -1,4 +1,4 @@
-"""What the HTTP benchmarks share: N requests from C concurrent clients, throughput and latency."""
+"""What the HTTP benchmarks share: the baseline app, and N requests from C concurrent clients."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import msgspec
+from litestar import Litestar, get
 
 
 async def measure(
@@ -35,3 +37,24 @@ async def measure(
         "p50_ms": statistics.median(latencies) * 1000,
         "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
     }
+
+
+class Pong(msgspec.Struct):
+    id: str
+    name: str
+
+
+@get("/health", sync_to_thread=False)
+def bare_health() -> str:
+    return "ok"
+
+
+@get("/ping/{item_id:str}", sync_to_thread=False)
+def ping(item_id: str) -> Pong:
+    return Pong(id=item_id, name="bare")
+
+
+def baseline_app() -> Litestar:
+    """The baseline every API benchmark measures in the same run: a bare Litestar endpoint
+    returning a small msgspec Struct (``GET /ping/{id}``)."""
+    return Litestar([ping, bare_health])

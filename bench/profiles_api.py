@@ -24,30 +24,13 @@ import tempfile
 import time
 
 import httpx
-import msgspec
 import uvicorn
-from litestar import Litestar, get
-from load import measure  # bench/load.py: this script runs from bench/
+from load import baseline_app, measure  # bench/load.py: this script runs from bench/
 
 from peerlearn.testing.servers import start_nats
 
 ADMIN = "bench-admin-token-" + "z" * 30
 HEADER = "display_name,email,roles,timezone,weekly_hours,skills_have,skills_want,goal\n"
-
-
-class Pong(msgspec.Struct):
-    id: str
-    name: str
-
-
-@get("/health", sync_to_thread=False)
-def bare_health() -> str:
-    return "ok"
-
-
-@get("/ping/{item_id:str}", sync_to_thread=False)
-def ping(item_id: str) -> Pong:
-    return Pong(id=item_id, name="bare")
 
 
 def _free_port() -> int:
@@ -153,7 +136,7 @@ def main() -> None:
     parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
-        uvicorn.run(Litestar([ping, bare_health]), host="127.0.0.1", port=args.serve_bare, log_level="error",
+        uvicorn.run(baseline_app(), host="127.0.0.1", port=args.serve_bare, log_level="error",
                     access_log=False)  # fmt: skip
         return
     results = asyncio.run(run(args))
