@@ -131,8 +131,10 @@ class Bus:
             # to the next replica; drain would wait out pending pull requests (up to 30 s).
             with contextlib.suppress(Exception):
                 await self._nc.flush(timeout=1)
-            with contextlib.suppress(Exception):
-                await self._nc.close()
+            try:
+                await asyncio.wait_for(self._nc.close(), 5)
+            except Exception as exc:  # closing must not hang a shutdown (nats-py can wait on a dead socket)
+                log.warning("closing the NATS connection: %r", exc)
         self._nc = None
         self._js = None
 

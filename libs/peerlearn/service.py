@@ -96,6 +96,15 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return Response(body, status_code=exc.status_code, headers=exc.headers)
 
 
+async def _bounded(what: str, step: Awaitable[Any], *, seconds: float = 10.0) -> None:
+    try:
+        await asyncio.wait_for(step, seconds)
+    except TimeoutError:
+        log.error("shutdown: %s took longer than %gs; going on without it", what, seconds)
+    except Exception as exc:
+        log.error("shutdown: %s failed: %r", what, exc)
+
+
 def _conflict(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[Any]:
     # A uniqueness or reference violation that a domain check did not catch first (a race
     # between two requests, say) is the caller's conflict, not a server error.
@@ -178,18 +187,18 @@ def create_service_app(
         try:
             yield
         finally:
+            # Every step is bounded: a stuck step is logged and shutdown goes on, so that a
+            # process manager's stop never hangs (what was not done is redone at next start).
             for hook in on_shutdown:
-                await hook(app)
+                await _bounded(f"shutdown hook {getattr(hook, '__name__', hook)}", hook(app))
             # Consumers first (an unacked message is redelivered), then the outbox drains.
-            for task in tasks[1:]:
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks[1:], return_exceptions=True)
-            tasks[0].cancel()
-            await asyncio.gather(tasks[0], return_exceptions=True)
+            await _bounded("stopping consumers and relay", asyncio.gather(*tasks, return_exceptions=True))
             if bus.connected:
-                await relay.drain()
-            await bus.close()
-            await database.dispose()
+                await _bounded("draining the outbox", relay.drain(), seconds=6)
+            await _bounded("closing the NATS connection", bus.close())
+            await _bounded("closing the database", database.dispose())
 
     app_stores: dict[str, Store] = {
         "rate_limit": make_store(settings.redis_url, f"{settings.service}:rate"),

@@ -38,7 +38,13 @@ async def running(app: Litestar) -> AsyncIterator[Litestar]:
         yield app
     finally:
         stop.set()
-        await task
+        try:
+            await asyncio.wait_for(asyncio.shield(task), 60)
+        except TimeoutError:
+            # A hang in shutdown: say where every task is waiting, then fail the test.
+            for other in asyncio.all_tasks():
+                other.print_stack(limit=8)
+            raise AssertionError("the app did not shut down within 60 s (task stacks above)") from None
 
 
 @asynccontextmanager
