@@ -52,7 +52,10 @@ async def app_client(app: Litestar, *, wait_for_nats: bool = True) -> AsyncItera
     """Start ``app``'s lifespan and yield a client that calls it in-process."""
     async with running(app):
         if wait_for_nats:
-            await app.state.bus.wait_connected()
+            try:
+                await asyncio.wait_for(app.state.bus.wait_connected(), 30)
+            except TimeoutError:
+                raise AssertionError(f"the app did not reach NATS at {app.state.bus.url} in 30 s") from None
         transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             client.app = app  # type: ignore[attr-defined]
