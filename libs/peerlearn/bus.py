@@ -159,6 +159,14 @@ async def ensure_streams(js: JetStreamContext, *, replicas: int = 1) -> None:
         await js.update_stream(config)
 
 
+def _being_cancelled() -> bool:
+    """Whether this task was asked to stop. nats-py turns a cancelled ``next_msg`` into
+    ``ConnectionClosedError`` when the connection closes meanwhile, and a handler may wrap a
+    cancellation too: taken for a hiccup, it would be retried forever (a shutdown that never ends)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 def backoff_delay(delivery: int, *, base: float = 0.2, cap: float = 30.0) -> float:
     """Seconds to wait before redelivery number ``delivery + 1`` (exponential, capped)."""
     return float(min(cap, base * (2 ** max(0, delivery - 1))))
@@ -227,7 +235,9 @@ class Consumer:
                     await self._handle(message)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # a consumer must outlive NATS hiccups
+                if _being_cancelled():
+                    raise asyncio.CancelledError from exc
                 log.warning("consumer %s on %s paused: %r", self.durable, self.stream, exc)
                 subscription = None
                 await asyncio.sleep(0.5)
@@ -244,7 +254,9 @@ class Consumer:
         except asyncio.CancelledError:
             # Leave the message unacked: it is redelivered after ack_wait to whoever runs next.
             raise
-        except Exception as exc:
+        except Exception as exc:  # the handler's failure is the message's fate
+            if _being_cancelled():
+                raise asyncio.CancelledError from exc
             if delivered >= self.max_deliver:
                 await self._dead_letter_or_retry(message, delivered, f"{type(exc).__name__}: {exc}")
             else:

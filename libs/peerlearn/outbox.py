@@ -163,7 +163,10 @@ class OutboxRelay:
                     continue
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # keep relaying once NATS is back
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from exc
                 log.warning("outbox relay paused: %s", exc)
                 backoff = min(backoff * 2, self.max_backoff)
                 await asyncio.sleep(backoff)

@@ -244,3 +244,23 @@ async def test_a_message_whose_dead_lettering_fails_comes_back_instead_of_vanish
     await stop(task)
     letters = await stream_messages(bus, events.DEADLETTER_STREAM, "deadletter.>")
     assert len(letters) == 1
+
+
+async def test_a_consumer_stops_when_cancelled_even_if_the_cancellation_is_wrapped(bus: Bus) -> None:
+    # Libraries sometimes turn a cancellation into another error (nats-py does, when the
+    # connection closes meanwhile); the consumer must still stop, or shutdown never ends.
+    entered = asyncio.Event()
+
+    async def wrapping(event: events.Event) -> None:
+        entered.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise RuntimeError("connection closed") from None
+
+    task = run(Consumer(bus, stream="PROFILES", durable="t-wrapped", handler=wrapping))
+    await bus.publish(org_event(9))
+    await asyncio.wait_for(entered.wait(), 10)
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=5)
+    assert done == {task} and task.cancelled()
