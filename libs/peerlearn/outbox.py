@@ -98,7 +98,7 @@ class OutboxRelay:
 
     async def pending(self) -> int:
         """How many events wait to be published."""
-        async with self.database.sessions() as session:
+        async with self.database.reading() as session:
             count = await session.scalar(
                 sa.select(sa.func.count()).select_from(_OUTBOX).where(_OUTBOX.c.sent_at.is_(None))
             )
@@ -111,7 +111,8 @@ class OutboxRelay:
         and stall the service's writes for as long as NATS is unreachable. Replicas that
         relay the same row publish it twice; JetStream drops the second by its id.
         """
-        async with self.database.sessions() as session:
+        # A deferred read: polling the outbox never takes SQLite's write lock.
+        async with self.database.reading() as session:
             query = (
                 sa.select(_OUTBOX.c.seq, _OUTBOX.c.event_id, _OUTBOX.c.subject, _OUTBOX.c.payload)
                 .where(_OUTBOX.c.sent_at.is_(None))

@@ -242,10 +242,15 @@ async def test_two_replicas_share_the_rate_limit_through_redis(
     }
     # A service name of its own keeps this run's counters apart from any other run's.
     settings = load_settings(ServiceSettings, f"replica{uuid.uuid4().hex[:8]}", env)
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}")
+    # Two replicas: two processes' worth of adapters on one database file.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
     replicas = [
         create_service_app(
-            settings, title="r", route_handlers=[add_note], migrations=SAMPLE_MIGRATIONS, database=database
+            settings,
+            title="r",
+            route_handlers=[add_note],
+            migrations=SAMPLE_MIGRATIONS,
+            database=Database(url),
         )
         for _ in range(2)
     ]
@@ -285,14 +290,14 @@ async def test_an_idempotency_key_is_claimed_across_replicas_through_redis(
         "PEERLEARN_REDIS_URL": redis_url,
     }
     settings = load_settings(ServiceSettings, f"idem{uuid.uuid4().hex[:8]}", env)
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
     replicas = [
         create_service_app(
             settings,
             title="r",
             route_handlers=[add_slow_note],
             migrations=SAMPLE_MIGRATIONS,
-            database=database,
+            database=Database(url),
         )
         for _ in range(2)
     ]
@@ -312,6 +317,7 @@ async def test_an_idempotency_key_is_claimed_across_replicas_through_redis(
     assert later.status_code == 201 and later.headers["idempotent-replay"] == "true"
     assert later.json() == done.json()
     assert different.status_code == 422
+    database = Database(url)
     async with database.transaction() as session:
         assert (await session.scalars(sa.select(notes.c.text))).all() == ["once"]
     await database.dispose()
