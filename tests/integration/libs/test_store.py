@@ -62,8 +62,12 @@ async def test_foreign_keys_are_enforced_on_sqlite_too(migrated: Database) -> No
             await session.execute(sa.text("INSERT INTO child (id, parent_id) VALUES (1, 42)"))
 
 
-async def test_ping_answers_when_the_database_is_there(migrated: Database) -> None:
-    await migrated.ping()
+async def test_ping_answers_when_the_database_is_there_and_raises_when_not(migrated: Database) -> None:
+    assert await migrated.ping() is None
+    nowhere = Database("postgresql+asyncpg://postgres@127.0.0.1:1/none")
+    with pytest.raises(OSError):
+        await nowhere.ping()
+    await nowhere.dispose()
 
 
 async def test_a_reader_does_not_wait_for_a_writer(migrated: Database) -> None:
