@@ -144,7 +144,10 @@ async def test_inviting_a_member_org_again_is_409(profiles: Any) -> None:
     cohort_id = await profiles.cohort(w["a_token"])
     await profiles.join(cohort_id, w["b"], w["a_token"], w["b_token"])
     path = f"/v1/cohorts/{cohort_id}/invitations"
-    await profiles.call("POST", path, w["a_token"], json={"org_id": w["b"]}, expect=409)
+    again = await profiles.call("POST", path, w["a_token"], json={"org_id": w["b"]}, expect=409)
+    assert again.json()["detail"]
+    cohort = await profiles.call("GET", f"/v1/cohorts/{cohort_id}", w["a_token"], expect=200)
+    assert sorted(cohort.json()["member_org_ids"]) == sorted([w["a"], w["b"]])
 
 
 BAD_COHORTS = [

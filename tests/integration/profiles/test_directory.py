@@ -38,4 +38,5 @@ async def test_walking_the_pages_yields_everyone_once(profiles: Any) -> None:
 )
 async def test_bad_paging_parameters_are_400(profiles: Any, params: dict[str, Any]) -> None:
     org_id = await profiles.org()
-    await profiles.call("GET", f"/v1/orgs/{org_id}/people", params=params, expect=400)
+    response = await profiles.call("GET", f"/v1/orgs/{org_id}/people", params=params, expect=400)
+    assert next(iter(params)) in response.text  # the error names the parameter

@@ -58,8 +58,9 @@ async def test_a_person_cannot_create_an_org_and_nothing_is_published(profiles: 
 
 
 async def test_an_unknown_org_is_404(profiles: Any) -> None:
-    await profiles.call("GET", "/v1/orgs/does-not-exist", expect=404)
-    await profiles.call("GET", "/v1/orgs/does-not-exist/people", expect=404)
+    for path in ("/v1/orgs/does-not-exist", "/v1/orgs/does-not-exist/people"):
+        response = await profiles.call("GET", path, expect=404)
+        assert response.json() == {"status_code": 404, "detail": response.json()["detail"]}
 
 
 async def test_health_ready_and_schema_answer(profiles: Any) -> None:

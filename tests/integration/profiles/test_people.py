@@ -152,8 +152,11 @@ async def test_erasing_a_person_removes_them_and_publishes_person_deleted(profil
 async def test_a_person_may_erase_themselves(profiles: Any) -> None:
     org_id = await profiles.org()
     me = await profiles.person(org_id)
-    await profiles.call("DELETE", f"/v1/people/{me['id']}", await profiles.token(me["id"]), expect=204)
-    await profiles.call("GET", f"/v1/people/{me['id']}", expect=404)
+    token = await profiles.token(me["id"])
+    await profiles.call("DELETE", f"/v1/people/{me['id']}", token, expect=204)
+    gone = await profiles.call("GET", f"/v1/people/{me['id']}", expect=404)
+    assert me["email"] not in gone.text
+    assert (await profiles.call("GET", "/v1/me", token)).status_code == 401
 
 
 BAD_PEOPLE = [
@@ -235,7 +238,12 @@ async def test_changing_email_to_a_colleagues_is_409(profiles: Any) -> None:
     org_id = await profiles.org()
     await profiles.person(org_id, email="taken@example.org")
     me = await profiles.person(org_id)
-    await profiles.call("PUT", f"/v1/people/{me['id']}", json={"email": "TAKEN@example.org"}, expect=409)
+    clash = await profiles.call(
+        "PUT", f"/v1/people/{me['id']}", json={"email": "TAKEN@example.org"}, expect=409
+    )
+    assert clash.json()["detail"]
+    unchanged = await profiles.call("GET", f"/v1/people/{me['id']}", expect=200)
+    assert unchanged.json()["email"] == me["email"]
 
 
 async def test_bad_updates_change_nothing(profiles: Any) -> None:
@@ -256,6 +264,8 @@ async def test_bad_updates_change_nothing(profiles: Any) -> None:
 
 
 async def test_unknown_org_and_person_are_404(profiles: Any) -> None:
+    missing = await profiles.call("GET", "/v1/people/nope", expect=404)
+    assert missing.json()["status_code"] == 404 and missing.json()["detail"]
     await profiles.call("GET", "/v1/people/%00", expect=404)
     await profiles.call("GET", "/v1/orgs/%00/people", expect=404)
     await profiles.call("GET", "/v1/cohorts/%00", expect=404)

@@ -35,8 +35,11 @@ async def test_an_org_admin_issues_tokens_for_their_people_only(profiles: Any) -
     admin = await profiles.person(org_id, roles=["org_admin"])
     mine, theirs = await profiles.person(org_id), await profiles.person(other_org)
     token = await profiles.token(admin["id"])
-    await profiles.call("POST", "/v1/tokens", token, json={"person_id": mine["id"]}, expect=201)
-    await profiles.call("POST", "/v1/tokens", token, json={"person_id": theirs["id"]}, expect=404)
+    issued = await profiles.call("POST", "/v1/tokens", token, json={"person_id": mine["id"]}, expect=201)
+    me = await profiles.call("GET", "/v1/me", issued.json()["token"], expect=200)
+    assert me.json()["id"] == mine["id"]
+    refused = await profiles.call("POST", "/v1/tokens", token, json={"person_id": theirs["id"]}, expect=404)
+    assert "token" not in refused.json()
 
 
 async def test_a_token_reflects_roles_changed_by_an_admin(profiles: Any) -> None:
@@ -55,7 +58,8 @@ async def test_a_token_reflects_roles_changed_by_an_admin(profiles: Any) -> None
      ({"person_id": "nobody"}, 404)],
 )  # fmt: skip
 async def test_bad_token_requests(profiles: Any, body: Any, status: int) -> None:
-    await profiles.call("POST", "/v1/tokens", json=body, expect=status)
+    response = await profiles.call("POST", "/v1/tokens", json=body, expect=status)
+    assert response.json()["detail"] and "token" not in response.json()
 
 
 ERASED = "the person of this token no longer exists"
