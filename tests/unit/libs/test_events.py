@@ -97,3 +97,15 @@ def test_every_subject_falls_in_exactly_one_stream() -> None:
     for type_, _version in events.EVENT_TYPES:
         owners = [name for name, subjects in events.STREAMS.items() if type_.startswith(subjects[0][:-1])]
         assert len(owners) == 1, type_
+
+
+def test_each_event_is_owned_by_the_module_of_its_producer() -> None:
+    """An event's payload lives in ``peerlearn.events.<producer>``, the first part of its subject,
+    so adding a service's events touches that service's module (and the registry's one line)."""
+    from peerlearn.events import registry
+
+    for (subject, _version), cls in registry.EVENT_TYPES.items():
+        producer = subject.split(".", 1)[0]
+        assert cls.__module__ == f"peerlearn.events.{producer}", (subject, cls.__module__)
+    producers = {module.__name__.rsplit(".", 1)[1] for module in registry.PRODUCERS}
+    assert producers == {subject.split(".", 1)[0] for subject, _ in registry.EVENT_TYPES}
