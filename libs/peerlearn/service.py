@@ -1,7 +1,8 @@
 """The app factory every service is built with: the parts that make a service a peerlearn service.
 
 ``create_service_app`` gives each service ``GET /health``, ``GET /ready``, OpenAPI at
-``/schema``, one error format (``{"status_code", "detail", "extra"}``), a request body
+``/schema``, one error format (``{"status_code", "detail", "extra"}``, domain errors of
+:mod:`peerlearn.errors` mapped once), the unit of work injected as ``uow``, a request body
 limit (413), bearer authentication, per-person rate limits on writes, ``Idempotency-Key``
 on every write, one JSON log line per request, and a lifespan that migrates the database,
 connects to NATS without blocking start-up, runs the outbox relay and the consumers, and
@@ -35,11 +36,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.auth import Principal, TokenVerifier, bearer_auth, principal_of
 from peerlearn.bus import Bus, Consumer
+from peerlearn.errors import DomainError
+from peerlearn.http_errors import domain_error_response
 from peerlearn.idempotency import IdempotencyMiddleware
 from peerlearn.logs import RequestLogMiddleware, configure_logging
 from peerlearn.outbox import OutboxRelay
 from peerlearn.settings import ServiceSettings
 from peerlearn.store import Database
+from peerlearn.unit_of_work import UnitOfWork
 
 log = logging.getLogger("peerlearn.service")
 
@@ -118,6 +122,11 @@ def _conflict(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[
     )
 
 
+def _provide_uow(state: State) -> UnitOfWork:
+    uow: UnitOfWork = state.uow
+    return uow
+
+
 async def _provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
     async with state.database.transaction() as session:
         yield session
@@ -150,6 +159,7 @@ def create_service_app(
     bus = bus or Bus(
         settings.nats_url, name=f"peerlearn-{settings.service}", replicas=settings.stream_replicas
     )
+    uow = UnitOfWork(database)
     relay = OutboxRelay(database, bus.publish_raw)
     # Sessions made by this factory wake the relay right after they commit an event.
     database.sessions.configure(info={"outbox_signal": relay.wake})
@@ -225,11 +235,13 @@ def create_service_app(
             ),
         ],
         dependencies={
+            "uow": Provide(_provide_uow, sync_to_thread=False),
             "db_session": Provide(_provide_db_session),
             "principal": Provide(_provide_principal, sync_to_thread=False),
             **(dependencies or {}),
         },
         exception_handlers={
+            DomainError: domain_error_response,
             HTTPException: _http_error,
             IntegrityError: _conflict,
             Exception: _internal_error,
@@ -247,6 +259,7 @@ def create_service_app(
             {
                 "settings": settings,
                 "database": database,
+                "uow": uow,
                 "bus": bus,
                 "relay": relay,
                 "consumers": the_consumers,

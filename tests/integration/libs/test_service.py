@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from litestar import get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn import events, outbox
+from peerlearn import errors, events, outbox
 from peerlearn.auth import TokenIssuer, authenticated, org_admin, platform_admin
 from peerlearn.bus import Bus
 from peerlearn.service import create_service_app
@@ -26,6 +26,7 @@ from peerlearn.streams import stream_messages
 from peerlearn.testing.client import app_client
 from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 from peerlearn.testing.servers import NatsServer
+from peerlearn.unit_of_work import UnitOfWork
 
 SAMPLE_MIGRATIONS = Path(__file__).parent / "sample_migrations"
 notes = sa.table("notes", sa.column("id"), sa.column("text"))
@@ -64,6 +65,28 @@ async def org_secrets(org_id: str) -> dict[str, str]:
     return {"org": org_id}
 
 
+@post("/v1/notes-by-uow")
+async def add_note_by_uow(data: NoteIn, uow: UnitOfWork) -> NoteOut:
+    async with uow.writing() as tx:
+        await tx.session.execute(sa.insert(notes).values(text=data.text))
+        if data.stars < 0:
+            raise errors.Invalid("stars cannot be negative", extra={"field": "stars"})
+    return NoteOut(text=data.text)
+
+
+@get("/v1/refusals/{kind:str}")
+async def refuse(kind: str) -> None:
+    refusal: dict[str, errors.DomainError] = {
+        "invalid": errors.Invalid("the title is empty"),
+        "unauthenticated": errors.Unauthenticated("the person of this token no longer exists"),
+        "forbidden": errors.Forbidden("only moderators may restore a post"),
+        "not-found": errors.NotFound("no such thread"),
+        "conflict": errors.Conflict("already a member"),
+        "too-many": errors.TooMany("at most 3 a minute", retry_after=7),
+    }
+    raise refusal[kind]
+
+
 @get("/v1/boom")
 async def boom() -> None:
     raise RuntimeError("a bug with a secret in it")
@@ -85,7 +108,7 @@ async def client(
     app = create_service_app(
         settings,
         title="sample",
-        route_handlers=[add_note, me, admin_only, org_secrets, boom],
+        route_handlers=[add_note, add_note_by_uow, refuse, me, admin_only, org_secrets, boom],
         migrations=SAMPLE_MIGRATIONS,
         database=database,
     )
@@ -99,6 +122,38 @@ def bearer(token: str) -> dict[str, str]:
 
 def token(person: str = "p1", org: str = "o1", roles: tuple[str, ...] = ("learner",), **kw: Any) -> str:
     return TokenIssuer(TEST_JWT_SECRET, **kw).issue(person, org, list(roles)).token
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "detail"),
+    [
+        ("invalid", 400, "the title is empty"),
+        ("unauthenticated", 401, "the person of this token no longer exists"),
+        ("forbidden", 403, "only moderators may restore a post"),
+        ("not-found", 404, "no such thread"),
+        ("conflict", 409, "already a member"),
+        ("too-many", 429, "at most 3 a minute"),
+    ],
+)
+async def test_domain_errors_are_answered_with_their_status_in_the_one_format(
+    client: httpx.AsyncClient, kind: str, status: int, detail: str
+) -> None:
+    response = await client.get(f"/v1/refusals/{kind}")
+    assert response.status_code == status
+    assert response.json() == {"status_code": status, "detail": detail}
+    if kind == "too-many":
+        assert response.headers["retry-after"] == "7"
+
+
+async def test_the_unit_of_work_commits_a_write_and_a_refusal_leaves_nothing(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    assert (await client.post("/v1/notes-by-uow", json={"text": "kept"})).status_code == 201
+    refused = await client.post("/v1/notes-by-uow", json={"text": "refused", "stars": -1})
+    assert refused.status_code == 400
+    assert refused.json()["extra"] == {"field": "stars"}
+    async with database.reading() as session:
+        assert list(await session.scalars(sa.select(notes.c.text))) == ["kept"]
 
 
 async def test_health_and_ready(client: httpx.AsyncClient) -> None:
