@@ -1,7 +1,12 @@
 """pytest fixtures every test suite of peerlearn uses (registered as a pytest plugin).
 
 - ``nats_server`` / ``nats_url``: a real nats-server per test, on a free port, with a
-  temporary JetStream store (as nats.py's own tests do).
+  temporary JetStream store (as nats.py's own tests do); ``module_nats`` one per module.
+- ``module_database_url``: a database URL per module on SQLite and on PostgreSQL (each module
+  of a service's integration tests runs once per engine against one started app).
+- Beside the fixtures: :class:`peerlearn.testing.tap.StreamTap` (the events a request
+  published), :func:`peerlearn.testing.waiting.settled` (a consumer applied these events),
+  :func:`peerlearn.testing.client.app_client` (an app started in the test's loop).
 - ``postgres_url``: a fresh PostgreSQL database for the test session, dropped after.
 - ``redis_url``: the machine's Redis.
 - ``database``: a :class:`~peerlearn.store.Database` on SQLite *and* on PostgreSQL
@@ -50,6 +55,25 @@ def nats_server() -> Iterator[NatsServer]:
 @pytest.fixture
 def nats_url(nats_server: NatsServer) -> str:
     return nats_server.url
+
+
+@pytest.fixture(scope="module")
+def module_nats() -> Iterator[NatsServer]:
+    """One nats-server for a whole test module (a started app per module shares it)."""
+    server = start_nats()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database URL per module, on SQLite and on PostgreSQL (the module runs once for each)."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'service.db'}"
+    postgres: str = request.getfixturevalue("postgres_url")
+    return postgres
 
 
 async def _create_database(admin_url: str, name: str) -> None:

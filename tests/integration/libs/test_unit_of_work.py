@@ -17,6 +17,8 @@ from peerlearn.bus import Bus
 from peerlearn.consuming import apply_once, consumers_for, processed_events_table
 from peerlearn.outbox import OutboxRelay
 from peerlearn.store import Database
+from peerlearn.testing.tap import StreamTap
+from peerlearn.testing.waiting import eventually, settled
 from peerlearn.unit_of_work import ReadOnly, Transaction, UnitOfWork
 
 notes = sa.table("notes", sa.column("id"), sa.column("text"))
@@ -130,10 +132,8 @@ async def test_consumers_deliver_the_handled_subjects_once_each(uow: UnitOfWork,
     await bus.publish(events.make_event(events.PersonDeleted(person_id="p", org_id="o")))
     task = asyncio.create_task(consumer.run())
     try:
-        for _ in range(200):
-            if consumer.processed >= 3:
-                break
-            await asyncio.sleep(0.05)
+        await settled(uow.database, [first.id, second.id])
+        await eventually(lambda: asyncio.sleep(0, consumer.processed >= 3))
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -155,3 +155,18 @@ def test_a_stream_no_handler_consumes_is_a_mistake_said_at_start() -> None:
             service="notes",
             streams=["FORUM"],
         )
+
+
+async def test_the_stream_tap_sees_what_was_published_after_its_mark(bus: Bus, nats_url: str) -> None:
+    before = an_event(1)
+    await bus.publish(before)
+    tap = await StreamTap("profiles.>", within=5).start(nats_url)
+    try:
+        await tap.wait_for(lambda e: e.id == before.id)
+        mark = tap.mark()
+        after = an_event(2)
+        await bus.publish(after)
+        assert [e.id for e in await tap.wait_count(1, after=mark, org_id="o2")] == [after.id]
+        assert tap.matching(after=mark, org_id="o1") == []
+    finally:
+        await tap.stop()
