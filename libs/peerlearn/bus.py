@@ -12,8 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import nats
@@ -24,7 +27,10 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-from peerlearn import events
+from peerlearn import events, nats_access
+
+if TYPE_CHECKING:
+    from peerlearn.settings import ServiceSettings
 
 log = logging.getLogger("peerlearn.bus")
 
@@ -37,21 +43,95 @@ class BusUnavailable(ConnectionError):
     """NATS is not connected right now; the caller keeps the event and retries later."""
 
 
+class NatsCredentials(msgspec.Struct, frozen=True, kw_only=True):
+    """How a process proves who it is to NATS: user and password, an NKey seed or a creds file.
+
+    ``nkey_seed`` is a seed (``SU…``) or the path of a file holding one; ``creds`` the path
+    of a ``.creds`` file (JWT and seed); ``tls_ca`` the CA that signed the servers' certificates
+    when it is not a public one. All empty: connect without credentials.
+    """
+
+    user: str = ""
+    password: str = ""
+    nkey_seed: str = ""
+    creds: str = ""
+    tls_ca: str = ""
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> NatsCredentials:
+        """The credentials a service's settings name (``PEERLEARN_<SERVICE>_NATS_USER``…)."""
+        return cls(
+            user=settings.nats_user,
+            password=settings.nats_password,
+            nkey_seed=settings.nats_nkey_seed,
+            creds=settings.nats_creds,
+            tls_ca=settings.nats_tls_ca,
+        )
+
+    @property
+    def present(self) -> bool:
+        """Whether any way of authenticating is set."""
+        return bool(self.user or self.nkey_seed or self.creds)
+
+    def connect_options(self) -> dict[str, Any]:
+        """Keyword arguments of ``nats.connect`` for these credentials."""
+        options: dict[str, Any] = {}
+        if self.user:
+            options.update(user=self.user, password=self.password)
+        if self.nkey_seed:
+            if Path(self.nkey_seed).is_file():
+                options["nkeys_seed"] = self.nkey_seed
+            else:
+                options["nkeys_seed_str"] = self.nkey_seed
+        if self.creds:
+            options["user_credentials"] = self.creds
+        if self.tls_ca:
+            options["tls"] = ssl.create_default_context(cafile=self.tls_ca)
+        return options
+
+
 class Bus:
     """One NATS connection with its JetStream context, shared by a service's tasks."""
 
     def __init__(
-        self, url: str, *, name: str = "peerlearn", publish_timeout: float = 5.0, replicas: int = 1
+        self,
+        url: str,
+        *,
+        name: str = "peerlearn",
+        publish_timeout: float = 5.0,
+        replicas: int = 1,
+        credentials: NatsCredentials | None = None,
+        streams: Sequence[str] | None = None,
     ) -> None:
         self.url = url
         # "nats://a:4222,nats://b:4222" names the nodes of a cluster.
         self.servers = [part.strip() for part in url.split(",") if part.strip()]
         self.replicas = replicas
+        self.credentials = credentials or NatsCredentials()
+        # The streams this bus creates/updates at connect (None: all); a service's NATS user
+        # may manage only its own stream and DEADLETTER.
+        self.streams = None if streams is None else tuple(streams)
         self.name = name
         self.publish_timeout = publish_timeout
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._connecting: asyncio.Task[None] | None = None
+
+    @classmethod
+    def for_service(cls, settings: ServiceSettings, *, name: str = "") -> Bus:
+        """The bus of a service: its URL, replicas, NATS credentials and the streams it manages.
+
+        A service with credentials manages only its own stream and DEADLETTER (all its NATS
+        user may touch); without credentials (a development server) it ensures every stream.
+        """
+        credentials = NatsCredentials.of(settings)
+        return cls(
+            settings.nats_url,
+            name=name or f"peerlearn-{settings.service}",
+            replicas=settings.stream_replicas,
+            credentials=credentials,
+            streams=nats_access.managed_streams(settings.service) if credentials.present else None,
+        )
 
     @property
     def connected(self) -> bool:
@@ -75,9 +155,10 @@ class Bus:
                 reconnect_time_wait=0.5,
                 connect_timeout=2,
                 error_cb=self._on_error,
+                **self.credentials.connect_options(),
             )
             self._js = self._nc.jetstream(timeout=self.publish_timeout)
-            await ensure_streams(self._js, replicas=self.replicas)
+            await ensure_streams(self._js, replicas=self.replicas, only=self.streams)
 
         if timeout is None:
             await _connect()
@@ -101,7 +182,11 @@ class Bus:
             await asyncio.sleep(0.05)
 
     async def _on_error(self, exc: Exception) -> None:
-        log.debug("nats: %s", exc)
+        # Refused credentials or a refused subject are a configuration error, not a hiccup.
+        if isinstance(exc, nats.errors.Error) and "violation" in str(exc).lower():
+            log.error("nats (%s as %r): %s", self.url, self.credentials.user or "anonymous", exc)
+        else:
+            log.debug("nats: %s", exc)
 
     async def ping(self) -> None:
         """Raise :class:`BusUnavailable` unless the server answers a round trip."""
@@ -139,10 +224,14 @@ class Bus:
         self._js = None
 
 
-async def ensure_streams(js: JetStreamContext, *, replicas: int = 1) -> None:
-    """Create (or update) the PROFILES, FORUM, MATCHER and DEADLETTER streams, on file storage."""
+async def ensure_streams(
+    js: JetStreamContext, *, replicas: int = 1, only: Sequence[str] | None = None
+) -> None:
+    """Create (or update) the PROFILES, FORUM, MATCHER and DEADLETTER streams (or ``only`` some)."""
     wanted = {**events.STREAMS, events.DEADLETTER_STREAM: [f"{events.DEADLETTER_PREFIX}.>"]}
     for name, subjects in wanted.items():
+        if only is not None and name not in only:
+            continue
         config = StreamConfig(
             name=name,
             subjects=subjects,

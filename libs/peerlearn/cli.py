@@ -15,14 +15,19 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from peerlearn.runner import SERVICES, StartupError, describe, run_until_signalled, start_system
+
+if TYPE_CHECKING:
+    from peerlearn.bus import NatsCredentials
 
 # Demo steps, in order: each module has ``async def load_demo(ctx)``.
 DEMO_STEPS = ("peerlearn_profiles.demo", "peerlearn_forum.demo", "peerlearn_matcher.demo")
 
 
 def _cmd_up(args: argparse.Namespace) -> int:
+    os.umask(0o077)  # secrets, logs, SQLite files and the NATS store: owner-only
     try:
         system = start_system()
     except StartupError as exc:
@@ -73,6 +78,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from peerlearn.trusted_proxies import uvicorn_options
+
+    os.umask(0o077)  # its SQLite file and anything else it writes: owner-only
     settings_module = importlib.import_module(f"peerlearn_{args.service}.settings")
     try:
         settings = settings_module.load()
@@ -88,6 +96,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        # X-Forwarded-For only from PEERLEARN_TRUSTED_PROXIES (uvicorn trusts loopback by default).
+        **uvicorn_options(settings.trusted_proxies),
     )
     return 0
 
@@ -100,8 +110,11 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         print(f"peerlearn migrate: unknown service {', '.join(unknown)}", file=sys.stderr)
         return 2
     for service in args.services or list(SERVICES):
+        app_module = importlib.import_module(f"peerlearn_{service}.app")
+        if not hasattr(app_module, "MIGRATIONS"):
+            continue  # a service without a database of its own (web)
         settings = importlib.import_module(f"peerlearn_{service}.settings").load()
-        migrations = importlib.import_module(f"peerlearn_{service}.app").MIGRATIONS
+        migrations = app_module.MIGRATIONS
 
         async def _migrate(
             url: str = settings.sqlalchemy_url, schema: str = service, folder: Path = migrations
@@ -117,9 +130,28 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def operator_credentials(env: dict[str, str] | None = None) -> NatsCredentials:
+    """The NATS ``operator`` of stream-reading commands: ``PEERLEARN_OPERATOR_NATS_*`` (or
+    ``PEERLEARN_NATS_*``) settings, else the embedded server's in ``<data dir>/nats/credentials.json``."""
+    from peerlearn import nats_access
+    from peerlearn.bus import NatsCredentials
+    from peerlearn.settings import ServiceSettings, load_settings
+
+    settings = load_settings(ServiceSettings, nats_access.OPERATOR, env)
+    credentials = NatsCredentials.of(settings)
+    stored = Path(settings.data_dir) / "nats" / "credentials.json"
+    if credentials.present or not stored.exists():
+        return credentials
+    passwords = nats_access.read_or_create_passwords(stored)
+    return NatsCredentials(
+        user=nats_access.OPERATOR, password=passwords[nats_access.OPERATOR], tls_ca=settings.nats_tls_ca
+    )
+
+
 def _cmd_deadletters(args: argparse.Namespace) -> int:
     from peerlearn import deadletters
     from peerlearn.bus import Bus, BusUnavailable
+    from peerlearn.settings import SettingsError
 
     url = args.nats_url or os.environ.get("PEERLEARN_NATS_URL", "")
     if not url:
@@ -129,8 +161,14 @@ def _cmd_deadletters(args: argparse.Namespace) -> int:
         )
         return 2
 
+    try:
+        credentials = operator_credentials()
+    except SettingsError as exc:
+        print(f"peerlearn deadletters: {exc}", file=sys.stderr)
+        return 2
+
     async def _run() -> int:
-        bus = Bus(url)
+        bus = Bus(url, name="peerlearn-operator", credentials=credentials)
         try:
             await bus.connect(timeout=5)
             letters = await deadletters.list_dead_letters(bus, args.stream)

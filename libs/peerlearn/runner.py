@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-SERVICES: dict[str, int] = {"profiles": 8001, "forum": 8002, "matcher": 8003}
+from peerlearn import nats_access, secret_policy
+
+SERVICES: dict[str, int] = {"web": 8000, "profiles": 8001, "forum": 8002, "matcher": 8003}
 
 
 class StartupError(RuntimeError):
@@ -51,6 +53,8 @@ class System:
     nats_url: str = ""
     admin_token: str = ""
     urls: dict[str, str] = field(default_factory=dict)
+    # The embedded server's users and passwords (empty when PEERLEARN_NATS_URL names a server).
+    nats_passwords: dict[str, str] = field(default_factory=dict)
 
     def pids(self) -> list[int]:
         return [child.process.pid for child in self.children]
@@ -73,7 +77,9 @@ class System:
 
 
 def _die_with_parent() -> None:
-    """In the child, before exec: get SIGTERM when the runner dies, however it dies."""
+    """In the child, before exec: get SIGTERM when the runner dies, however it dies; and make
+    every file it creates (SQLite, the NATS store, logs) readable by its owner only."""
+    os.umask(0o077)
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -125,13 +131,53 @@ def _wait_tcp(host: str, port: int, timeout: float, process: subprocess.Popen[by
     raise StartupError(f"nothing answered on {host}:{port} within {timeout:g}s")
 
 
-def start_nats(data_dir: Path, port: int, *, log_file: Path | None = None) -> subprocess.Popen[bytes]:
-    """Start an embedded nats-server with JetStream, its store under ``data_dir``."""
-    store = data_dir / "nats"
-    store.mkdir(parents=True, exist_ok=True)
-    args = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)]
-    out = open(log_file or data_dir / "nats.log", "ab")  # noqa: SIM115 - the child owns it
-    process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+def private_dir(path: Path) -> Path:
+    """``path`` as a directory only its owner may enter (tightened if it exists already)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def _private_log(path: Path) -> int:
+    """A log file opened for appending, readable by its owner only (the child owns the fd)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
+
+
+def configure_nats(data_dir: Path, port: int, *, monitor_port: int = 0) -> tuple[Path, dict[str, str]]:
+    """Write the embedded server's config with every user; return it and the users' passwords.
+
+    Passwords are generated on first run into ``<data dir>/nats/credentials.json`` (0600) and
+    reused; the config is rewritten at every start (the port may change).
+    """
+    store = private_dir(data_dir / "nats")
+    passwords = nats_access.read_or_create_passwords(store / "credentials.json")
+    config = store / "server.conf"
+    nats_access.write_private(
+        config, nats_access.server_config(port, store, passwords, monitor_port=monitor_port)
+    )
+    return config, passwords
+
+
+def start_nats(
+    data_dir: Path, port: int, *, log_file: Path | None = None, config: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start an embedded nats-server with JetStream, its store under ``data_dir``.
+
+    With ``config`` (see :func:`configure_nats`) the server takes listen address, store and
+    users from it; without, it accepts anyone on loopback (only for tools that want that).
+    """
+    store = private_dir(data_dir / "nats")
+    if config is not None:
+        args = [nats_server_binary(), "-c", str(config)]
+    else:
+        args = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)]
+    out = _private_log(log_file or data_dir / "nats.log")
+    try:
+        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    finally:
+        os.close(out)
     try:
         _wait_tcp("127.0.0.1", port, 15, process)
     except StartupError:
@@ -143,8 +189,9 @@ def start_nats(data_dir: Path, port: int, *, log_file: Path | None = None) -> su
 def read_or_create_secret(path: Path) -> str:
     """The secret in ``path``, created (readable by its owner only) on first use."""
     if path.exists():
+        os.chmod(path, 0o600)  # an older run may have left it readable by others
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_urlsafe(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -174,8 +221,11 @@ def _check_nats_reachable(url: str) -> None:
 def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float = 180.0) -> System:
     """Start NATS (when needed) and the three services; return once every service is ready."""
     base = dict(os.environ if env is None else env)
-    data_dir = Path(base.get("PEERLEARN_DATA_DIR", "./var")).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = private_dir(Path(base.get("PEERLEARN_DATA_DIR", "./var")).resolve())
+    for variable in ("PEERLEARN_ADMIN_TOKEN", "PEERLEARN_JWT_SECRET"):
+        weakness = secret_policy.weakness(base.get(variable, ""))
+        if weakness:
+            raise StartupError(f"{variable} {weakness}")
     host = base.get("PEERLEARN_HOST", "127.0.0.1")
     ports = {
         name: _port(base, f"PEERLEARN_{name.upper()}_PORT", default) for name, default in SERVICES.items()
@@ -193,8 +243,11 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
         else:
             nats_port = _port(base, "PEERLEARN_NATS_PORT", 0) or free_port()
             ensure_port_free("127.0.0.1", nats_port, "nats", "PEERLEARN_NATS_PORT")
-            system.children.append(Child("nats", start_nats(data_dir, nats_port)))
+            monitor_port = _port(base, "PEERLEARN_NATS_MONITOR_PORT", 0)
+            config, passwords = configure_nats(data_dir, nats_port, monitor_port=monitor_port)
+            system.children.append(Child("nats", start_nats(data_dir, nats_port, config=config)))
             system.nats_url = f"nats://127.0.0.1:{nats_port}"
+            system.nats_passwords = passwords
 
         child_env = {
             **base,
@@ -205,17 +258,24 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
             "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1",
         }
-        logs = data_dir / "logs"
-        logs.mkdir(exist_ok=True)
+        logs = private_dir(data_dir / "logs")
         for name, port in ports.items():
-            out = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
-            process = subprocess.Popen(
-                [sys.executable, "-m", "peerlearn.cli", "serve", name],
-                env={**child_env, f"PEERLEARN_{name.upper()}_PORT": str(port), "PEERLEARN_HOST": host},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,
-            )
+            out = _private_log(logs / f"{name}.log")
+            try:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "peerlearn.cli", "serve", name],
+                    env={
+                        **child_env,
+                        **_nats_login(name, system.nats_passwords),
+                        f"PEERLEARN_{name.upper()}_PORT": str(port),
+                        "PEERLEARN_HOST": host,
+                    },
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent,
+                )
+            finally:
+                os.close(out)
             url = f"http://{host}:{port}"
             system.children.append(Child(name, process, url))
             system.urls[name] = url
@@ -237,6 +297,15 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
         system.stop()
         raise
     return system
+
+
+def _nats_login(service: str, passwords: Mapping[str, str]) -> dict[str, str]:
+    """The embedded server's user and password of ``service`` as its settings read them
+    (nothing for a service without a NATS user, or when ``PEERLEARN_NATS_URL`` names the server)."""
+    if service not in nats_access.USERS or service not in passwords:
+        return {}
+    prefix = f"PEERLEARN_{service.upper()}_NATS_"
+    return {prefix + "USER": service, prefix + "PASSWORD": passwords[service]}
 
 
 def _port(env: Mapping[str, str], variable: str, default: int) -> int:
@@ -281,6 +350,8 @@ def describe(system: System) -> str:
     for name, url in system.urls.items():
         lines.append(f"  {name:<9} {url}   API docs: {url}/schema")
     lines.append(f"  nats      {system.nats_url}")
+    if system.nats_passwords:
+        lines.append(f"    (users and passwords in {system.data_dir / 'nats' / 'credentials.json'})")
     lines.append(f"  data      {system.data_dir}")
     lines.append(f"  platform admin token: {system.admin_token}")
     lines.append(f"    (kept in {system.data_dir / 'admin-token'}; PEERLEARN_ADMIN_TOKEN overrides it)")

