@@ -1,0 +1,1 @@
+"""peerlearn web: the browser interface over the other services' public APIs."""

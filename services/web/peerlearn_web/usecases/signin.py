@@ -1,0 +1,56 @@
+"""Signing in and out: by a mailed link, by the org's SSO, and what the session then holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peerlearn_web.adapters import oidc
+from peerlearn_web.adapters.upstreams import Upstreams
+from peerlearn_web.domain.caller import Caller
+from peerlearn_web.domain.forms import FormInvalid
+
+
+async def request_link(ups: Upstreams, email: str) -> None:
+    """Ask profiles to mail a sign-in link; it answers the same whether or not the address is known."""
+    email = (email or "").strip()
+    if "@" not in email or len(email) > 320:
+        raise FormInvalid({"email": "enter the email address you use at work, like ana@example.org"})
+    await ups.profiles.call("POST", "/v1/sign-in/email", json={"email": email})
+
+
+async def caller_for_token(ups: Upstreams, token: str, expires_at: str = "") -> Caller:
+    """The person a fresh token names, as profiles knows them now."""
+    me: dict[str, Any] = await ups.profiles.call("GET", "/v1/me", token=token)
+    return Caller(
+        person_id=str(me["id"]),
+        token=token,
+        display_name=str(me.get("display_name", "")),
+        org_id=str(me.get("org_id", "")),
+        roles=tuple(me.get("roles") or ()),
+        expires_at=expires_at,
+    )
+
+
+async def verify_code(ups: Upstreams, code: str) -> Caller:
+    """Consume a mailed code (the POST behind the link page's button) and sign its person in."""
+    signed: dict[str, Any] = await ups.profiles.call("POST", "/v1/sign-in/verify", json={"code": code})
+    return await caller_for_token(ups, str(signed["token"]), str(signed.get("expires_at", "")))
+
+
+async def start_sso(ups: Upstreams, org_id: str, redirect_uri: str) -> oidc.SsoStart:
+    """The org's provider (public part of its SSO settings in profiles), and where to send the browser."""
+    sso: dict[str, Any] = await ups.profiles.call("GET", f"/v1/orgs/{org_id}/sso")
+    return await oidc.start_flow(str(sso["issuer"]), str(sso["client_id"]), redirect_uri)
+
+
+async def finish_sso(
+    ups: Upstreams, org_id: str, started: oidc.SsoStart, code: str, redirect_uri: str
+) -> Caller:
+    """Exchange the provider's code for an ID token; profiles verifies it and signs the person in."""
+    id_token = await oidc.finish_flow(started, code, redirect_uri)
+    signed: dict[str, Any] = await ups.profiles.call(
+        "POST",
+        "/v1/sign-in/oidc",
+        json={"org_id": org_id, "id_token": id_token, "nonce": started.nonce},
+    )
+    return await caller_for_token(ups, str(signed["token"]), str(signed.get("expires_at", "")))
