@@ -58,6 +58,11 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     # JetStream replicas of the streams: 3 on a 3-node cluster (deploy/), 1 on one server.
     stream_replicas: int = 1
     log_level: str = "INFO"
+    # Empty means mail is written as .eml files under <data_dir>/mail (peerlearn.mail).
+    smtp_url: str = ""
+    mail_from: str = "peerlearn <no-reply@peerlearn.localhost>"
+    # Where people open peerlearn in a browser (the web app): sign-in links point there.
+    public_url: str = "http://127.0.0.1:8000"
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -78,7 +83,7 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
             trusted_proxies.networks(self.trusted_proxies)
         except ValueError as exc:
             raise SettingsError(f"{self.env_name('trusted_proxies')}: {exc}") from None
-        for name in ("database_url", "nats_url", "redis_url"):
+        for name in ("database_url", "nats_url", "redis_url", "smtp_url", "public_url"):
             value = getattr(self, name)
             if value and "://" not in value:
                 raise SettingsError(f"{self.env_name(name)}: {value!r} is not a URL (scheme://...)")

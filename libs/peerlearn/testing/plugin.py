@@ -27,6 +27,7 @@ import pytest
 
 from peerlearn.auth import TokenIssuer
 from peerlearn.store import Database
+from peerlearn.testing.oidc import oidc_provider  # noqa: F401  (a fixture, registered by this plugin)
 from peerlearn.testing.servers import (
     POSTGRES_URL,
     REDIS_URL,
@@ -35,6 +36,7 @@ from peerlearn.testing.servers import (
     start_nats,
     unavailable,
 )
+from peerlearn.testing.smtp import smtp_server  # noqa: F401  (a fixture, registered by this plugin)
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 TEST_ADMIN_TOKEN = "test-admin-token-" + "y" * 30

@@ -83,3 +83,30 @@ cohort_members = sa.Table(
 
 # Listing an org's people walks (org_id, id) in id order: cursor pagination.
 sa.Index("ix_people_org_id", people.c.org_id, people.c.id)
+
+# Sign-in codes: only the sha256 of the code is kept. ``state``: open, used or replaced (a newer
+# code of the same person supersedes it); erasing the person removes their codes.
+sign_in_codes = sa.Table(
+    "sign_in_codes",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(40), sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_sign_in_codes_person", "person_id", "state"),
+)
+
+# An org's OpenID Connect single sign-on; the client secret is kept sealed (Fernet).
+org_sso = sa.Table(
+    "org_sso",
+    metadata,
+    sa.Column("org_id", sa.String(40), sa.ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("issuer", sa.String(500), nullable=False),
+    sa.Column("client_id", sa.String(200), nullable=False),
+    sa.Column("client_secret_sealed", sa.Text, nullable=False),
+    sa.Column("allowed_domains", sa.JSON, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -198,3 +198,76 @@ class ImportReport(msgspec.Struct, kw_only=True):
     unchanged: int
     rejected: list[RejectedRow]
     people: list[ImportedRow]
+
+
+# --- sign-in -------------------------------------------------------------------------
+
+Code = Annotated[str, Meta(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
+Url = Annotated[str, Meta(min_length=8, max_length=500, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$")]
+Domain = Annotated[str, Meta(min_length=3, max_length=253, pattern=LINE)]
+
+
+class SignInEmail(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    email: Email
+
+
+class SignInRequested(msgspec.Struct, kw_only=True):
+    """The same answer whether or not the address is known (no one learns who is here)."""
+
+    detail: str
+
+
+class SignInCode(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    code: Code
+
+
+class SignedIn(msgspec.Struct, kw_only=True):
+    token: str
+    expires_at: datetime
+    person_id: str
+
+
+class SignInLink(msgspec.Struct, kw_only=True):
+    """A single-use sign-in link (valid 15 minutes), for onboarding without mail."""
+
+    url: str
+    expires_at: datetime
+
+
+class SsoSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An org's OpenID Connect provider. ``client_secret`` is kept sealed and never shown again."""
+
+    issuer: Url
+    client_id: Annotated[str, Meta(min_length=1, max_length=200, pattern=LINE)]
+    client_secret: Annotated[str, Meta(min_length=1, max_length=500, pattern=LINE)]
+    allowed_domains: Annotated[list[Domain], Meta(min_length=1, max_length=20)]
+    enabled: bool = True
+
+
+class SsoConfigured(msgspec.Struct, kw_only=True):
+    """The org's SSO settings as its admins see them: everything but the secret."""
+
+    org_id: str
+    issuer: str
+    client_id: str
+    allowed_domains: list[str]
+    enabled: bool
+    client_secret_set: bool
+    updated_at: datetime
+
+
+class SsoPublic(msgspec.Struct, kw_only=True):
+    """What the web app needs before anyone signs in."""
+
+    org_id: str
+    issuer: str
+    client_id: str
+    enabled: bool
+
+
+class SsoSignIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An ID token from the org's provider and the nonce the web app sent in the authorization request."""
+
+    org_id: Id
+    id_token: Annotated[str, Meta(min_length=10, max_length=20_000, pattern=r"^[A-Za-z0-9_\-.]+$")]
+    nonce: Annotated[str, Meta(min_length=8, max_length=200, pattern=LINE)]

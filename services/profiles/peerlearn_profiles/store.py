@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn_profiles.domain import SkillEntry
-from peerlearn_profiles.models import cohort_members, orgs, people, skills
+from peerlearn_profiles.models import cohort_members, orgs, people, sign_in_codes, skills
 
 # Ids are new_id() hex strings; anything else (e.g. a NUL byte from a URL, which PostgreSQL
 # refuses to compare) is simply not found.
@@ -208,7 +208,8 @@ async def replace_skills(session: AsyncSession, person_id: str, entries: Sequenc
 
 
 async def delete_person(session: AsyncSession, person_id: str) -> None:
-    """Erase the person and everything attached to them (skills, cohort memberships)."""
+    """Erase the person and everything attached to them (skills, cohort memberships, sign-in codes)."""
+    await session.execute(sa.delete(sign_in_codes).where(sign_in_codes.c.person_id == person_id))
     await session.execute(sa.delete(skills).where(skills.c.person_id == person_id))
     await session.execute(sa.delete(cohort_members).where(cohort_members.c.person_id == person_id))
     await session.execute(sa.delete(people).where(people.c.id == person_id))

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from peerlearn.auth import Principal, authenticated
 from peerlearn_profiles.access import viewer_of
 from peerlearn_profiles.domain import ProfileError, Viewer
-from peerlearn_profiles.routes import cohorts, imports, orgs, people, tokens
+from peerlearn_profiles.routes import cohorts, imports, orgs, people, sign_in, tokens
 
 
 def _profile_error(_request: Request[Any, Any, Any], exc: ProfileError) -> Response[Any]:
@@ -19,13 +19,14 @@ def _profile_error(_request: Request[Any, Any, Any], exc: ProfileError) -> Respo
 
 
 async def _provide_viewer(db_session: AsyncSession, principal: Principal | None) -> Viewer:
-    assert principal is not None  # the router's guard let only callers with a token in
+    # Only handlers behind the token guard (the router's or their own) ask for a viewer.
+    assert principal is not None
     return await viewer_of(db_session, principal)
 
 
 def api_router(*, import_max_bytes: int) -> Router:
-    """Every /v1 endpoint; each needs a token (profiles has nothing public). Writes honour
-    ``Idempotency-Key`` through the service kit."""
+    """The /v1 endpoints that need a token (those that do not are in ``sign_in.public_router``).
+    Writes honour ``Idempotency-Key`` through the service kit."""
     return Router(
         path="/v1",
         route_handlers=[
@@ -33,9 +34,21 @@ def api_router(*, import_max_bytes: int) -> Router:
             *people.handlers,
             *tokens.handlers,
             *cohorts.handlers,
+            *sign_in.handlers,
             imports.import_handler(import_max_bytes),
         ],
         guards=[authenticated],
+        dependencies={"viewer": Provide(_provide_viewer)},
+        exception_handlers={ProfileError: _profile_error},
+    )
+
+
+def public_router() -> Router:
+    """The /v1 endpoints a caller without a token may use (signing in); a handler here that needs
+    a token has the guard itself."""
+    return Router(
+        path="/v1",
+        route_handlers=sign_in.public_handlers,
         dependencies={"viewer": Provide(_provide_viewer)},
         exception_handlers={ProfileError: _profile_error},
     )
