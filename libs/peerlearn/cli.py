@@ -57,6 +57,10 @@ def run_demo(urls: dict[str, str], admin_token: str) -> None:
         module = importlib.import_module(step)
         asyncio.run(module.load_demo(ctx))
     ctx.print_summary()
+    for step in steps:  # what lasts only minutes (sign-in links) is made and printed last
+        finish = getattr(importlib.import_module(step), "finish_demo", None)
+        if finish is not None:
+            asyncio.run(finish(ctx))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -190,6 +194,13 @@ def _cmd_deadletters(args: argparse.Namespace) -> int:
     return asyncio.run(_run())
 
 
+def _cmd_nats_accounts(_args: argparse.Namespace) -> int:
+    from peerlearn.nats_access import deploy_accounts
+
+    print(deploy_accounts(), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="peerlearn", description="peer learning across organisations")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -219,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     letters.add_argument("--stream", choices=["PROFILES", "FORUM", "MATCHER"], default=None)
     letters.add_argument("--replay", action="store_true", help="publish them again on their subjects")
     letters.set_defaults(func=_cmd_deadletters)
+
+    accounts = sub.add_parser(
+        "nats-accounts", help="print the NATS accounts config (users, permissions) of deploy/nats"
+    )
+    accounts.set_defaults(func=_cmd_nats_accounts)
 
     for service in SERVICES:
         name = f"peerlearn_{service}.commands"

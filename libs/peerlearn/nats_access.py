@@ -124,8 +124,9 @@ def password_variable(user: str) -> str:
     return f"PEERLEARN_{user.upper()}_NATS_PASSWORD"
 
 
-def _quoted(items: tuple[str, ...]) -> str:
-    return "[" + ", ".join(json.dumps(item) for item in items) + "]"
+def _quoted(items: tuple[str, ...], indent: str) -> str:
+    inner = ",\n".join(f"{indent}  {json.dumps(item)}" for item in items)
+    return f"[\n{inner}\n{indent}]"
 
 
 def accounts_block(passwords: Mapping[str, str] | None = None) -> str:
@@ -142,13 +143,23 @@ def accounts_block(passwords: Mapping[str, str] | None = None) -> str:
             f"        user: {json.dumps(user)}",
             f"        password: {password}",
             "        permissions: {",
-            f"          publish: {{ allow: {_quoted(permissions.publish)} }}",
-            f"          subscribe: {{ allow: {_quoted(permissions.subscribe)} }}",
+            f"          publish: {{ allow: {_quoted(permissions.publish, ' ' * 10)} }}",
+            f"          subscribe: {{ allow: {_quoted(permissions.subscribe, ' ' * 10)} }}",
             "        }",
             "      }",
         ]
     lines += ["    ]", "  }", "}"]
     return "\n".join(lines) + "\n"
+
+
+def deploy_accounts() -> str:
+    """``deploy/nats/accounts.conf``: the users of a deployment, passwords read from the environment."""
+    header = (
+        "# Generated from peerlearn.nats_access by `peerlearn nats-accounts`; do not edit by hand\n"
+        "# (a test fails when it differs from the table). Each password comes from the server's\n"
+        "# environment: PEERLEARN_<USER>_NATS_PASSWORD.\n"
+    )
+    return header + accounts_block()
 
 
 def server_config(port: int, store_dir: Path, passwords: Mapping[str, str], *, monitor_port: int = 0) -> str:

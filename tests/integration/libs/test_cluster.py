@@ -1,31 +1,107 @@
-"""deploy/nats/local-cluster.sh: a 3-node cluster where streams keep 3 replicas and survive a node loss."""
+"""deploy/nats/local-cluster.sh: a 3-node cluster where streams keep 3 replicas and survive a node loss;
+configured by deploy/nats/cluster.conf, so clients need TLS and a user of accounts.conf."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import nats
 import pytest
 
-from peerlearn import events
-from peerlearn.bus import Bus, Consumer
+from peerlearn import events, nats_access
+from peerlearn.bus import Bus, BusUnavailable, Consumer, NatsCredentials
 from peerlearn.runner import free_port
 from peerlearn.testing.waiting import eventually
 
 SCRIPT = Path(__file__).parents[3] / "deploy" / "nats" / "local-cluster.sh"
+PASSWORDS = {user: secrets.token_urlsafe(24) for user in [*nats_access.USERS, nats_access.OPERATOR]}
+
+
+def make_certificates(folder: Path) -> Path:
+    """A throw-away CA and a node certificate for 127.0.0.1 (server and client auth), by openssl."""
+    folder.mkdir(mode=0o700)
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca-key.pem",
+        "-out",
+        "ca.pem",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=peerlearn test CA",
+    )
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server-key.pem",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    )
+    (folder / "ext.cnf").write_text(
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n"
+    )
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca-key.pem",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "1",
+        "-extfile",
+        "ext.cnf",
+    )
+    return folder
+
+
+def login(user: str, tls: Path) -> NatsCredentials:
+    return NatsCredentials(user=user, password=PASSWORDS[user], tls_ca=str(tls / "ca.pem"))
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[list[str]]:
+def tls(tmp_path: Path) -> Path:
+    return make_certificates(tmp_path / "tls")
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, tls: Path) -> Iterator[list[str]]:
     base = free_port()
-    if base + 102 > 65535:
+    if base + 202 > 65535:
         base = 20000
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "NATS_TLS_DIR": str(tls),
+        **{nats_access.password_variable(user): password for user, password in PASSWORDS.items()},
+    }
     process = subprocess.Popen(
         ["bash", str(SCRIPT), str(tmp_path / "cluster"), str(base)],
         env=env,
@@ -43,9 +119,24 @@ def cluster(tmp_path: Path) -> Iterator[list[str]]:
         process.wait(20)
 
 
-async def test_replicated_streams_survive_the_loss_of_a_node(cluster: list[str], tmp_path: Path) -> None:
-    bus = Bus(",".join(cluster), replicas=3)
+def as_service(urls: list[str], user: str, tls: Path) -> Bus:
+    """A bus as the service kit builds it for ``user`` on the cluster (3 replicas)."""
+    return Bus(
+        ",".join(urls),
+        name=f"test-{user}",
+        replicas=3,
+        credentials=login(user, tls),
+        streams=nats_access.managed_streams(user),
+    )
+
+
+async def test_replicated_streams_survive_the_loss_of_a_node(
+    cluster: list[str], tmp_path: Path, tls: Path
+) -> None:
+    bus = as_service(cluster, "profiles", tls)
+    forum = as_service(cluster, "forum", tls)
     await eventually(lambda: _connect(bus), timeout=30)
+    await eventually(lambda: _connect(forum), timeout=30)
     info = await bus.js.stream_info("PROFILES")
     assert info.config.num_replicas == 3
     seen: list[str] = []
@@ -53,7 +144,8 @@ async def test_replicated_streams_survive_the_loss_of_a_node(cluster: list[str],
     async def handler(event: events.Event) -> None:
         seen.append(event.id)
 
-    task = asyncio.create_task(Consumer(bus, stream="PROFILES", durable="cluster", handler=handler).run())
+    durable = nats_access.durable_name("forum", "PROFILES")
+    task = asyncio.create_task(Consumer(forum, stream="PROFILES", durable=durable, handler=handler).run())
     first = events.make_event(events.OrgCreated(org_id="o1", name="one", kind="partner"))
     await bus.publish(first)
     await eventually(lambda: asyncio.sleep(0, result=first.id in seen), timeout=20)
@@ -67,18 +159,46 @@ async def test_replicated_streams_survive_the_loss_of_a_node(cluster: list[str],
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     await bus.close()
+    await forum.close()
     assert seen == [first.id, second.id]
 
 
+async def test_the_cluster_refuses_anonymous_plaintext_and_forged_clients(
+    cluster: list[str], tls: Path
+) -> None:
+    context = ssl.create_default_context(cafile=str(tls / "ca.pem"))
+    with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+        await nats.connect(cluster[0], tls=context, allow_reconnect=False, connect_timeout=5)
+    # Without TLS the server does not even take the login: it waits for a TLS handshake.
+    host, port = cluster[0].removeprefix("tls://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        assert b'"tls_required":true' in await reader.readline()
+        writer.write(f'CONNECT {{"user":"forum","pass":"{PASSWORDS["forum"]}"}}\r\nPING\r\n'.encode())
+        await writer.drain()
+        assert b"PONG" not in await asyncio.wait_for(reader.read(1000), 10)
+    finally:
+        writer.close()
+    forum = as_service(cluster, "forum", tls)
+    forum.publish_timeout = 2.0
+    await eventually(lambda: _connect(forum), timeout=30)
+    try:
+        forged = events.make_event(events.OrgCreated(org_id="o9", name="forged", kind="partner"))
+        with pytest.raises(BusUnavailable):  # refused by the server: no ack ever comes
+            await forum.publish(forged)
+    finally:
+        await forum.close()
+
+
 def node_pid(store: str) -> int:
-    """The pid of the nats-server whose store is ``store`` (found in /proc)."""
+    """The pid of the nats-server whose store (and log, ``<store>.log``) is ``store`` (in /proc)."""
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 args = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if store.encode() in args and any(a.endswith(b"nats-server") for a in args[:1]):
+            if f"{store}.log".encode() in args and any(a.endswith(b"nats-server") for a in args[:1]):
                 return int(entry.name)
     raise AssertionError(f"no nats-server with store {store}")
 
