@@ -89,7 +89,13 @@ async def load_demo(ctx: DemoContext) -> None:
             ids = {row["email"]: row["id"] for row in report["people"]}
             ids[members[0].email] = admin["id"]
             tokens = await _tokens(api, admin_token, [ids[p.email] for p in members])
-            orgs[org.key] = {"id": org_id, "name": org.name, "kind": org.kind, "admin_token": admin_token}
+            orgs[org.key] = {
+                "id": org_id,
+                "name": org.name,
+                "kind": org.kind,
+                "admin_token": admin_token,
+                "admin_id": admin["id"],
+            }
             for person in members:
                 record = {
                     "id": ids[person.email],
@@ -191,6 +197,12 @@ def _fill(
         f"org admin of {circle}": orgs["circle"]["admin_token"],
     }
     ctx.tokens.update(picks)
+    # Who gets a sign-in link when the demo is done (links are minted last: they last 15 minutes).
+    ctx.extra["sign_in_people"] = {
+        f"learner at {northwind}": first("northwind", "learner", cohort_member=True)["id"],
+        f"mentor at {bluepeak}": first("bluepeak", "mentor")["id"],
+        f"org admin of {northwind}": orgs["northwind"]["admin_id"],
+    }
     ctx.summary.append(
         f"profiles: {len(orgs)} organisations ({', '.join(o['name'] for o in orgs.values())}), "
         f"{len(loaded)} people"
@@ -200,3 +212,23 @@ def _fill(
             f"profiles: cohort {cohort['name']!r}: {len(cohort['member_org_ids'])} orgs, "
             f"{len(cohort['member_person_ids'])} members"
         )
+
+
+async def sign_in_links(ctx: DemoContext) -> dict[str, str]:
+    """A fresh single-use sign-in link (15 minutes) for the demo learner, mentor and org admin."""
+    links: dict[str, str] = {}
+    async with httpx.AsyncClient(base_url=ctx.urls["profiles"], timeout=30) as client:
+        api = _Api(client)
+        for label, person_id in ctx.extra.get("sign_in_people", {}).items():
+            link = await api.call("POST", f"/v1/people/{person_id}/sign-in-link", ctx.admin_token)
+            links[label] = link["url"]
+    return links
+
+
+async def finish_demo(ctx: DemoContext) -> None:
+    """Print the sign-in links, last, so that they are fresh when the person reads them."""
+    links = await sign_in_links(ctx)
+    if links:
+        print("sign in as (open in a browser; each link works once, within 15 minutes):")
+        for label, url in links.items():
+            print(f"  {label}: {url}")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 
 from peerlearn.auth import TokenVerifier
 from peerlearn.demo import DemoContext
@@ -63,3 +65,24 @@ def test_the_demo_data_is_the_same_every_time() -> None:
     from peerlearn_profiles.demo_data import build_people, roster_csv
 
     assert roster_csv(build_people()) == roster_csv(build_people())
+
+
+def test_the_demo_ends_with_sign_in_links_for_a_learner_a_mentor_and_an_org_admin(
+    live_profiles: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from peerlearn_profiles.demo import finish_demo
+
+    ctx = DemoContext(urls={"profiles": live_profiles.url}, admin_token=TEST_ADMIN_TOKEN)
+    asyncio.run(load_demo(ctx))
+    asyncio.run(finish_demo(ctx))
+    printed = capsys.readouterr().out
+    links = dict(re.findall(r"^  (.+?): (http://127\.0\.0\.1:8000/sign-in/\S+)$", printed, re.MULTILINE))
+    assert [label.split(" at ")[0].split(" of ")[0] for label in links] == ["learner", "mentor", "org admin"]
+    verifier = TokenVerifier(TEST_JWT_SECRET)
+    with httpx.Client(base_url=live_profiles.url) as client:
+        for label, url in links.items():
+            answer = client.post("/v1/sign-in/verify", json={"code": url.rsplit("/", 1)[1]})
+            assert answer.status_code == 200, answer.text
+            roles = verifier.verify(answer.json()["token"]).roles
+            expected = {"learner": "learner", "mentor": "mentor", "org admin": "org_admin"}
+            assert expected[label.split(" at ")[0].split(" of ")[0]] in roles, label
