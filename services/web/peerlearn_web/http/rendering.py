@@ -20,7 +20,9 @@ def page(
     **context: Any,
 ) -> Template:
     """Render ``template`` with the caller (for the navigation), a fresh form key and ``context``."""
-    who = caller if caller is not None else caller_from_session(request.session)
+    # A path that matches no route is answered before the session middleware runs.
+    session = request.scope.get("session")
+    who = caller if caller is not None else caller_from_session(session if isinstance(session, dict) else {})
     return Template(
         template_name=template,
         context={"caller": who, "form_key": form_key(), "errors": {}, **context},
