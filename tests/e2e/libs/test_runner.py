@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -14,9 +15,12 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+import nats
 import pytest
 
-from peerlearn.runner import free_port
+from peerlearn.runner import SERVICES, free_port
+from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 
 pytestmark = pytest.mark.e2e
 
@@ -25,13 +29,8 @@ PEERLEARN = [sys.executable, "-m", "peerlearn.cli"]
 
 def system_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEERLEARN_")}
-    env.update(
-        PEERLEARN_DATA_DIR=str(data_dir),
-        PEERLEARN_PROFILES_PORT=str(free_port()),
-        PEERLEARN_FORUM_PORT=str(free_port()),
-        PEERLEARN_MATCHER_PORT=str(free_port()),
-        HF_HUB_OFFLINE="1",
-    )
+    env.update(PEERLEARN_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1")
+    env.update({f"PEERLEARN_{name.upper()}_PORT": str(free_port()) for name in SERVICES})
     env.update(extra)
     return env
 
@@ -103,7 +102,7 @@ def test_up_starts_everything_ready_and_sigterm_leaves_nothing_behind(system) ->
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
 
     children = children_of(process.pid)
-    assert len(children) == 4  # nats-server and three services
+    assert len(children) == 1 + len(SERVICES)  # nats-server and the services
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0
     deadline = time.monotonic() + 10
@@ -139,3 +138,77 @@ def test_a_bad_setting_stops_a_service_with_the_variable_named(tmp_path: Path) -
     )
     assert result.returncode == 2
     assert "PEERLEARN_FORUM_PORT" in result.stderr
+
+
+def test_up_keeps_everything_owner_only_and_nats_closed_to_strangers(system) -> None:  # type: ignore[no-untyped-def]
+    _process, env, lines = system
+    data_dir = Path(env["PEERLEARN_DATA_DIR"])
+    nats_url = next(line.split()[1] for line in lines if line.strip().startswith("nats "))
+    for name in ("credentials.json", "server.conf"):
+        assert stat.S_IMODE((data_dir / "nats" / name).stat().st_mode) == 0o600
+    open_to_others = [
+        f"{path} {stat.filemode(path.stat().st_mode)}"
+        for path in [data_dir, *data_dir.rglob("*")]
+        if not path.is_symlink() and path.stat().st_mode & 0o077
+    ]
+    assert open_to_others == []
+    assert any(path.suffix == ".db" for path in data_dir.iterdir())  # the SQLite files were checked
+
+    async def anonymous() -> None:
+        await nats.connect(nats_url, allow_reconnect=False, connect_timeout=5)
+
+    with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+        asyncio.run(anonymous())
+    # Each service logged in as its own user: all ready on NATS.
+    for name in ("profiles", "forum", "matcher"):
+        port = env[f"PEERLEARN_{name.upper()}_PORT"]
+        assert get_json(f"http://127.0.0.1:{port}/ready")["checks"]["nats"] == "ok"
+
+
+def test_a_second_up_reuses_the_nats_passwords(tmp_path: Path) -> None:
+    from peerlearn.runner import configure_nats
+
+    first = configure_nats(tmp_path, free_port())[1]
+    second = configure_nats(tmp_path, free_port())[1]
+    assert first == second and len(set(first.values())) == len(first) >= 4
+
+
+@pytest.mark.parametrize("trusted", ["", "127.0.0.1"])
+def test_serve_believes_x_forwarded_for_only_from_trusted_proxies(tmp_path: Path, trusted: str) -> None:
+    """An anonymous caller sending a new X-Forwarded-For per request still hits one rate-limit bucket,
+    unless it is a proxy named in PEERLEARN_TRUSTED_PROXIES (then each client has its own)."""
+    port = free_port()
+    env = system_env(
+        tmp_path / "var",
+        PEERLEARN_TRUSTED_PROXIES=trusted,
+        PEERLEARN_PROFILES_PORT=str(port),
+        PEERLEARN_NATS_URL=f"nats://127.0.0.1:{free_port()}",  # not needed to serve requests
+        PEERLEARN_RATE_LIMIT_PER_MINUTE="3",
+        PEERLEARN_JWT_SECRET=TEST_JWT_SECRET,
+        PEERLEARN_ADMIN_TOKEN=TEST_ADMIN_TOKEN,
+    )
+    process = subprocess.Popen([*PEERLEARN, "serve", "profiles"], env=env, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(base + "/health", timeout=2).raise_for_status()
+                break
+            except httpx.HTTPError:
+                assert process.poll() is None and time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.2)
+        statuses = []
+        with httpx.Client(base_url=base, timeout=10) as client:
+            for n in range(10):
+                # Anonymous reads and writes both (whichever the limits count), each from "another client".
+                headers = {"X-Forwarded-For": f"203.0.113.{n + 1}"}
+                if n % 2:
+                    response = client.post("/v1/orgs", headers=headers, json={})
+                else:
+                    response = client.get("/v1/orgs/no-such-org", headers=headers)
+                statuses.append(response.status_code)
+        assert (429 in statuses) is not bool(trusted), statuses
+    finally:
+        process.terminate()
+        process.wait(30)
