@@ -1,33 +1,70 @@
 """``Idempotency-Key`` on every write of every service: a retry gets the first answer, changes nothing.
 
 The key is scoped to the caller (a person, or the platform admin). The first successful
-(2xx) answer is kept in the app's ``idempotency`` store — Redis when configured, so that
-replicas agree — for ``keep_seconds``; a retry with the same key and the same request
-replays it with ``Idempotent-Replay: true``; the same key with a different request is a
-422. A failed request is not kept, so fixing and retrying it works. The answer is stored
-after the handler returned, i.e. after its transaction committed.
+(2xx) answer is kept in the service's own database (table ``idempotency_keys``) for
+``keep_seconds``; a retry with the same key and the same request replays it with
+``Idempotent-Replay: true``; the same key with a different request is a 422. A failed request
+is not kept, so fixing and retrying it works.
+
+The answer is committed *in the write's own transaction*: the request runs inside a
+:class:`~peerlearn.unit_of_work.KeyedWrite` scope, the unit of work hands its transaction to
+the scope instead of committing, and this middleware adds the answer and commits both before
+the answer is sent. So a crash at any point leaves the state change, its events and the
+stored answer together or not at all, and a retry after a restart returns the first answer.
+(Writes that do not go through the unit of work commit by themselves and their answer is
+stored just after, as before.)
 
 Two requests with the same key at the same time: in one process the second waits for the
-first and replays its answer; across replicas the key is *claimed* atomically first (Redis
-``SET NX``), and a request that finds it claimed answers 409 "in progress, retry".
+first and replays its answer; across replicas the key is *claimed* first (Redis ``SET NX``),
+and a request that finds it claimed answers 409 "in progress, retry"; should two replicas still
+both run it, the second commit fails on the key's primary key, rolls its write back, and
+replays the first answer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+import time
 import weakref
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import msgspec
+import sqlalchemy as sa
 from litestar.stores.base import Store
 from litestar.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.auth import Principal
+from peerlearn.store import Database
+from peerlearn.unit_of_work import keyed_write
+
+log = logging.getLogger("peerlearn.idempotency")
 
 HEADER = b"idempotency-key"
 MAX_KEY_LENGTH = 200
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+# The library's own table, in every service's database (created at start-up).
+metadata = sa.MetaData()
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("key", sa.String(80), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("content_type", sa.String(200), nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+PRUNE_EVERY_SECONDS = 3600.0
+# The cross-replica claim only spares a duplicate the work: the stored answer's primary key is
+# the guard. Short, so that a claim left by a crashed replica blocks a retry for seconds only.
+CLAIM_SECONDS = 10
 
 
 class _Kept(msgspec.Struct):
@@ -37,7 +74,6 @@ class _Kept(msgspec.Struct):
     body: bytes
 
 
-_decoder = msgspec.msgpack.Decoder(_Kept)
 _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
@@ -88,21 +124,83 @@ class IdempotencyMiddleware:
         # One request per key at a time in this app (a replica); other replicas are kept out by the claim.
         lock = _locks.setdefault(f"{id(scope['app'])}:{store_key}", asyncio.Lock())
         async with lock:
-            store: Store = scope["app"].stores.get("idempotency")
-            raw = await store.get(store_key)
-            if raw is not None:
-                await self._replay_or_refuse(send, _decoder.decode(raw), fingerprint)
+            database: Database = scope["app"].state.database
+            kept = await self._kept(database, store_key)
+            if kept is not None:
+                await self._replay_or_refuse(send, kept, fingerprint)
                 return
-            if not await claim(store, store_key + ":claim", 60):
+            store: Store = scope["app"].stores.get("idempotency")
+            if not await claim(store, store_key + ":claim", CLAIM_SECONDS):
                 await _answer(send, 409, "a request with this Idempotency-Key is in progress; retry shortly")
                 return
             try:
-                captured = await self._run(asgi_scope, _replaying(messages, receive), send)
-                if 200 <= captured.status < 300:
-                    kept = _Kept(fingerprint, captured.status, captured.content_type, bytes(captured.body))
-                    await store.set(store_key, msgspec.msgpack.encode(kept), expires_in=self.keep_seconds)
+                await self._run_keyed(
+                    database, asgi_scope, _replaying(messages, receive), send, store_key, fingerprint
+                )
             finally:
                 await store.delete(store_key + ":claim")
+
+    async def _run_keyed(
+        self, database: Database, scope: Scope, receive: Receive, send: Send, key: str, fingerprint: str
+    ) -> None:
+        async with keyed_write(database) as write:
+            captured = await self._run(scope, receive)
+            answer = _Kept(fingerprint, captured.status, captured.content_type, bytes(captured.body))
+            keep = 200 <= captured.status < 300
+            if write.wrote:
+                assert write.session is not None
+                if keep:
+                    await _insert(write.session, key, answer)
+                try:
+                    await write.finish()
+                except IntegrityError:
+                    # Another replica committed this key first: our write is rolled back with it.
+                    kept = await self._kept(database, key)
+                    if kept is None:
+                        raise
+                    await self._replay_or_refuse(send, kept, fingerprint)
+                    return
+            elif keep:
+                # A write that committed by itself (not through the unit of work).
+                try:
+                    async with database.transaction() as session:
+                        await _insert(session, key, answer)
+                except Exception:
+                    # The write is committed: the caller gets its answer; only a retry's replay is lost.
+                    log.warning("could not keep the answer of an idempotent write", exc_info=True)
+        for message in captured.messages:
+            await send(message)
+        if keep:
+            await self._prune(database)
+
+    async def _kept(self, database: Database, key: str) -> _Kept | None:
+        since = datetime.now(UTC) - timedelta(seconds=self.keep_seconds)
+        async with database.reading() as session:
+            row = (
+                await session.execute(
+                    sa.select(idempotency_keys).where(
+                        idempotency_keys.c.key == key, idempotency_keys.c.created_at > since
+                    )
+                )
+            ).first()
+        if row is None:
+            return None
+        return _Kept(row.fingerprint, row.status, row.content_type, bytes(row.body))
+
+    async def _prune(self, database: Database) -> None:
+        now = time.monotonic()
+        last = _last_prune.get(id(database), 0.0)
+        if now - last < PRUNE_EVERY_SECONDS:
+            return
+        _last_prune[id(database)] = now
+        since = datetime.now(UTC) - timedelta(seconds=self.keep_seconds)
+        try:
+            async with database.transaction() as session:
+                await session.execute(
+                    sa.delete(idempotency_keys).where(idempotency_keys.c.created_at <= since)
+                )
+        except Exception:
+            log.warning("pruning old idempotent answers failed; next time", exc_info=True)
 
     async def _replay_or_refuse(self, send: Send, kept: _Kept, fingerprint: str) -> None:
         if kept.fingerprint != fingerprint:
@@ -114,7 +212,8 @@ class IdempotencyMiddleware:
         await send({"type": "http.response.start", "status": kept.status, "headers": headers})
         await send({"type": "http.response.body", "body": kept.body, "more_body": False})
 
-    async def _run(self, scope: Scope, receive: Receive, send: Send) -> _Captured:
+    async def _run(self, scope: Scope, receive: Receive) -> _Captured:
+        """Run the app, holding its answer back: it is sent only once the write has committed."""
         captured = _Captured()
 
         async def capture(message: Any) -> None:
@@ -123,7 +222,7 @@ class IdempotencyMiddleware:
                 captured.content_type = dict(message.get("headers", [])).get(b"content-type", b"").decode()
             elif message["type"] == "http.response.body":
                 captured.body += message.get("body", b"")
-            await send(message)
+            captured.messages.append(message)
 
         await self.app(scope, receive, capture)
         return captured
@@ -134,6 +233,23 @@ class _Captured:
         self.status = 0
         self.content_type = ""
         self.body = bytearray()
+        self.messages: list[Any] = []
+
+
+_last_prune: dict[int, float] = {}
+
+
+async def _insert(session: AsyncSession, key: str, answer: _Kept) -> None:
+    await session.execute(
+        sa.insert(idempotency_keys).values(
+            key=key,
+            fingerprint=answer.fingerprint,
+            status=answer.status,
+            content_type=answer.content_type,
+            body=answer.body,
+            created_at=datetime.now(UTC),
+        )
+    )
 
 
 async def _read_body(receive: Receive, limit: int) -> tuple[list[Any], int]:

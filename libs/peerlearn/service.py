@@ -39,6 +39,7 @@ from peerlearn.bus import Bus, Consumer
 from peerlearn.errors import DomainError
 from peerlearn.http_errors import domain_error_response
 from peerlearn.idempotency import IdempotencyMiddleware
+from peerlearn.idempotency import metadata as idempotency_metadata
 from peerlearn.logs import RequestLogMiddleware, configure_logging
 from peerlearn.outbox import OutboxRelay
 from peerlearn.settings import ServiceSettings
@@ -187,6 +188,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await database.migrate(migrations)
+        await database.create_tables(idempotency_metadata)
         bus.connect_in_background()
         tasks = [asyncio.create_task(relay.run(), name=f"{settings.service}-outbox")]
         tasks += [asyncio.create_task(c.run(), name=f"consumer-{c.durable}") for c in the_consumers]

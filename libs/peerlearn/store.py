@@ -16,6 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+import sqlalchemy as sa
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -113,6 +114,17 @@ class Database:
             if self.schema is not None:
                 await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
             await conn.run_sync(_upgrade, str(migrations))
+
+    async def create_tables(self, metadata: sa.MetaData) -> None:
+        """Create the tables of ``metadata`` that do not exist yet.
+
+        For the library's own tables (the stored idempotent answers), which every service has
+        and no service's migrations own.
+        """
+        async with self.engine.begin() as conn:
+            if self.schema is not None:
+                await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+            await conn.run_sync(metadata.create_all)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
