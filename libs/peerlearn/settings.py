@@ -7,6 +7,7 @@ does not convert stops start-up with :class:`SettingsError` naming the variable.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -53,6 +54,8 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
     admin_token: str = ""
     max_body_bytes: int = 1_048_576
     rate_limit_per_minute: int = 120
+    # Reads (search included) per person, per IP when anonymous, and for the platform admin.
+    read_rate_limit_per_minute: int = 1200
     idempotency_ttl_seconds: int = 24 * 3600
     consumer_max_deliver: int = 5
     # JetStream replicas of the streams: 3 on a 3-node cluster (deploy/), 1 on one server.
@@ -79,6 +82,13 @@ class ServiceSettings(msgspec.Struct, kw_only=True):
                 raise SettingsError(f"{self.env_name(name)}: {weakness}")
         if self.nats_password and not self.nats_user:
             raise SettingsError(f"{self.env_name('nats_password')}: set {self.env_name('nats_user')} too")
+        for name in ("nats_creds", "nats_tls_ca"):
+            value = getattr(self, name)
+            if value and not Path(value).is_file():
+                raise SettingsError(f"{self.env_name(name)}: no file {value!r}")
+        for name in ("nats_nkey_seed", "nats_creds"):
+            if getattr(self, name) and importlib.util.find_spec("nkeys") is None:
+                raise SettingsError(f"{self.env_name(name)}: NKey logins need the nkeys package")
         try:
             trusted_proxies.networks(self.trusted_proxies)
         except ValueError as exc:

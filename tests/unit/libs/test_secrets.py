@@ -75,3 +75,12 @@ def test_trusted_proxies_are_checked() -> None:
     assert settings.trusted_proxies
     with pytest.raises(SettingsError, match=r"^PEERLEARN_TRUSTED_PROXIES.*'proxy\.local'"):
         load_settings(ServiceSettings, "forum", {"PEERLEARN_TRUSTED_PROXIES": "10.0.0.1,proxy.local"})
+
+
+def test_nats_credential_files_must_exist(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nope.pem")
+    for variable in ("PEERLEARN_FORUM_NATS_TLS_CA", "PEERLEARN_FORUM_NATS_CREDS"):
+        with pytest.raises(SettingsError, match=f"^{variable}: no file"):
+            load_settings(ServiceSettings, "forum", {variable: missing})
+    with pytest.raises(SettingsError, match=r"^PEERLEARN_NATS_PASSWORD: set PEERLEARN_NATS_USER"):
+        load_settings(ServiceSettings, "forum", {"PEERLEARN_NATS_PASSWORD": "pw"})
