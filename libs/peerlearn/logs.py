@@ -74,6 +74,18 @@ class RequestLogMiddleware:
         method = str(scope.get("method", ""))
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # A refusal raised by a middleware (a 429 of the rate limiter, say) is turned into
+            # its answer outside this middleware: log the status it will get, and give it the
+            # request id and (for a 429) Retry-After, as every other answer has.
+            status = _answered_status(exc)
+            headers = getattr(exc, "headers", None)
+            if isinstance(getattr(exc, "status_code", None), int):
+                headers = {**(headers or {}), "X-Request-ID": request_id}
+                if status == 429 and not any(k.lower() == "retry-after" for k in headers):
+                    headers["Retry-After"] = str(headers.get("RateLimit-Reset", "60"))
+                exc.headers = headers  # type: ignore[attr-defined]
+            raise
         finally:
             access_log.info(
                 "%s %s %d",
@@ -90,3 +102,8 @@ class RequestLogMiddleware:
                     }
                 },
             )
+
+
+def _answered_status(exc: Exception) -> int:
+    status = getattr(exc, "status_code", None)
+    return status if isinstance(status, int) and 400 <= status < 600 else 500

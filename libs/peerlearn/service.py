@@ -72,7 +72,11 @@ def make_store(redis_url: str, namespace: str) -> Store:
 
 
 def _rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
+    # The platform admin has a bucket of its own: sharing the per-IP bucket of anonymous
+    # traffic let 120 unauthenticated requests lock the admin out.
     principal = principal_of(request)
+    if principal is not None and principal.platform_admin:
+        return "platform-admin"
     if principal is not None and principal.person_id:
         return f"person:{principal.person_id}"
     client = request.client
@@ -81,6 +85,16 @@ def _rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
 
 def _is_write(request: Request[Any, Any, Any]) -> bool:
     return request.method not in {"GET", "HEAD", "OPTIONS"}
+
+
+def _counts_as_write(request: Request[Any, Any, Any]) -> bool:
+    # A write without a credential is refused (401) or limited by its own rule (sign-in), so
+    # it does not use up the bucket that the caller's IP shares with everyone behind it.
+    return _is_write(request) and principal_of(request) is not None
+
+
+def _counts_as_read(request: Request[Any, Any, Any]) -> bool:
+    return not _is_write(request)
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -212,14 +226,25 @@ def create_service_app(
 
     app_stores: dict[str, Store] = {
         "rate_limit": make_store(settings.redis_url, f"{settings.service}:rate"),
+        "read_rate_limit": make_store(settings.redis_url, f"{settings.service}:read-rate"),
         "idempotency": make_store(settings.redis_url, f"{settings.service}:idem"),
         **(stores or {}),
     }
+    unlimited = ["^/schema", "^/health$", "^/ready$"]
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.rate_limit_per_minute),
         identifier_for_request=_rate_limit_identifier,
-        check_throttle_handler=_is_write,
-        exclude=["^/schema", "^/health$", "^/ready$"],
+        check_throttle_handler=_counts_as_write,
+        set_rate_limit_headers=True,
+        exclude=unlimited,
+    )
+    read_rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.read_rate_limit_per_minute),
+        identifier_for_request=_rate_limit_identifier,
+        check_throttle_handler=_counts_as_read,
+        set_rate_limit_headers=True,
+        exclude=unlimited,
+        store="read_rate_limit",
     )
     return Litestar(
         route_handlers=[health, ready, *route_handlers],
@@ -228,6 +253,7 @@ def create_service_app(
             RequestLogMiddleware,
             bearer_auth(verifier),
             rate_limit.middleware,
+            read_rate_limit.middleware,
             DefineMiddleware(
                 IdempotencyMiddleware,
                 max_body=idempotency_max_body or settings.max_body_bytes,

@@ -103,6 +103,7 @@ async def client(
         "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
         "PEERLEARN_MAX_BODY_BYTES": "4096",
         "PEERLEARN_RATE_LIMIT_PER_MINUTE": "30",
+        "PEERLEARN_READ_RATE_LIMIT_PER_MINUTE": "40",
     }
     settings = load_settings(ServiceSettings, "sample", env)
     app = create_service_app(
@@ -280,7 +281,39 @@ async def test_writes_are_rate_limited_per_person(client: httpx.AsyncClient) -> 
     assert statuses[30] == 429
     other = await client.post("/v1/notes", json={"text": "other"}, headers=bearer(token("calm")))
     assert other.status_code == 201
-    assert (await client.get("/health")).status_code == 200  # reads are not limited
+    assert (await client.get("/health")).status_code == 200  # operations' probes are never limited
+
+
+async def test_a_429_is_logged_as_429_with_its_request_id_and_retry_after(client: httpx.AsyncClient) -> None:
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    headers = bearer(token("logged"))
+    for i in range(30):
+        assert (await client.post("/v1/notes", json={"text": f"l{i}"}, headers=headers)).status_code == 201
+    logging.getLogger("peerlearn.access").addHandler(handler)
+    try:
+        refused = await client.post(
+            "/v1/notes", json={"text": "one more"}, headers={**headers, "X-Request-ID": "r429"}
+        )
+    finally:
+        logging.getLogger("peerlearn.access").removeHandler(handler)
+    assert refused.status_code == 429
+    assert refused.headers["x-request-id"] == "r429"
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert [r.fields["status"] for r in records] == [429]  # type: ignore[attr-defined]
+
+
+async def test_anonymous_traffic_cannot_lock_out_the_platform_admin(client: httpx.AsyncClient) -> None:
+    # Unauthenticated writes are refused without using up the IP's bucket.
+    for i in range(35):
+        assert (await client.post("/v1/notes-by-uow", json={"text": f"a{i}"})).status_code == 201
+    admin = bearer(TEST_ADMIN_TOKEN)
+    assert (await client.post("/v1/notes", json={"text": "admin"}, headers=admin)).status_code == 201
+    # Reads are limited too (anonymous ones per IP), and the admin's bucket is still its own.
+    statuses = [(await client.get("/v1/refusals/not-found")).status_code for _ in range(41)]
+    assert statuses[:40] == [404] * 40 and statuses[40] == 429
+    assert (await client.get("/v1/admin", headers=admin)).status_code == 200
 
 
 async def test_two_replicas_share_the_rate_limit_through_redis(
