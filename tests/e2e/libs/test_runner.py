@@ -184,6 +184,7 @@ def test_serve_believes_x_forwarded_for_only_from_trusted_proxies(tmp_path: Path
         PEERLEARN_PROFILES_PORT=str(port),
         PEERLEARN_NATS_URL=f"nats://127.0.0.1:{free_port()}",  # not needed to serve requests
         PEERLEARN_RATE_LIMIT_PER_MINUTE="3",
+        PEERLEARN_READ_RATE_LIMIT_PER_MINUTE="3",
         PEERLEARN_JWT_SECRET=TEST_JWT_SECRET,
         PEERLEARN_ADMIN_TOKEN=TEST_ADMIN_TOKEN,
     )
