@@ -10,10 +10,10 @@ from peerlearn.bus import Bus
 from peerlearn.mail import Mailer
 from peerlearn.service import create_service_app, make_store
 from peerlearn.store import Database
-from peerlearn_profiles.id_tokens import IdTokenChecker
-from peerlearn_profiles.routes import api_router, public_router
+from peerlearn_profiles.adapters.id_tokens import IdTokenChecker
+from peerlearn_profiles.adapters.sign_in_kit import SignInKit
+from peerlearn_profiles.http.routes import api_router, public_router
 from peerlearn_profiles.settings import ProfilesSettings, load
-from peerlearn_profiles.sign_in_kit import SignInKit
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -24,11 +24,11 @@ from peerlearn.testing.oidc import OidcProvider, start_oidc_provider
 from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 from peerlearn.testing.servers import NatsServer
 from peerlearn.testing.smtp import SmtpServer, start_smtp
-from peerlearn_profiles import sign_in_store
+from peerlearn_profiles.adapters import sign_in_store
+from peerlearn_profiles.adapters.models import org_sso
 from peerlearn_profiles.app import create_app
-from peerlearn_profiles.models import org_sso
+from peerlearn_profiles.domain.sign_in import code_hash, new_code
 from peerlearn_profiles.settings import load
-from peerlearn_profiles.sign_in_rules import code_hash, new_code
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),

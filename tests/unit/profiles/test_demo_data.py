@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from peerlearn_profiles.demo_data import ORGS, TRACKS, build_people, roster_csv
-from peerlearn_profiles.roster import read_roster
+from peerlearn_profiles.domain.roster import read_roster
 
 
 def test_the_same_seed_gives_the_same_people_and_another_seed_others() -> None:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from peerlearn_profiles.domain import (
-    Invalid,
-    Sight,
-    Viewer,
+from peerlearn.errors import Invalid
+from peerlearn_profiles.domain.people import (
     check_email,
     check_roles,
     check_timezone,
     clean_skills,
     email_key,
-    may_edit,
-    sight_of,
     skill_key,
 )
+from peerlearn_profiles.domain.sight import Sight, Viewer, may_edit, sight_of
 
 
 def test_skill_names_are_trimmed_for_display_and_casefolded_for_identity() -> None:

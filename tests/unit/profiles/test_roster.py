@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from peerlearn_profiles.domain import Invalid
-from peerlearn_profiles.roster import decode_roster, read_roster
+from peerlearn.errors import Invalid
+from peerlearn_profiles.domain.roster import decode_roster, read_roster
 
 HEADER = "display_name,email,roles,timezone,weekly_hours,skills_have,skills_want,goal\n"
 

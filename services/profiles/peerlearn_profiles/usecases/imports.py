@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from peerlearn.auth import Principal
+from peerlearn.errors import Conflict, Forbidden, NotFound
 from peerlearn.events import new_id
-from peerlearn_profiles import store
-from peerlearn_profiles.domain import Conflict, Forbidden, NotFound, Viewer
-from peerlearn_profiles.people import announce
-from peerlearn_profiles.roster import Roster, RosterRow
-from peerlearn_profiles.schemas import ImportedRow, ImportReport, RejectedRow
-from peerlearn_profiles.store import PersonRecord
+from peerlearn.unit_of_work import Transaction, UnitOfWork
+from peerlearn_profiles.adapters import store
+from peerlearn_profiles.adapters.store import PersonRecord
+from peerlearn_profiles.domain.roster import Roster, RosterRow
+from peerlearn_profiles.domain.sight import Viewer
+from peerlearn_profiles.http.schemas import ImportedRow, ImportReport, RejectedRow
+from peerlearn_profiles.usecases.access import viewer_of
+from peerlearn_profiles.usecases.people import announce
 
 
-async def import_roster(session: AsyncSession, viewer: Viewer, org_id: str, roster: Roster) -> ImportReport:
-    """Upsert each row by (org, casefolded email); an unchanged person is left alone (no event)."""
+async def import_roster(uow: UnitOfWork, principal: Principal, org_id: str, roster: Roster) -> ImportReport:
+    """Upsert each row by (org, casefolded email); an unchanged person is left alone (no event).
+    All rows in one transaction: an import is in whole or not at all."""
+    async with uow.writing() as tx:
+        return await _import(tx, await viewer_of(tx.session, principal), org_id, roster)
+
+
+async def _import(tx: Transaction, viewer: Viewer, org_id: str, roster: Roster) -> ImportReport:
+    session = tx.session
     if await store.get_org(session, org_id) is None or not (viewer.platform_admin or viewer.org_id == org_id):
         raise NotFound(f"no organisation {org_id}")
     if not viewer.administers(org_id):
@@ -46,7 +56,7 @@ async def import_roster(session: AsyncSession, viewer: Viewer, org_id: str, rost
             person.updated_at = store.now()
             await store.update_person(session, person, row.email_key)
             outcome = "updated"
-        await announce(session, person, viewer.person_id)
+        await announce(tx, person, viewer.person_id)
         counts[outcome] += 1
         imported.append(ImportedRow(line=row.line, id=person.id, email=person.email, outcome=outcome))  # type: ignore[arg-type]
     return ImportReport(

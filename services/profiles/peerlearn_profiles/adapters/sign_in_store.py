@@ -8,8 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn_profiles.models import org_sso, orgs, people, sign_in_codes
-from peerlearn_profiles.store import is_id
+from peerlearn_profiles.adapters.models import org_sso, orgs, people, sign_in_codes
+from peerlearn_profiles.adapters.store import is_id
 
 
 @dataclass(frozen=True)

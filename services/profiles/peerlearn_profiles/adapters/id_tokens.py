@@ -17,15 +17,17 @@ from typing import Any
 import httpx
 from joserfc import errors, jwt
 from joserfc.jwk import KeySet
+from litestar.exceptions import HTTPException
 
-from peerlearn_profiles.domain import Invalid, ProfileError
+from peerlearn.errors import Invalid
 
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 LEEWAY_SECONDS = 60
 
 
-class ProviderUnavailable(ProfileError):
-    """The identity provider could not be asked for its keys (502)."""
+class ProviderUnavailable(HTTPException):
+    """The identity provider could not be asked for its keys: a bad gateway, not the caller's fault
+    (``peerlearn.errors`` has no kind for an upstream that is down)."""
 
     status_code = 502
 

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn_profiles.domain import SkillEntry
-from peerlearn_profiles.models import cohort_members, orgs, people, sign_in_codes, skills
+from peerlearn_profiles.adapters.models import cohort_members, orgs, people, sign_in_codes, skills
+from peerlearn_profiles.domain.people import SkillEntry
 
 # Ids are new_id() hex strings; anything else (e.g. a NUL byte from a URL, which PostgreSQL
 # refuses to compare) is simply not found.

@@ -1,17 +1,17 @@
-"""The rules of profiles, free of HTTP, SQL and NATS: validation, identity and who sees whom.
+"""The rules of a profile, free of HTTP, SQL and NATS: validation and identity of people and skills.
 
-Everything here is pure so it can be tested alone and reused by the HTTP API, the CSV
-import and the demo loader alike.
+Pure, so the HTTP API, the CSV import and the demo loader share them.
 """
 
 from __future__ import annotations
 
-import enum
 import re
 import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
+
+from peerlearn.errors import Invalid
 
 ROLES = ("learner", "mentor", "expert", "org_admin")
 MAX_SKILLS = 50
@@ -20,44 +20,6 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Control characters (NUL above all: PostgreSQL cannot store it) never belong in a profile;
 # free text keeps its tabs and newlines.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class ProfileError(Exception):
-    """A request the rules refuse; the HTTP layer maps each kind to a status code."""
-
-    status_code = 400
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-class Invalid(ProfileError):
-    """The input breaks a rule (400)."""
-
-
-class Unauthorized(ProfileError):
-    """The credential no longer names anyone who may act (401)."""
-
-    status_code = 401
-
-
-class Forbidden(ProfileError):
-    """The caller can see the thing but may not do this to it (403)."""
-
-    status_code = 403
-
-
-class NotFound(ProfileError):
-    """It does not exist, or the caller may not know it exists (404)."""
-
-    status_code = 404
-
-
-class Conflict(ProfileError):
-    """It clashes with what is already there (409)."""
-
-    status_code = 409
 
 
 # --- identity and validation ----------------------------------------------------------
@@ -152,45 +114,3 @@ def check_roles(roles: Iterable[str]) -> list[str]:
         if role not in result:
             result.append(role)
     return result
-
-
-# --- who sees whom (DESIGN §6) --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """The caller as the rules need them: their org, roles and the cohorts they are in."""
-
-    person_id: str | None
-    org_id: str | None
-    roles: tuple[str, ...] = ()
-    platform_admin: bool = False
-    cohort_ids: frozenset[str] = field(default_factory=frozenset)
-
-    def administers(self, org_id: str) -> bool:
-        """Whether the viewer is an admin of ``org_id`` (the platform admin is of every org)."""
-        return self.platform_admin or (self.org_id == org_id and "org_admin" in self.roles)
-
-
-class Sight(enum.IntEnum):
-    """How much of a person a viewer sees; higher sees more."""
-
-    CARD = 1  # a fellow cohort member of another org: name, skills, goal — never email
-    COLLEAGUE = 2  # same org: the whole profile but the email
-    FULL = 3  # themselves, their org's admins, the platform admin: everything
-
-
-def sight_of(viewer: Viewer, person_id: str, org_id: str, cohort_ids: Iterable[str]) -> Sight | None:
-    """How much of the person ``viewer`` may see, or None: then the person does not exist for them."""
-    if viewer.platform_admin or viewer.person_id == person_id or viewer.administers(org_id):
-        return Sight.FULL
-    if viewer.org_id == org_id:
-        return Sight.COLLEAGUE
-    if viewer.cohort_ids.intersection(cohort_ids):
-        return Sight.CARD
-    return None
-
-
-def may_edit(viewer: Viewer, person_id: str, org_id: str) -> bool:
-    """Themselves, an admin of their org, or the platform admin."""
-    return viewer.person_id == person_id or viewer.administers(org_id)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from peerlearn_profiles.domain import Invalid
+from peerlearn.errors import Invalid
 
 CODE_TTL = timedelta(minutes=15)
 CODE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")

@@ -1,12 +1,13 @@
-"""Turning the caller's token into the :class:`~peerlearn_profiles.domain.Viewer` the rules use."""
+"""Turning the caller's token into the :class:`~peerlearn_profiles.domain.sight.Viewer` the rules use."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.auth import Principal
-from peerlearn_profiles import cohort_store, store
-from peerlearn_profiles.domain import NotFound, Sight, Unauthorized, Viewer, sight_of
+from peerlearn.errors import NotFound, Unauthenticated
+from peerlearn_profiles.adapters import cohort_store, store
+from peerlearn_profiles.domain.sight import Sight, Viewer, sight_of
 
 
 async def viewer_of(session: AsyncSession, principal: Principal) -> Viewer:
@@ -21,7 +22,7 @@ async def viewer_of(session: AsyncSession, principal: Principal) -> Viewer:
         return Viewer(person_id=None, org_id=None, platform_admin=principal.platform_admin)
     standing = await store.standing_of(session, principal.person_id)
     if standing is None:
-        raise Unauthorized("the person of this token no longer exists")
+        raise Unauthenticated("the person of this token no longer exists")
     org_id, roles = standing
     return Viewer(
         person_id=principal.person_id,

@@ -10,10 +10,10 @@ from litestar.stores.base import Store
 
 from peerlearn.auth import TokenIssuer
 from peerlearn.mail import Mailer, mailer_for
-from peerlearn_profiles.id_tokens import IdTokenChecker
+from peerlearn_profiles.adapters.id_tokens import IdTokenChecker
+from peerlearn_profiles.adapters.sign_in_throttle import SignInThrottle
+from peerlearn_profiles.adapters.sso_secrets import SecretSealer
 from peerlearn_profiles.settings import ProfilesSettings
-from peerlearn_profiles.sign_in_throttle import SignInThrottle
-from peerlearn_profiles.sso_secrets import SecretSealer
 
 
 class SignInKit:

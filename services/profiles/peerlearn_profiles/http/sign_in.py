@@ -6,21 +6,17 @@ it, SSO, the org's SSO settings); ``handlers`` under the guarded API router.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from litestar import Request, Response, get, post, put
 from litestar.background_tasks import BackgroundTask
-from litestar.datastructures import State
-from litestar.exceptions import TooManyRequestsException
 from litestar.status_codes import HTTP_202_ACCEPTED
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn.auth import authenticated
-from peerlearn.mail import Mail, MailError
-from peerlearn_profiles import sign_in, sso
-from peerlearn_profiles.domain import Viewer, email_key
-from peerlearn_profiles.schemas import (
+from peerlearn.auth import Principal, authenticated
+from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_profiles.adapters.sign_in_kit import SignInKit
+from peerlearn_profiles.adapters.sign_in_mail import deliver_quietly
+from peerlearn_profiles.http.schemas import (
     SignedIn,
     SignInCode,
     SignInEmail,
@@ -31,22 +27,12 @@ from peerlearn_profiles.schemas import (
     SsoSettings,
     SsoSignIn,
 )
-from peerlearn_profiles.sign_in_kit import SignInKit
-
-log = logging.getLogger("peerlearn.profiles.sign_in")
+from peerlearn_profiles.usecases import sign_in, sso
 
 REQUESTED = SignInRequested(
     detail="if this address belongs to someone on peerlearn, a sign-in link is on its way; "
     "it works once, within 15 minutes"
 )
-
-
-async def _send(kit: SignInKit, mail: Mail) -> None:
-    try:
-        await kit.mailer.send(mail)
-    except MailError as exc:
-        # After the answer, so the caller cannot tell a known address by a failure; logged for operators.
-        log.error("sign-in mail not sent: %s", exc)
 
 
 def _signed_in(result: sign_in.SignedIn) -> SignedIn:
@@ -60,34 +46,28 @@ def _signed_in(result: sign_in.SignedIn) -> SignedIn:
     summary="Mail a single-use sign-in link (same answer whether or not the address is known)",
 )
 async def request_link(
-    data: SignInEmail, request: Request[Any, Any, Any], db_session: AsyncSession, state: State
+    data: SignInEmail, request: Request[Any, Any, Any], uow: UnitOfWork, sign_in_kit: SignInKit
 ) -> Response[SignInRequested]:
-    kit: SignInKit = state.sign_in
     ip = request.client.host if request.client else "unknown"
-    wait = await kit.throttle.admit(email_key(data.email), ip)
-    if wait is not None:
-        raise TooManyRequestsException(
-            detail=f"too many sign-in requests for this address or from this network; try again in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
-    mail = await sign_in.request_mailed_link(db_session, data.email, public_url=kit.public_url)
+    mail = await sign_in.request_mailed_link(
+        uow, sign_in_kit.throttle, data.email, ip=ip, public_url=sign_in_kit.public_url
+    )
     # The mail leaves after the answer (and after the commit): the answer takes as long either way.
-    background = BackgroundTask(_send, kit, mail) if mail is not None else None
+    background = BackgroundTask(deliver_quietly, sign_in_kit.mailer, mail) if mail is not None else None
     return Response(REQUESTED, status_code=HTTP_202_ACCEPTED, background=background)
 
 
 @post("/sign-in/verify", status_code=200, tags=["sign-in"], summary="Redeem a sign-in code for a token")
-async def verify(data: SignInCode, db_session: AsyncSession, state: State) -> SignedIn:
-    return _signed_in(await sign_in.redeem_code(db_session, data.code, state.sign_in.issuer))
+async def verify(data: SignInCode, uow: UnitOfWork, sign_in_kit: SignInKit) -> SignedIn:
+    return _signed_in(await sign_in.redeem_code(uow, data.code, sign_in_kit.issuer))
 
 
 @post("/sign-in/oidc", status_code=200, tags=["sign-in"], summary="Sign in with the org's OpenID provider")
-async def sign_in_oidc(data: SsoSignIn, state: State) -> SignedIn:
-    kit: SignInKit = state.sign_in
+async def sign_in_oidc(data: SsoSignIn, uow: UnitOfWork, sign_in_kit: SignInKit) -> SignedIn:
     result = await sign_in.sign_in_with_sso(
-        state.database.reading,
-        kit.checker,
-        kit.issuer,
+        uow,
+        sign_in_kit.checker,
+        sign_in_kit.issuer,
         org_id=data.org_id,
         id_token=data.id_token,
         nonce=data.nonce,
@@ -96,9 +76,8 @@ async def sign_in_oidc(data: SsoSignIn, state: State) -> SignedIn:
 
 
 @get("/orgs/{org_id:str}/sso", tags=["sign-in"], summary="The public part of an org's single sign-on")
-async def get_sso(org_id: str, state: State) -> SsoPublic:
-    async with state.database.reading() as session:
-        record = await sso.public_sso(session, org_id)
+async def get_sso(org_id: str, uow: UnitOfWork) -> SsoPublic:
+    record = await sso.public_sso(uow, org_id)
     return SsoPublic(
         org_id=record.org_id, issuer=record.issuer, client_id=record.client_id, enabled=record.enabled
     )
@@ -111,9 +90,9 @@ async def get_sso(org_id: str, state: State) -> SsoPublic:
     summary="Set the org's single sign-on (org admin)",
 )
 async def put_sso(
-    org_id: str, data: SsoSettings, db_session: AsyncSession, viewer: Viewer, state: State
+    org_id: str, data: SsoSettings, uow: UnitOfWork, principal: Principal, sign_in_kit: SignInKit
 ) -> SsoConfigured:
-    record = await sso.configure_sso(db_session, viewer, org_id, data, state.sign_in.sealer)
+    record = await sso.configure_sso(uow, principal, org_id, data, sign_in_kit.sealer)
     return SsoConfigured(
         org_id=record.org_id,
         issuer=record.issuer,
@@ -130,8 +109,10 @@ async def put_sso(
     tags=["sign-in"],
     summary="A fresh single-use sign-in link without mail (the person's org admins, the platform admin)",
 )
-async def make_link(person_id: str, db_session: AsyncSession, viewer: Viewer, state: State) -> SignInLink:
-    link = await sign_in.link_for(db_session, viewer, person_id, public_url=state.sign_in.public_url)
+async def make_link(
+    person_id: str, uow: UnitOfWork, principal: Principal, sign_in_kit: SignInKit
+) -> SignInLink:
+    link = await sign_in.link_for(uow, principal, person_id, public_url=sign_in_kit.public_url)
     return SignInLink(url=link.url, expires_at=link.expires_at)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from peerlearn_profiles.domain import Sight
-from peerlearn_profiles.schemas import Org, Person, PersonCard, SkillOut
-from peerlearn_profiles.store import OrgRecord, PersonRecord
+from peerlearn_profiles.adapters.store import OrgRecord, PersonRecord
+from peerlearn_profiles.domain.sight import Sight
+from peerlearn_profiles.http.schemas import Org, Person, PersonCard, SkillOut
 
 
 def org_view(org: OrgRecord) -> Org:

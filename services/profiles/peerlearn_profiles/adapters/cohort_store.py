@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn_profiles.models import cohort_members, cohort_orgs, cohorts
-from peerlearn_profiles.store import is_id, now
+from peerlearn_profiles.adapters.models import cohort_members, cohort_orgs, cohorts
+from peerlearn_profiles.adapters.store import is_id, now
 
 
 @dataclass

@@ -1,11 +1,15 @@
-"""The sign-in mail: one link per organisation the address belongs to, each naming the org."""
+"""The sign-in mail: one link per organisation the address belongs to, each naming the org; and
+its delivery after the answer."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from html import escape
 
-from peerlearn.mail import Mail
+from peerlearn.mail import Mail, Mailer, MailError
+
+log = logging.getLogger("peerlearn.profiles.sign_in")
 
 
 @dataclass(frozen=True)
@@ -38,3 +42,12 @@ def sign_in_mail(to: str, links: list[OrgLink]) -> Mail:
         "nothing happens until a link is opened.</p>"
     )
     return Mail(to=to, subject="Your peerlearn sign-in link", text=text, html=html)
+
+
+async def deliver_quietly(mailer: Mailer, mail: Mail) -> None:
+    """Send after the answer went out: a failure is logged for operators, never shown to the
+    caller (who must not learn from it that the address is known)."""
+    try:
+        await mailer.send(mail)
+    except MailError as exc:
+        log.error("sign-in mail not sent: %s", exc)

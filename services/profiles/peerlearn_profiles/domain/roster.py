@@ -12,8 +12,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from peerlearn_profiles.domain import (
-    Invalid,
+from peerlearn.errors import Invalid
+from peerlearn_profiles.domain.people import (
     SkillEntry,
     check_email,
     check_roles,

@@ -8,12 +8,12 @@ from litestar import Request, post
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.status_codes import HTTP_200_OK, HTTP_415_UNSUPPORTED_MEDIA_TYPE
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn_profiles.domain import Viewer
-from peerlearn_profiles.imports import import_roster
-from peerlearn_profiles.roster import decode_roster, read_roster
-from peerlearn_profiles.schemas import ImportReport
+from peerlearn.auth import Principal
+from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_profiles.domain.roster import decode_roster, read_roster
+from peerlearn_profiles.http.schemas import ImportReport
+from peerlearn_profiles.usecases.imports import import_roster
 
 CSV_TYPES = ("text/csv", "text/plain", "application/csv")
 
@@ -29,7 +29,7 @@ def import_handler(max_bytes: int) -> HTTPRouteHandler:
         summary="Import people from CSV (upsert by email); bad rows are listed, good rows are in",
     )
     async def import_people(
-        org_id: str, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Viewer
+        org_id: str, request: Request[Any, Any, Any], uow: UnitOfWork, principal: Principal
     ) -> ImportReport:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in CSV_TYPES:
@@ -38,6 +38,6 @@ def import_handler(max_bytes: int) -> HTTPRouteHandler:
                 detail=f"send the roster as 'Content-Type: text/csv', not {media_type or 'nothing'!r}",
             )
         roster = read_roster(decode_roster(await request.body()))
-        return await import_roster(db_session, viewer, org_id, roster)
+        return await import_roster(uow, principal, org_id, roster)
 
     return import_people
