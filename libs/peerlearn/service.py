@@ -40,8 +40,10 @@ from peerlearn.errors import DomainError
 from peerlearn.http_errors import domain_error_response
 from peerlearn.idempotency import IdempotencyMiddleware
 from peerlearn.idempotency import metadata as idempotency_metadata
+from peerlearn.json_bodies import StrictJsonMiddleware
 from peerlearn.logs import RequestLogMiddleware, configure_logging
 from peerlearn.outbox import OutboxRelay
+from peerlearn.security_headers import SecurityHeadersMiddleware
 from peerlearn.settings import ServiceSettings
 from peerlearn.store import Database
 from peerlearn.unit_of_work import UnitOfWork
@@ -250,6 +252,7 @@ def create_service_app(
         route_handlers=[health, ready, *route_handlers],
         lifespan=[lifespan],
         middleware=[
+            SecurityHeadersMiddleware,
             RequestLogMiddleware,
             bearer_auth(verifier),
             rate_limit.middleware,
@@ -259,6 +262,7 @@ def create_service_app(
                 max_body=idempotency_max_body or settings.max_body_bytes,
                 keep_seconds=settings.idempotency_ttl_seconds,
             ),
+            DefineMiddleware(StrictJsonMiddleware, max_body=settings.max_body_bytes),
         ],
         dependencies={
             "uow": Provide(_provide_uow, sync_to_thread=False),

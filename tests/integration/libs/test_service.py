@@ -157,6 +157,47 @@ async def test_the_unit_of_work_commits_a_write_and_a_refusal_leaves_nothing(
         assert list(await session.scalars(sa.select(notes.c.text))) == ["kept"]
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "detail"),
+    [
+        (b'{"text": "x", "stars": "1"}', "application/json", 400, "Expected `int`, got `str` - at `$.stars`"),
+        (b'{"text": "x"}', "text/plain", 415, "Content-Type: application/json"),
+        (b'{"text": "x"}', "application/x-www-form-urlencoded", 415, "as JSON"),
+        (b'{"text": "x", "text": "y"}', "application/json", 400, "the key 'text' twice"),
+        (b'{"text": ' + b"[" * 1000 + b"]" * 1000 + b"}", "application/json", 400, "nested too deeply"),
+        (b'{"text": ' + b"[" * 100 + b"]" * 100 + b"}", "application/json", 400, "nested too deeply"),
+        (b'{"text": "x"', "application/json", 400, "not valid JSON"),
+    ],
+)
+async def test_bodies_are_read_strictly(
+    client: httpx.AsyncClient, database: Database, body: bytes, content_type: str, status: int, detail: str
+) -> None:
+    response = await client.post("/v1/notes", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == status, response.text
+    assert detail in response.json()["detail"]
+    async with database.reading() as session:
+        assert list(await session.scalars(sa.select(notes.c.text))) == []
+
+
+async def test_a_json_media_type_with_parameters_or_a_suffix_is_json(client: httpx.AsyncClient) -> None:
+    for n, content_type in enumerate(("application/json; charset=utf-8", "application/merge-patch+json")):
+        response = await client.post(
+            "/v1/notes", content=b'{"text": "t%d"}' % n, headers={"Content-Type": content_type}
+        )
+        assert response.status_code == 201, response.text
+
+
+async def test_every_answer_carries_the_security_headers(client: httpx.AsyncClient) -> None:
+    anonymous = await client.get("/health")
+    signed_in = await client.get("/v1/me", headers=bearer(token("p-headers")))
+    refused = await client.get("/v1/me")
+    for response in (anonymous, signed_in, refused):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    assert signed_in.headers["cache-control"] == "no-store"
+    assert "no-store" not in anonymous.headers.get("cache-control", "")
+
+
 async def test_health_and_ready(client: httpx.AsyncClient) -> None:
     assert (await client.get("/health")).json() == {"status": "ok", "service": "sample"}
     ready = await client.get("/ready")
