@@ -141,3 +141,12 @@ def test_the_deadletters_command_logs_in_as_the_operator_from_the_data_dir(
         monkeypatch.delenv(variable, raising=False)
     assert main(["deadletters", "--nats-url", server.url]) == 0
     assert "no dead letters" in capsys.readouterr().out
+
+
+async def test_a_password_in_the_url_never_shows_in_errors(server: NatsServer) -> None:
+    bus = Bus(f"nats://forum:wrong-secret-123@127.0.0.1:{server.port}")
+    with pytest.raises(BusUnavailable) as refused:
+        await bus.connect(timeout=1)
+    await bus.close()
+    assert "wrong-secret-123" not in str(refused.value)
+    assert "forum:***@" in str(refused.value)
