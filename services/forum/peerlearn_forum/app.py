@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.di import Provide
 
 from peerlearn.bus import Bus
 from peerlearn.service import create_service_app
 from peerlearn.store import Database
-from peerlearn_forum.handlers import make_consumers
-from peerlearn_forum.routes import CONTROLLERS
+from peerlearn_forum.adapters.handlers import make_consumers
+from peerlearn_forum.adapters.posting_window import posting_window_for
+from peerlearn_forum.http.routes import CONTROLLERS
 from peerlearn_forum.settings import ForumSettings, load
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,6 +26,13 @@ def create_app(
 ) -> Litestar:
     """Build the forum app; no I/O happens until it starts."""
     settings = settings or load()
+    # Redis when configured (replicas count together), else this process's memory.
+    posting = posting_window_for(settings.redis_url, settings.post_rate_per_minute)
+    forum_settings = settings
+
+    async def close_posting_window(_app: Litestar) -> None:
+        await posting.close()
+
     return create_service_app(
         settings,
         title="peerlearn forum",
@@ -33,4 +42,9 @@ def create_app(
         database=database,
         bus=bus,
         consumers=lambda b, db: make_consumers(b, db, max_deliver=settings.consumer_max_deliver),
+        dependencies={
+            "posting": Provide(lambda: posting, sync_to_thread=False),
+            "forum_settings": Provide(lambda: forum_settings, sync_to_thread=False),
+        },
+        on_shutdown=[close_posting_window],
     )

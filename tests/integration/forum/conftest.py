@@ -1,12 +1,13 @@
-"""A running forum per test module (on SQLite and on PostgreSQL), a NATS of its own, and helpers
-that publish profiles' events to build the read model the way production does."""
+"""The forum's builders: a started forum per test module (on the plugin's ``module_database_url``
+and ``module_nats``), people, cohorts and content made through profiles' events and the API, the
+way production does, and the forum's events through the plugin's ``StreamTap``."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,6 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-import sqlalchemy as sa
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from peerlearn import events
 from peerlearn.auth import TokenIssuer
@@ -23,9 +22,10 @@ from peerlearn.bus import Bus
 from peerlearn.store import Database
 from peerlearn.testing.client import app_client
 from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
-from peerlearn.testing.servers import NatsServer, start_nats
+from peerlearn.testing.servers import NatsServer
+from peerlearn.testing.tap import StreamTap
+from peerlearn.testing.waiting import settled
 from peerlearn_forum.app import create_app
-from peerlearn_forum.models import processed_events
 from peerlearn_forum.settings import ForumSettings
 
 ADMIN = {"Authorization": f"Bearer {TEST_ADMIN_TOKEN}"}
@@ -37,7 +37,7 @@ _names = itertools.count(1)
 class Person:
     id: str
     org_id: str
-    roles: tuple[str, ...]
+    roles: tuple[events.Role, ...]
     name: str
 
     @property
@@ -53,6 +53,7 @@ class Forum:
     client: httpx.AsyncClient
     database: Database
     bus: Bus
+    tap: StreamTap
     published: list[str] = field(default_factory=list)
 
     async def publish(self, data: events.Data, *, org_id: str | None = None) -> events.Event:
@@ -61,7 +62,7 @@ class Forum:
         self.published.append(event.id)
         return event
 
-    async def person(self, org_id: str, *roles: str, name: str | None = None) -> Person:
+    async def person(self, org_id: str, *roles: events.Role, name: str | None = None) -> Person:
         person = Person(
             id="p-" + uuid.uuid4().hex[:10],
             org_id=org_id,
@@ -99,20 +100,7 @@ class Forum:
 
     async def settle(self, within: float = 15.0) -> None:
         """Wait until the forum's consumers applied every event published so far."""
-        wanted = set(self.published)
-        async with asyncio.timeout(within):
-            while True:
-                async with self.database.sessions() as session:
-                    done = set(
-                        await session.scalars(
-                            sa.select(processed_events.c.event_id).where(
-                                processed_events.c.event_id.in_(wanted)
-                            )
-                        )
-                    )
-                if done >= wanted:
-                    return
-                await asyncio.sleep(0.05)
+        await settled(self.database, self.published, within=within)
 
     async def space(self, visibility: str, by: dict[str, str], **extra: Any) -> dict[str, Any]:
         body = {"name": f"{visibility} space {uuid.uuid4().hex[:6]}", "visibility": visibility, **extra}
@@ -136,48 +124,9 @@ class Forum:
     async def forum_events(
         self, count: int, within: float = 10.0, types: tuple[str, ...] = (), **match: Any
     ) -> list[events.Event]:
-        """The forum events on the FORUM stream whose data has every ``match`` attribute, waiting
-        until at least ``count`` are there."""
-        found: list[events.Event] = []
+        """The forum's events whose data has every ``match`` value, once at least ``count`` are there."""
         async with asyncio.timeout(within):
-            while True:
-                found = []
-                sub = await self.bus.js.pull_subscribe(
-                    "forum.>", stream="FORUM", config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
-                )
-                try:
-                    while True:
-                        try:
-                            messages = await sub.fetch(500, timeout=0.5)
-                        except Exception:
-                            break
-                        for message in messages:
-                            event = events.decode(message.data)
-                            if (not types or event.type in types) and all(
-                                getattr(event.data, k, None) == v for k, v in match.items()
-                            ):
-                                found.append(event)
-                finally:
-                    await sub.unsubscribe()
-                if len(found) >= count:
-                    return found
-                await asyncio.sleep(0.1)
-
-
-@pytest.fixture(scope="module")
-def module_nats() -> Iterator[NatsServer]:
-    server = start_nats()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def forum_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('forum') / 'forum.db'}"
-    return str(request.getfixturevalue("postgres_url"))
+            return await self.tap.wait_count(count, types=types, **match)
 
 
 def forum_settings(tmp: Path, nats_url: str, **overrides: Any) -> ForumSettings:
@@ -196,10 +145,10 @@ def forum_settings(tmp: Path, nats_url: str, **overrides: Any) -> ForumSettings:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def forum(
-    forum_database_url: str, module_nats: NatsServer, tmp_path_factory: pytest.TempPathFactory
+    module_database_url: str, module_nats: NatsServer, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Forum]:
     """One forum for the whole test module, on the module's database engine."""
-    async with started_forum(forum_database_url, module_nats.url, tmp_path_factory.mktemp("var")) as running:
+    async with started_forum(module_database_url, module_nats.url, tmp_path_factory.mktemp("var")) as running:
         yield running
 
 
@@ -212,12 +161,16 @@ class started_forum:
         # The app runs in the test's loop (Litestar's AsyncTestClient would run it in another).
         self._client = app_client(self.app)
         self.bus = Bus(nats_url, name="forum-test")
+        self.nats_url = nats_url
+        self.tap = StreamTap("forum.>")
 
     async def __aenter__(self) -> Forum:
         client = await self._client.__aenter__()
-        await self.bus.connect(timeout=10)
-        return Forum(client=client, database=self.database, bus=self.bus)
+        await self.bus.connect(timeout=10)  # the streams exist once it has
+        await self.tap.start(self.nats_url)
+        return Forum(client=client, database=self.database, bus=self.bus, tap=self.tap)
 
     async def __aexit__(self, *exc: object) -> None:
+        await self.tap.stop()
         await self.bus.close()
         await self._client.__aexit__(None, None, None)

@@ -114,6 +114,7 @@ async def test_bad_space(forum: Forum, setup: Any, case: str) -> None:
 
 async def test_only_admins_create_spaces(forum: Forum, setup: Any) -> None:
     learner = await forum.person("org-in")
+    await forum.settle()
     response = await forum.client.post(
         "/v1/spaces", json={"name": "mine", "visibility": "org"}, headers=learner.headers
     )

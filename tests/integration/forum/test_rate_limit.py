@@ -16,10 +16,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def limited(
-    forum_database_url: str, module_nats: NatsServer, tmp_path_factory: pytest.TempPathFactory
+    module_database_url: str, module_nats: NatsServer, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Forum]:
     tmp = tmp_path_factory.mktemp("rate")
-    async with started_forum(forum_database_url, module_nats.url, tmp, post_rate_per_minute=5) as f:
+    async with started_forum(module_database_url, module_nats.url, tmp, post_rate_per_minute=5) as f:
         yield f
 
 

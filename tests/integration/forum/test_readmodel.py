@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from peerlearn import events
@@ -170,15 +172,36 @@ async def test_a_person_moved_to_another_org_loses_sight_of_the_old_one(forum: F
     assert (await forum.client.get(f"/v1/threads/{thread['id']}", headers=mover.headers)).status_code == 404
 
 
-async def test_a_person_the_read_model_does_not_know_yet_keeps_the_token_claims(forum: Forum) -> None:
+async def test_a_person_the_forum_does_not_know_yet_sees_public_content_only(forum: Forum) -> None:
+    """Issue 9 §3: a token's org and roles are not taken at their word. Until the person's profile
+    arrives they see what is public, nothing of the org their token names, and create nothing."""
     from .conftest import Person
 
     admin = await forum.person("org-new", "org_admin")
     await forum.settle()
-    space = await forum.space("org", admin.headers)
-    newcomer = Person(id="p-notyetknown", org_id="org-new", roles=("learner",), name="New")
-    response = await forum.client.get(f"/v1/spaces/{space['id']}", headers=newcomer.headers)
-    assert response.status_code == 200
+    org_space = await forum.space("org", admin.headers)
+    public_space = await forum.space("public", ADMIN)
+    newcomer = Person(id="p-" + uuid.uuid4().hex[:10], org_id="org-new", roles=("org_admin",), name="New")
+    seen = await forum.client.get(f"/v1/spaces/{org_space['id']}", headers=newcomer.headers)
+    assert seen.status_code == 404
+    listed = (await forum.client.get("/v1/spaces?limit=100", headers=newcomer.headers)).json()["items"]
+    assert {s["visibility"] for s in listed} == {"public"}
+    assert (
+        await forum.client.get(f"/v1/spaces/{public_space['id']}", headers=newcomer.headers)
+    ).status_code == 200
+    created = await forum.client.post(
+        "/v1/spaces",
+        json={"name": "mine", "visibility": "org", "org_id": "org-new"},
+        headers=newcomer.headers,
+    )
+    assert created.status_code == 404
+    # Once profiles' event has arrived, the read model decides.
+    profile = events.PersonProfile(id=newcomer.id, org_id="org-new", display_name="New", roles=["org_admin"])
+    await forum.publish(events.PersonUpserted(person=profile), org_id="org-new")
+    await forum.settle()
+    assert (
+        await forum.client.get(f"/v1/spaces/{org_space['id']}", headers=newcomer.headers)
+    ).status_code == 200
 
 
 async def test_reputation_on_a_card_counts_only_spaces_the_viewer_sees(forum: Forum) -> None:

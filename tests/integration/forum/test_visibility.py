@@ -275,7 +275,9 @@ ANSWERERS_SEEN_BY: dict[str, set[str]] = {
     "other_org": set(),
     "cohort_member": {"a_author", "k_author"},  # shares cohort K with both
     "ex_cohort_member": {"k_author"},  # org B; no longer shares K with a_author
-    "cohort_org_admin": {"k_author"},  # org B; administers K but is not a member
+    # org B; administers K (not a member): admins of a cohort's member orgs see its members'
+    # cards in every service (DESIGN §6), so a_author, a member of K, too
+    "cohort_org_admin": {"a_author", "k_author"},
     "anonymous": set(),
     "platform_admin": {"a_author", "k_author"},
 }
@@ -308,6 +310,6 @@ async def test_suggestions_show_only_visible_related_threads_and_people(world: W
         expected = {world.threads[k]["id"] for k in SPACES if caller in SEES[k] and k != "public"}
         assert related == expected, caller
         # A person the forum does not know (p-nobody), or the caller may not see, is never shown:
-        # visible are people of the caller's org and people sharing a cohort with the caller.
+        # visible are people of the caller's org and of the cohorts the caller sees.
         shown = {a["person_id"] for a in view["suggested_answerers"]}
         assert shown == {world.people[k] for k in ANSWERERS_SEEN_BY[caller]}, caller

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
+
+from peerlearn_forum.domain.ids import ID_PATTERN, MAX_ID
 
 Visibility = Literal["org", "cohort", "public"]
 ThreadKind = Literal["question", "discussion", "resource"]
@@ -23,17 +24,6 @@ LINE = r"^[^\x00-\x1f\x7f]*\Z"
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 NONBLANK_LINE = r"^(?=.*\S)[^\x00-\x1f\x7f]*\Z"
 NONBLANK_TEXT = r"^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-ID_PATTERN = r"^[A-Za-z0-9_.:-]+\Z"
-MAX_ID = 64
-_ID = re.compile(ID_PATTERN)
-
-
-def is_id(value: str) -> bool:
-    """Whether a path id could name anything the forum stores (an id with a NUL or a slash cannot:
-    it answers 404 without reaching the database, which would refuse NUL with a 500)."""
-    return 0 < len(value) <= MAX_ID and _ID.match(value) is not None
-
-
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID, pattern=ID_PATTERN)]
 Title = Annotated[
     str,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from peerlearn_forum import schemas
-from peerlearn_forum.domain import excerpt, render_html
-from peerlearn_forum.store import aware
+from peerlearn_forum.domain.text import excerpt, render_html
+from peerlearn_forum.domain.times import utc, utc_or_none
+from peerlearn_forum.http import schemas
 
 DELETED_AUTHOR = "[deleted user]"
 UNKNOWN_AUTHOR = "unknown"
@@ -26,7 +26,7 @@ def space(row: Any) -> schemas.Space:
         visibility=row.visibility,
         org_id=row.org_id,
         cohort_id=row.cohort_id,
-        created_at=aware(row.created_at),  # type: ignore[arg-type]
+        created_at=utc(row.created_at),
         thread_count=row.thread_count,
     )
 
@@ -44,8 +44,8 @@ def thread_summary(row: Any, names: dict[str, str]) -> schemas.ThreadSummary:
         score=row.score,
         post_count=row.post_count,
         accepted_post_id=row.accepted_post_id,
-        created_at=aware(row.created_at),  # type: ignore[arg-type]
-        last_activity_at=aware(row.last_activity_at),  # type: ignore[arg-type]
+        created_at=utc(row.created_at),
+        last_activity_at=utc(row.last_activity_at),
     )
 
 
@@ -59,8 +59,8 @@ def post(row: Any, names: dict[str, str], accepted_post_id: str | None) -> schem
         score=row.score,
         status=row.status,
         accepted=row.id == accepted_post_id,
-        created_at=aware(row.created_at),  # type: ignore[arg-type]
-        edited_at=aware(row.edited_at),
+        created_at=utc(row.created_at),
+        edited_at=utc_or_none(row.edited_at),
     )
 
 
@@ -85,9 +85,9 @@ def thread(
         score=row.score,
         post_count=row.post_count,
         accepted_post_id=row.accepted_post_id,
-        created_at=aware(row.created_at),  # type: ignore[arg-type]
-        edited_at=aware(row.edited_at),
-        last_activity_at=aware(row.last_activity_at),  # type: ignore[arg-type]
+        created_at=utc(row.created_at),
+        edited_at=utc_or_none(row.edited_at),
+        last_activity_at=utc(row.last_activity_at),
         posts=posts,
         posts_next_cursor=posts_next_cursor,
         suggested_answerers=answerers,

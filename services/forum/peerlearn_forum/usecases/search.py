@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from peerlearn_forum import schemas
-from peerlearn_forum.domain import (
-    MAX_CURSOR_OFFSET,
-    Invalid,
-    Viewer,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
-    excerpt,
-    search_terms,
-)
-from peerlearn_forum.store.search import engine_for
+from peerlearn.auth import Principal
+from peerlearn.errors import Invalid
+from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_forum.adapters.store.search import engine_for
+from peerlearn_forum.domain.cursors import MAX_CURSOR_OFFSET, cursor_int, decode_cursor, encode_cursor
+from peerlearn_forum.domain.text import excerpt, search_terms
+from peerlearn_forum.http import schemas
+from peerlearn_forum.usecases.access import caller_of
 
 
 async def search(
-    session: AsyncSession, viewer: Viewer, query: str, *, cursor: str | None, limit: int
+    uow: UnitOfWork, principal: Principal | None, query: str, *, cursor: str | None, limit: int
 ) -> schemas.SearchPage:
     """Threads and posts matching every word of ``query``, best first, only from visible spaces."""
     terms = search_terms(query)
     if not terms:
         raise Invalid("the query has no words to search for")
-    offset = 0
-    if cursor:
-        offset = cursor_int(decode_cursor(cursor), "o", low=0, high=MAX_CURSOR_OFFSET)
-    engine = engine_for(session.get_bind().dialect.name)
-    rows = await engine.search(session, viewer, terms, offset=offset, limit=limit + 1)
+    offset = cursor_int(decode_cursor(cursor), "o", low=0, high=MAX_CURSOR_OFFSET) if cursor else 0
+    async with uow.reading() as tx:
+        caller = await caller_of(tx.session, principal)
+        engine = engine_for(tx.session.get_bind().dialect.name)
+        rows = await engine.search(tx.session, caller, terms, offset=offset, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     items = [

@@ -7,18 +7,19 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn import events
-from peerlearn_forum import schemas
-from peerlearn_forum.domain import Viewer
-from peerlearn_forum.models import cohort_members, people, spaces, threads
-from peerlearn_forum.store import readmodel
-from peerlearn_forum.store import spaces as space_store
+from peerlearn.directory.caller import Caller, may_see_person
+from peerlearn_forum.adapters.store.people import known_people
+from peerlearn_forum.adapters.store.spaces import visible_spaces
+from peerlearn_forum.adapters.store.suggestions import suggestions_for
+from peerlearn_forum.adapters.store.tables import spaces, threads
+from peerlearn_forum.http import schemas
 
 
-async def suggestions_for_viewer(
-    session: AsyncSession, viewer: Viewer, thread_id: str
+async def suggestions_for_caller(
+    session: AsyncSession, caller: Caller, thread_id: str
 ) -> tuple[list[schemas.SuggestedAnswerer], list[schemas.RelatedThread]]:
-    """The matcher's last suggestions, keeping only people and threads the viewer may see."""
-    payload = await readmodel.suggestions_for(session, thread_id)
+    """The matcher's last suggestions, keeping only the people and threads the caller may see."""
+    payload = await suggestions_for(session, thread_id)
     if payload is None:
         return [], []
     data = msgspec.json.decode(payload, type=events.AnswerersSuggested)
@@ -28,7 +29,7 @@ async def suggestions_for_viewer(
         rows = await session.execute(
             sa.select(threads.c.id, threads.c.title)
             .join(spaces, spaces.c.id == threads.c.space_id)
-            .where(threads.c.id.in_(related_ids), space_store.visible_spaces(viewer))
+            .where(threads.c.id.in_(related_ids), visible_spaces(caller))
         )
         seen_threads = {row.id: row.title for row in rows}
     related = [
@@ -36,42 +37,20 @@ async def suggestions_for_viewer(
         for r in data.related
         if r.thread_id in seen_threads and r.thread_id != thread_id
     ]
-    visible_people = await _people_seen_by(session, viewer, {a.person_id for a in data.answerers})
+    known = await known_people(session, {a.person_id for a in data.answerers})
+    seen = {
+        person_id: person
+        for person_id, person in known.items()
+        if may_see_person(caller, person_id, person.org_id, person.cohort_ids)
+    }
     answerers = [
         schemas.SuggestedAnswerer(
             person_id=a.person_id,
-            display_name=visible_people[a.person_id] or a.display_name,
+            display_name=seen[a.person_id].display_name or a.display_name,
             score=a.score,
             reasons=[r.text for r in a.reasons],
         )
         for a in data.answerers
-        if a.person_id in visible_people
+        if a.person_id in seen
     ]
     return answerers, related
-
-
-async def _people_seen_by(session: AsyncSession, viewer: Viewer, person_ids: set[str]) -> dict[str, str]:
-    """Of ``person_ids``, those the viewer may see (same org, or a shared cohort), with their names."""
-    if not person_ids or (viewer.person_id is None and not viewer.platform_admin):
-        return {}
-    rows = (
-        await session.execute(
-            sa.select(people.c.id, people.c.org_id, people.c.display_name).where(
-                people.c.id.in_(person_ids), people.c.erased.is_(False)
-            )
-        )
-    ).all()
-    if viewer.platform_admin:
-        return {r.id: r.display_name for r in rows}
-    shared: set[str] = set()
-    if viewer.cohort_ids:
-        shared = set(
-            await session.scalars(
-                sa.select(cohort_members.c.person_id).where(
-                    cohort_members.c.person_id.in_(person_ids),
-                    cohort_members.c.active.is_(True),
-                    cohort_members.c.cohort_id.in_(sorted(viewer.cohort_ids)),
-                )
-            )
-        )
-    return {r.id: r.display_name for r in rows if r.org_id == viewer.org_id or r.id in shared}

@@ -7,27 +7,34 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn import events, outbox
-from peerlearn_forum import schemas, views
-from peerlearn_forum.access import require_person, space_seen_by, thread_seen_by
-from peerlearn_forum.domain import (
+from peerlearn import events
+from peerlearn.auth import Principal
+from peerlearn.directory.caller import Caller, may_moderate
+from peerlearn.errors import Forbidden, Invalid
+from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_forum.adapters.store import posts as post_store
+from peerlearn_forum.adapters.store import search
+from peerlearn_forum.adapters.store import spaces as space_store
+from peerlearn_forum.adapters.store import threads as thread_store
+from peerlearn_forum.adapters.store.directory import DIRECTORY
+from peerlearn_forum.domain.cursors import (
+    BAD_CURSOR,
     INT32,
-    Forbidden,
-    Invalid,
-    Viewer,
-    can_moderate,
     cursor_id,
     cursor_int,
     cursor_time,
     decode_cursor,
     encode_cursor,
-    normalise_tags,
 )
-from peerlearn_forum.store import aware, readmodel, search
-from peerlearn_forum.store import posts as post_store
-from peerlearn_forum.store import spaces as space_store
-from peerlearn_forum.store import threads as thread_store
-from peerlearn_forum.suggestions import suggestions_for_viewer
+from peerlearn_forum.domain.posting import PostingWindow, counted_post
+from peerlearn_forum.domain.spaces import where_of
+from peerlearn_forum.domain.text import normalise_tags
+from peerlearn_forum.domain.times import utc
+from peerlearn_forum.http import schemas, views
+from peerlearn_forum.usecases.access import caller_of, require_person, space_seen_by, thread_seen_by
+from peerlearn_forum.usecases.suggestions import suggestions_for_caller
+
+SORTS = ("active", "new", "top")
 
 
 def snapshot(cls: type[events.ThreadSnapshot], thread: Any, space: Any) -> events.ThreadSnapshot:
@@ -45,120 +52,124 @@ def snapshot(cls: type[events.ThreadSnapshot], thread: Any, space: Any) -> event
         tags=list(thread.tags),
         url=thread.url,
         accepted_post_id=thread.accepted_post_id,
-        created_at=aware(thread.created_at),
+        created_at=utc(thread.created_at),
     )
 
 
 async def create_thread(
-    session: AsyncSession, viewer: Viewer, space_id: str, data: schemas.ThreadCreate
+    uow: UnitOfWork,
+    principal: Principal | None,
+    posting: PostingWindow,
+    space_id: str,
+    data: schemas.ThreadCreate,
 ) -> schemas.Thread:
-    """Open a question, discussion or resource in a space the caller can see."""
-    space = await space_seen_by(session, viewer, space_id)
-    author_id = require_person(viewer)
-    if data.kind == "resource" and not data.url:
-        raise Invalid("a resource needs a url (the link or the video)")
-    now = datetime.now(UTC)
-    tags = normalise_tags(data.tags)
-    thread_id = events.new_id()
-    await thread_store.insert_thread(
-        session,
-        tags=tags,
-        id=thread_id,
-        space_id=space.id,
-        author_id=author_id,
-        kind=data.kind,
-        title=data.title.strip(),
-        body=data.body,
-        url=data.url,
-        accepted_post_id=None,
-        score=0,
-        post_count=0,
-        created_at=now,
-        last_activity_at=now,
-    )
-    await space_store.add_threads(session, space.id, 1)
-    await search.index_doc(
-        session,
-        doc_id=thread_id,
-        thread_id=thread_id,
-        space_id=space.id,
-        title=data.title,
-        body=data.body,
-        tags=tags,
-    )
-    thread = await thread_store.get_thread(session, thread_id)
-    await outbox.record(
-        session,
-        events.make_event(
-            snapshot(events.ThreadCreated, thread, space),
-            org_id=space.org_id or viewer.org_id,
-            actor_id=author_id,
-        ),
-    )
-    names = await readmodel.display_names(session, {author_id})
-    return views.thread(thread, names, [], None, [], [])
+    """Open a question, discussion or resource in a space the caller can see (counts as a post)."""
+    async with counted_post(posting, principal.person_id if principal else None), uow.writing() as tx:
+        caller = await caller_of(tx.session, principal)
+        space = await space_seen_by(tx.session, caller, space_id)
+        author_id = require_person(caller)
+        if data.kind == "resource" and not data.url:
+            raise Invalid("a resource needs a url (the link or the video)")
+        now = datetime.now(UTC)
+        tags = normalise_tags(data.tags)
+        thread_id = events.new_id()
+        await thread_store.insert_thread(
+            tx.session,
+            tags=tags,
+            id=thread_id,
+            space_id=space.id,
+            author_id=author_id,
+            kind=data.kind,
+            title=data.title.strip(),
+            body=data.body,
+            url=data.url,
+            accepted_post_id=None,
+            score=0,
+            post_count=0,
+            created_at=now,
+            last_activity_at=now,
+        )
+        await space_store.add_threads(tx.session, space.id, 1)
+        await search.index_doc(
+            tx.session,
+            doc_id=thread_id,
+            thread_id=thread_id,
+            space_id=space.id,
+            title=data.title,
+            body=data.body,
+            tags=tags,
+        )
+        thread = await thread_store.get_thread(tx.session, thread_id)
+        await tx.record(
+            events.make_event(
+                snapshot(events.ThreadCreated, thread, space),
+                org_id=space.org_id or caller.org_id,
+                actor_id=author_id,
+            )
+        )
+        names = await DIRECTORY.display_names(tx.session, {author_id})
+        return views.thread(thread, names, [], None, [], [])
 
 
 async def update_thread(
-    session: AsyncSession, viewer: Viewer, thread_id: str, data: schemas.ThreadUpdate
+    uow: UnitOfWork, principal: Principal | None, thread_id: str, data: schemas.ThreadUpdate
 ) -> schemas.Thread:
     """The author edits title, body, tags or url."""
-    thread, space = await thread_seen_by(session, viewer, thread_id)
-    if thread.author_id is None or thread.author_id != viewer.person_id:
-        raise Forbidden("only the author edits a thread")
-    values: dict[str, Any] = {}
-    if data.title is not None:
-        values["title"] = data.title.strip()
-    if data.body is not None:
-        values["body"] = data.body
-    if data.tags is not None:
-        values["tags"] = normalise_tags(data.tags)
-    if data.url is not None:
-        values["url"] = data.url
-    if values:
-        values["edited_at"] = datetime.now(UTC)
-        await thread_store.update_thread(session, thread_id, **values)
-        thread = await thread_store.get_thread(session, thread_id)
-        await search.index_doc(
-            session,
-            doc_id=thread.id,
-            thread_id=thread.id,
-            space_id=space.id,
-            title=thread.title,
-            body=thread.body,
-            tags=list(thread.tags),
-        )
-        await outbox.record(
-            session,
-            events.make_event(
-                snapshot(events.ThreadUpdated, thread, space),
-                org_id=space.org_id or viewer.org_id,
-                actor_id=viewer.person_id,
-            ),
-        )
-    return await thread_view(session, viewer, thread_id, cursor=None, limit=50)
+    async with uow.writing() as tx:
+        caller = await caller_of(tx.session, principal)
+        thread, space = await thread_seen_by(tx.session, caller, thread_id)
+        if thread.author_id is None or thread.author_id != caller.person_id:
+            raise Forbidden("only the author edits a thread")
+        values: dict[str, Any] = {}
+        if data.title is not None:
+            values["title"] = data.title.strip()
+        if data.body is not None:
+            values["body"] = data.body
+        if data.tags is not None:
+            values["tags"] = normalise_tags(data.tags)
+        if data.url is not None:
+            values["url"] = data.url
+        if values:
+            values["edited_at"] = datetime.now(UTC)
+            await thread_store.update_thread(tx.session, thread_id, **values)
+            thread = await thread_store.get_thread(tx.session, thread_id)
+            await search.index_doc(
+                tx.session,
+                doc_id=thread.id,
+                thread_id=thread.id,
+                space_id=space.id,
+                title=thread.title,
+                body=thread.body,
+                tags=list(thread.tags),
+            )
+            await tx.record(
+                events.make_event(
+                    snapshot(events.ThreadUpdated, thread, space),
+                    org_id=space.org_id or caller.org_id,
+                    actor_id=caller.person_id,
+                )
+            )
+        return await _thread_view(tx.session, caller, thread_id, cursor=None, limit=50)
 
 
-async def delete_thread(session: AsyncSession, viewer: Viewer, thread_id: str) -> None:
+async def delete_thread(uow: UnitOfWork, principal: Principal | None, thread_id: str) -> None:
     """The author or a moderator of the space deletes a thread and everything in it."""
-    thread, space = await thread_seen_by(session, viewer, thread_id)
-    is_author = thread.author_id is not None and thread.author_id == viewer.person_id
-    if not is_author and not can_moderate(viewer, space_store.space_ref(space)):
-        raise Forbidden("only the author or a moderator deletes a thread")
-    await search.drop_thread(session, thread_id)
-    await thread_store.delete_thread(session, thread_id)
-    await space_store.add_threads(session, space.id, -1)
-    await outbox.record(
-        session,
-        events.make_event(
-            events.ThreadDeleted(thread_id=thread_id, space_id=space.id),
-            org_id=space.org_id or viewer.org_id,
-            actor_id=viewer.person_id,
-        ),
-    )
-
-
-SORTS = ("active", "new", "top")
+    async with uow.writing() as tx:
+        caller = await caller_of(tx.session, principal)
+        thread, space = await thread_seen_by(tx.session, caller, thread_id)
+        is_author = thread.author_id is not None and thread.author_id == caller.person_id
+        if not is_author and not may_moderate(caller, where_of(space)):
+            raise Forbidden("only the author or a moderator deletes a thread")
+        await search.drop_thread(tx.session, thread_id)
+        await thread_store.delete_thread(tx.session, thread_id)
+        await space_store.add_threads(tx.session, space.id, -1)
+        await tx.record(
+            events.make_event(
+                events.ThreadDeleted(thread_id=thread_id, space_id=space.id),
+                org_id=space.org_id or caller.org_id,
+                actor_id=caller.person_id,
+            )
+        )
 
 
 def _parse_cursor(cursor: str, sort: str) -> tuple[datetime, tuple[Any, str]]:
@@ -166,7 +177,7 @@ def _parse_cursor(cursor: str, sort: str) -> tuple[datetime, tuple[Any, str]]:
     if values.get("s") != sort:
         if values.get("s") in SORTS:
             raise Invalid("the cursor belongs to another sort order; start again without it")
-        raise Invalid("the cursor is not valid; start again without it")
+        raise Invalid(BAD_CURSOR)
     as_of = cursor_time(values, "as_of")
     key: Any = (
         cursor_int(values, "k", low=INT32[0], high=INT32[1]) if sort == "top" else cursor_time(values, "k")
@@ -175,14 +186,12 @@ def _parse_cursor(cursor: str, sort: str) -> tuple[datetime, tuple[Any, str]]:
 
 
 def _key_text(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return aware(value).isoformat()  # type: ignore[union-attr]
-    return value
+    return utc(value).isoformat() if isinstance(value, datetime) else value
 
 
 async def list_threads(
-    session: AsyncSession,
-    viewer: Viewer,
+    uow: UnitOfWork,
+    principal: Principal | None,
     space_id: str,
     *,
     sort: str,
@@ -192,24 +201,23 @@ async def list_threads(
     limit: int,
 ) -> schemas.ThreadPage:
     """A page of a space's threads; pages after the first are as of the first (stable)."""
-    await space_seen_by(session, viewer, space_id)
-    if cursor:
-        as_of, after = _parse_cursor(cursor, sort)
-    else:
-        as_of, after = datetime.now(UTC), None
-    rows = await thread_store.list_threads(
-        session,
-        space_id,
-        sort=sort,
-        as_of=as_of,
-        tag=tag.lower() if tag else None,
-        kind=kind,
-        after=after,
-        limit=limit,
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    names = await readmodel.display_names(session, {r.author_id for r in rows})
+    async with uow.reading() as tx:
+        caller = await caller_of(tx.session, principal)
+        await space_seen_by(tx.session, caller, space_id)
+        as_of, after = _parse_cursor(cursor, sort) if cursor else (datetime.now(UTC), None)
+        rows = await thread_store.list_threads(
+            tx.session,
+            space_id,
+            sort=sort,
+            as_of=as_of,
+            tag=tag.lower() if tag else None,
+            kind=kind,
+            after=after,
+            limit=limit,
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        names = await DIRECTORY.display_names(tx.session, {r.author_id for r in rows})
     next_cursor = None
     if more:
         last = rows[-1]
@@ -220,15 +228,20 @@ async def list_threads(
 
 
 async def thread_view(
-    session: AsyncSession, viewer: Viewer, thread_id: str, *, cursor: str | None, limit: int
+    uow: UnitOfWork, principal: Principal | None, thread_id: str, *, cursor: str | None, limit: int
 ) -> schemas.Thread:
-    """A thread with a page of its posts and what the matcher suggested for it (filtered for the viewer)."""
-    thread, space = await thread_seen_by(session, viewer, thread_id)
-    statuses = (
-        post_store.SHOWN_TO_MODERATORS
-        if can_moderate(viewer, space_store.space_ref(space))
-        else post_store.SHOWN
-    )
+    """A thread with a page of its posts and what the matcher suggested for it (filtered)."""
+    async with uow.reading() as tx:
+        caller = await caller_of(tx.session, principal)
+        return await _thread_view(tx.session, caller, thread_id, cursor=cursor, limit=limit)
+
+
+async def _thread_view(
+    session: AsyncSession, caller: Caller, thread_id: str, *, cursor: str | None, limit: int
+) -> schemas.Thread:
+    thread, space = await thread_seen_by(session, caller, thread_id)
+    moderator = may_moderate(caller, where_of(space))
+    statuses = post_store.SHOWN_TO_MODERATORS if moderator else post_store.SHOWN
     after = None
     if cursor:
         values = decode_cursor(cursor)
@@ -237,11 +250,9 @@ async def thread_view(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = (
-        encode_cursor({"c": aware(rows[-1].created_at).isoformat(), "id": rows[-1].id})  # type: ignore[union-attr]
-        if more
-        else None
+        encode_cursor({"c": utc(rows[-1].created_at).isoformat(), "id": rows[-1].id}) if more else None
     )
-    answerers, related = await suggestions_for_viewer(session, viewer, thread_id)
-    names = await readmodel.display_names(session, {thread.author_id, *(r.author_id for r in rows)})
+    answerers, related = await suggestions_for_caller(session, caller, thread_id)
+    names = await DIRECTORY.display_names(session, {thread.author_id, *(r.author_id for r in rows)})
     posts = [views.post(r, names, thread.accepted_post_id) for r in rows]
     return views.thread(thread, names, posts, next_cursor, answerers, related)

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn_forum.models import flags, posts, spaces, threads
+from peerlearn_forum.adapters.store.tables import flags, posts, spaces, threads
 
 SHOWN = ("visible",)
 SHOWN_TO_MODERATORS = ("visible", "hidden")

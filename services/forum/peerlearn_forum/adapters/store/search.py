@@ -14,9 +14,9 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn_forum.domain import Viewer
-from peerlearn_forum.models import search_docs, spaces, threads
-from peerlearn_forum.store.spaces import visible_spaces
+from peerlearn.directory.caller import Caller
+from peerlearn_forum.adapters.store.spaces import visible_spaces
+from peerlearn_forum.adapters.store.tables import search_docs, spaces, threads
 
 
 async def index_doc(
@@ -58,7 +58,7 @@ async def drop_doc(session: AsyncSession, doc_id: str) -> None:
 
 class SearchEngine(Protocol):
     async def search(
-        self, session: AsyncSession, viewer: Viewer, terms: list[str], *, offset: int, limit: int
+        self, session: AsyncSession, caller: Caller, terms: list[str], *, offset: int, limit: int
     ) -> list[Any]:
         """Rows (doc_id, thread_id, space_id, title, body, rank) best first; rank: higher is better."""
         ...
@@ -83,7 +83,7 @@ class Fts5Search:
     """SQLite: FTS5, bm25 with the title weighted above tags above body."""
 
     async def search(
-        self, session: AsyncSession, viewer: Viewer, terms: list[str], *, offset: int, limit: int
+        self, session: AsyncSession, caller: Caller, terms: list[str], *, offset: int, limit: int
     ) -> list[Any]:
         # Each word quoted: FTS5 query syntax in the caller's text is never interpreted.
         match = " ".join('"' + t.replace('"', "") + '"' for t in terms)
@@ -93,7 +93,7 @@ class Fts5Search:
             _base(rank)
             .join(fts, fts.c.rowid == search_docs.c.seq)
             .where(sa.text("search_fts MATCH :match").bindparams(match=match))
-            .where(search_docs.c.visible.is_(True), visible_spaces(viewer))
+            .where(search_docs.c.visible.is_(True), visible_spaces(caller))
             .order_by(sa.desc("rank"), search_docs.c.doc_id)
             .offset(offset)
             .limit(limit)
@@ -105,7 +105,7 @@ class TsvectorSearch:
     """PostgreSQL: the weighted tsvector (title A, tags B, body C), ts_rank."""
 
     async def search(
-        self, session: AsyncSession, viewer: Viewer, terms: list[str], *, offset: int, limit: int
+        self, session: AsyncSession, caller: Caller, terms: list[str], *, offset: int, limit: int
     ) -> list[Any]:
         tsquery = sa.func.plainto_tsquery(sa.literal_column("'english'"), " ".join(terms))
         tsv: sa.ColumnElement[Any] = sa.literal_column("search_docs.tsv")
@@ -113,7 +113,7 @@ class TsvectorSearch:
         query = (
             _base(rank)
             .where(tsv.op("@@")(tsquery))
-            .where(search_docs.c.visible.is_(True), visible_spaces(viewer))
+            .where(search_docs.c.visible.is_(True), visible_spaces(caller))
             .order_by(sa.desc("rank"), search_docs.c.doc_id)
             .offset(offset)
             .limit(limit)

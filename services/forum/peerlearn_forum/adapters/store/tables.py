@@ -1,8 +1,9 @@
-"""The forum service's tables: its own data, its read model of people and cohorts, and search.
+"""The forum service's tables: its own data, its read models, and search.
 
-Spaces, threads, posts, votes and flags are the forum's system of record. ``people``,
-``cohorts``, ``cohort_orgs`` and ``cohort_members`` are a read model kept from profiles'
-events; ``thread_suggestions`` keeps what the matcher last suggested for a thread.
+Spaces, threads, posts, votes, flags and reputation are the forum's system of record.
+``people``, ``cohorts``, ``cohort_orgs`` and ``cohort_members`` are the library's directory
+(:mod:`peerlearn.directory`), kept from profiles' events; ``thread_suggestions`` keeps what the
+matcher last suggested for a thread; ``processed_events`` the events applied (apply-once).
 ``search_docs`` holds one row per searchable thread or post; the full-text index on it is
 engine-specific (FTS5 on SQLite, a tsvector GIN index on PostgreSQL) and is created by the
 migrations, not here.
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from peerlearn.consuming import processed_events_table
+from peerlearn.directory.tables import directory_tables
 from peerlearn.outbox import outbox_table
 
 metadata = sa.MetaData()
@@ -108,47 +111,14 @@ reputation = sa.Table(
     sa.Column("points", sa.Integer, nullable=False, server_default="0"),
 )
 
-# --- read model from profiles' and the matcher's events ---------------------------------
+# --- read models: profiles' directory (the library's tables) and the matcher's suggestions ---
 
-people = sa.Table(
-    "people",
-    metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("org_id", sa.String(64), nullable=False),
-    sa.Column("display_name", sa.String(200), nullable=False),
-    sa.Column("roles", sa.JSON, nullable=False),
-    sa.Column("erased", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("version_at", TS, nullable=False),
-)
-
-cohorts = sa.Table(
-    "cohorts",
-    metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("owner_org_id", sa.String(64), nullable=False),
-)
-
-cohort_orgs = sa.Table(
-    "cohort_orgs",
-    metadata,
-    sa.Column("cohort_id", sa.String(64), primary_key=True),
-    sa.Column("org_id", sa.String(64), primary_key=True),
-    sa.Column("active", sa.Boolean, nullable=False),
-    sa.Column("changed_at", TS, nullable=False),
-)
-
-cohort_members = sa.Table(
-    "cohort_members",
-    metadata,
-    sa.Column("cohort_id", sa.String(64), primary_key=True),
-    sa.Column("person_id", sa.String(64), primary_key=True),
-    sa.Column("org_id", sa.String(64), nullable=False),
-    # Last writer wins per (cohort, person) by event time, so late or replayed events
-    # never undo a newer change.
-    sa.Column("active", sa.Boolean, nullable=False),
-    sa.Column("changed_at", TS, nullable=False),
-    sa.Index("ix_cohort_members_person", "person_id"),
+directory = directory_tables(metadata)
+people, cohorts, cohort_orgs, cohort_members = (
+    directory.people,
+    directory.cohorts,
+    directory.cohort_orgs,
+    directory.cohort_members,
 )
 
 thread_suggestions = sa.Table(
@@ -159,12 +129,7 @@ thread_suggestions = sa.Table(
     sa.Column("version_at", TS, nullable=False),
 )
 
-processed_events = sa.Table(
-    "processed_events",
-    metadata,
-    sa.Column("event_id", sa.String(40), primary_key=True),
-    sa.Column("processed_at", TS, nullable=False),
-)
+processed_events = processed_events_table(metadata)
 
 # --- search -------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn_forum.models import posts, thread_tags, threads
+from peerlearn_forum.adapters.store.tables import posts, thread_tags, threads
 
 
 async def insert_thread(session: AsyncSession, *, tags: list[str], **values: Any) -> None:
@@ -44,7 +44,7 @@ async def update_thread(session: AsyncSession, thread_id: str, **values: Any) ->
 
 async def delete_thread(session: AsyncSession, thread_id: str) -> None:
     """Delete a thread with its posts, votes, flags and tags (foreign keys cascade)."""
-    from peerlearn_forum.models import flags, votes
+    from peerlearn_forum.adapters.store.tables import flags, votes
 
     post_ids = sa.select(posts.c.id).where(posts.c.thread_id == thread_id)
     await session.execute(sa.delete(flags).where(flags.c.post_id.in_(post_ids)))

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn_forum.domain import vote_delta
-from peerlearn_forum.models import posts, threads, votes
+from peerlearn_forum.adapters.store.tables import posts, threads, votes
+from peerlearn_forum.domain.votes import vote_delta
 
 
 def _table_of(target_is_thread: bool) -> sa.Table:
