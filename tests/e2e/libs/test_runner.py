@@ -162,7 +162,8 @@ def test_up_keeps_everything_owner_only_and_nats_closed_to_strangers(system) -> 
     # Each service logged in as its own user: all ready on NATS.
     for name in ("profiles", "forum", "matcher"):
         port = env[f"PEERLEARN_{name.upper()}_PORT"]
-        assert get_json(f"http://127.0.0.1:{port}/ready")["checks"]["nats"] == "ok"
+        checks = get_json(f"http://127.0.0.1:{port}/ready")["checks"]
+        assert isinstance(checks, dict) and checks["nats"] == "ok"
 
 
 def test_a_second_up_reuses_the_nats_passwords(tmp_path: Path) -> None:
