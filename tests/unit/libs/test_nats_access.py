@@ -45,3 +45,14 @@ def test_every_deployment_logs_in_as_its_own_user() -> None:
         env = compose["services"][service]["environment"]
         assert env["PEERLEARN_NATS_USER"] == service
         assert nats_access.password_variable(service) in env["PEERLEARN_NATS_PASSWORD"]
+
+
+def test_the_embedded_server_listens_on_loopback_and_monitors_only_when_asked(tmp_path: Path) -> None:
+    passwords = {user: f"pw-{user}" for user in [*nats_access.USERS, nats_access.OPERATOR]}
+    quiet = nats_access.server_config(4222, tmp_path, passwords)
+    assert 'listen: "127.0.0.1:4222"' in quiet
+    assert "http" not in quiet.split("accounts {")[0]
+    watched = nats_access.server_config(4222, tmp_path, passwords, monitor_port=8222)
+    assert 'http: "127.0.0.1:8222"' in watched
+    for user, password in passwords.items():
+        assert f'user: "{user}"\n        password: "{password}"' in quiet
