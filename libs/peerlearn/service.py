@@ -34,6 +34,7 @@ from litestar.stores.memory import MemoryStore
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peerlearn import api_docs
 from peerlearn.auth import Principal, TokenVerifier, bearer_auth, principal_of
 from peerlearn.bus import Bus, Consumer
 from peerlearn.errors import DomainError
@@ -205,6 +206,7 @@ def create_service_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await database.migrate(migrations)
         await database.create_tables(idempotency_metadata)
+        api_docs.complete(app)
         bus.connect_in_background()
         tasks = [asyncio.create_task(relay.run(), name=f"{settings.service}-outbox")]
         tasks += [asyncio.create_task(c.run(), name=f"consumer-{c.durable}") for c in the_consumers]

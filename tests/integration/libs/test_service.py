@@ -450,3 +450,21 @@ async def test_an_idempotency_key_is_claimed_across_replicas_through_redis(
     async with database.transaction() as session:
         assert (await session.scalars(sa.select(notes.c.text))).all() == ["once"]
     await database.dispose()
+
+
+async def test_the_openapi_document_lists_what_every_route_can_answer(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    assert document["components"]["securitySchemes"]["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "a person token (sign-in) or the platform-admin credential",
+    }
+    write = document["paths"]["/v1/notes"]["post"]
+    assert {"201", "400", "401", "403", "404", "409", "413", "415", "422", "429"} <= set(write["responses"])
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in write["parameters"])
+    assert "Idempotent-Replay" in write["responses"]["201"]["headers"]
+    assert "Retry-After" in write["responses"]["429"]["headers"]
+    read = document["paths"]["/v1/me"]["get"]
+    assert {"200", "401", "429"} <= set(read["responses"]) and "415" not in read["responses"]
+    assert document["components"]["schemas"]["NoteIn"]["additionalProperties"] is False
+    assert "/health" in document["paths"] and "429" not in document["paths"]["/health"]["get"]["responses"]
