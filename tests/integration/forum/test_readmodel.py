@@ -235,3 +235,40 @@ async def test_reputation_on_a_card_counts_only_spaces_the_viewer_sees(forum: Fo
     assert await seen(ADMIN) == 30
     assert await seen(asker_x.headers) == 15  # same org, not in the cohort: the org space's points
     assert await seen(peer_y.headers) == 15  # shares the cohort only: the cohort space's points
+
+
+async def test_the_accept_answer_counts_only_reputation_the_accepter_may_see(forum: Forum) -> None:
+    """Issue 9 §3: the accept response's ``answer_author_reputation`` leaked points earned in spaces
+    the accepter cannot see; it is now what the accepter would see on the person's card."""
+    admin_x = await forum.person("org-acc-x", "org_admin")
+    helper = await forum.person("org-acc-x")
+    asker_x = await forum.person("org-acc-x")
+    asker_y = await forum.person("org-acc-y")
+    cohort = await forum.cohort("org-acc-x", "org-acc-y")
+    await forum.settle()
+    for person in (helper, asker_y):
+        await forum.join(cohort, person)
+    await forum.settle()
+    org_space = await forum.space("org", admin_x.headers)
+    cohort_space = await forum.space("cohort", admin_x.headers, cohort_id=cohort)
+    answers = []
+    for space, asker in ((org_space, asker_x), (cohort_space, asker_y)):
+        thread = await forum.thread(space["id"], asker)
+        post = await forum.post(thread["id"], helper)
+        accepted = await forum.client.post(
+            f"/v1/threads/{thread['id']}/accept", json={"post_id": post["id"]}, headers=asker.headers
+        )
+        assert accepted.status_code == 200
+        answers.append((thread, post, asker, accepted.json()["answer_author_reputation"]))
+    # asker_y sees only the cohort space: 15 (the total, 30, counts the org space's answer too).
+    assert [points for *_, points in answers] == [15, 15]
+    card = await forum.client.get(f"/v1/people/{helper.id}", headers=asker_y.headers)
+    assert card.json()["reputation"] == 15
+    # Accepting again (no change) answers the same; the event keeps the stored total for services.
+    thread, post, asker, _ = answers[1]
+    again = await forum.client.post(
+        f"/v1/threads/{thread['id']}/accept", json={"post_id": post["id"]}, headers=asker.headers
+    )
+    assert again.json()["answer_author_reputation"] == 15
+    accepted_events = await forum.forum_events(1, types=(events.ANSWER_ACCEPTED,), thread_id=thread["id"])
+    assert accepted_events[-1].data.reputation == 30  # type: ignore[union-attr]

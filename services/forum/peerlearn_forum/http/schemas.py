@@ -230,7 +230,8 @@ class SearchHit(msgspec.Struct, kw_only=True):
     space_id: str
     title: str
     excerpt: str
-    rank: float
+    # 1 for the best hit: the place among what the caller may see (never the engine's score).
+    rank: int
 
 
 class SearchPage(msgspec.Struct, kw_only=True):

@@ -13,12 +13,14 @@ UNKNOWN_AUTHOR = "unknown"
 
 
 def author(author_id: str | None, names: dict[str, str]) -> schemas.Author:
+    """An author as shown: a deleted user when erased, "unknown" when the forum has no name yet."""
     if author_id is None:
         return schemas.Author(id=None, display_name=DELETED_AUTHOR)
     return schemas.Author(id=author_id, display_name=names.get(author_id, UNKNOWN_AUTHOR))
 
 
 def space(row: Any) -> schemas.Space:
+    """A space as shown."""
     return schemas.Space(
         id=row.id,
         name=row.name,
@@ -32,6 +34,7 @@ def space(row: Any) -> schemas.Space:
 
 
 def thread_summary(row: Any, names: dict[str, str]) -> schemas.ThreadSummary:
+    """A thread in a listing."""
     return schemas.ThreadSummary(
         id=row.id,
         space_id=row.space_id,
@@ -50,6 +53,7 @@ def thread_summary(row: Any, names: dict[str, str]) -> schemas.ThreadSummary:
 
 
 def post(row: Any, names: dict[str, str], accepted_post_id: str | None) -> schemas.Post:
+    """A post as shown in a thread."""
     return schemas.Post(
         id=row.id,
         thread_id=row.thread_id,
@@ -72,6 +76,7 @@ def thread(
     answerers: list[schemas.SuggestedAnswerer],
     related: list[schemas.RelatedThread],
 ) -> schemas.Thread:
+    """A thread with a page of its posts and its (filtered) suggestions."""
     return schemas.Thread(
         id=row.id,
         space_id=row.space_id,

@@ -74,5 +74,7 @@ async def accept_answer(
                     actor_id=caller.person_id,
                 )
             )
-        points = await reputation.total_of(session, post.author_id) if post.author_id else 0
+        # What the caller would see on the person's card: the total may count answers in spaces
+        # hidden from them (issue 9 §3). The event above carries the total, for services.
+        points = await reputation.seen_by(session, caller, post.author_id) if post.author_id else 0
     return schemas.Acceptance(thread_id=thread_id, accepted_post_id=post_id, answer_author_reputation=points)

@@ -34,8 +34,11 @@ async def search(
             space_id=r.space_id,
             title=r.title,
             excerpt=excerpt(r.body),
-            rank=round(float(r.rank), 6),
+            # The hit's place among what the caller may see, never the engine's score: bm25 is
+            # computed over the whole index, so a raw score would tell whether documents the
+            # caller cannot see contain the words (issue 9 §3).
+            rank=offset + place,
         )
-        for r in rows
+        for place, r in enumerate(rows, start=1)
     ]
     return schemas.SearchPage(items=items, next_cursor=encode_cursor({"o": offset + limit}) if more else None)

@@ -15,10 +15,12 @@ SHOWN_TO_MODERATORS = ("visible", "hidden")
 
 
 async def insert_post(session: AsyncSession, **values: Any) -> None:
+    """Store a new post."""
     await session.execute(sa.insert(posts).values(**values))
 
 
 async def get_post(session: AsyncSession, post_id: str) -> Any:
+    """The post's row, or None."""
     return (await session.execute(sa.select(posts).where(posts.c.id == post_id))).first()
 
 
@@ -30,6 +32,7 @@ async def lock_post(session: AsyncSession, post_id: str) -> Any:
 
 
 async def update_post(session: AsyncSession, post_id: str, **values: Any) -> None:
+    """Change a post."""
     await session.execute(sa.update(posts).where(posts.c.id == post_id).values(**values))
 
 
@@ -71,11 +74,13 @@ async def add_flag(
 
 
 async def clear_flags(session: AsyncSession, post_id: str) -> None:
+    """Forget every flag of a post (a moderator restored it)."""
     await session.execute(sa.delete(flags).where(flags.c.post_id == post_id))
     await session.execute(sa.update(posts).where(posts.c.id == post_id).values(flag_count=0))
 
 
 async def flags_of(session: AsyncSession, post_ids: list[str]) -> dict[str, list[Any]]:
+    """The flags of each of ``post_ids``, oldest first."""
     if not post_ids:
         return {}
     rows = await session.execute(

@@ -43,16 +43,19 @@ async def index_doc(
 
 
 async def set_visible(session: AsyncSession, doc_id: str, visible: bool) -> None:
+    """Show or hide a document in search (a hidden or restored post)."""
     await session.execute(
         sa.update(search_docs).where(search_docs.c.doc_id == doc_id).values(visible=visible)
     )
 
 
 async def drop_thread(session: AsyncSession, thread_id: str) -> None:
+    """Take a thread and its posts out of search."""
     await session.execute(sa.delete(search_docs).where(search_docs.c.thread_id == thread_id))
 
 
 async def drop_doc(session: AsyncSession, doc_id: str) -> None:
+    """Take one thread or post out of search."""
     await session.execute(sa.delete(search_docs).where(search_docs.c.doc_id == doc_id))
 
 

@@ -12,12 +12,14 @@ from peerlearn_forum.adapters.store.tables import posts, thread_tags, threads
 
 
 async def insert_thread(session: AsyncSession, *, tags: list[str], **values: Any) -> None:
+    """Store a new thread and its tags."""
     await session.execute(sa.insert(threads).values(tags=tags, **values))
     if tags:
         await session.execute(sa.insert(thread_tags), [{"thread_id": values["id"], "tag": t} for t in tags])
 
 
 async def get_thread(session: AsyncSession, thread_id: str) -> Any:
+    """The thread's row, or None."""
     return (await session.execute(sa.select(threads).where(threads.c.id == thread_id))).first()
 
 
@@ -33,6 +35,7 @@ async def lock_thread(session: AsyncSession, thread_id: str) -> Any:
 
 
 async def update_thread(session: AsyncSession, thread_id: str, **values: Any) -> None:
+    """Change a thread (its tags too, when given)."""
     await session.execute(sa.update(threads).where(threads.c.id == thread_id).values(**values))
     if "tags" in values:
         await session.execute(sa.delete(thread_tags).where(thread_tags.c.thread_id == thread_id))
