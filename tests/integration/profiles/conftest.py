@@ -1,84 +1,46 @@
 """Fixtures of the profiles integration tests: one running app per test module and engine.
 
 ``profiles`` starts the real app (migrations, NATS connection, outbox relay) on SQLite and
-on PostgreSQL, with a nats-server of its own, and taps the PROFILES stream so tests can
-assert on the events the service published.
+on PostgreSQL (the plugin's ``module_database_url``), in the test's loop
+(``peerlearn.testing.client.app_client``), on the module's nats-server (``module_nats``), and
+taps the PROFILES stream (``peerlearn.testing.tap.StreamTap``) so tests can assert on the
+events the service published. What is left here is profiles' own: the API helpers.
 """
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import pytest
 import pytest_asyncio
-from litestar.testing import AsyncTestClient
-from nats.js.api import DeliverPolicy
 
 from peerlearn import events
 from peerlearn.store import Database
+from peerlearn.testing.client import app_client
 from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
-from peerlearn.testing.servers import start_nats
+from peerlearn.testing.servers import NatsServer, start_nats
+from peerlearn.testing.tap import StreamTap
 from peerlearn_profiles.app import create_app
 from peerlearn_profiles.settings import load
 
 ADMIN = TEST_ADMIN_TOKEN
 
 
-class EventTap:
-    """Every event on the PROFILES stream, in stream order, decoded."""
-
-    def __init__(self) -> None:
-        self.events: list[events.Event] = []
-        self._nc: Any = None
-        self._arrived = asyncio.Event()
-
-    async def start(self, url: str) -> None:
-        self._nc = await nats.connect(url)
-        js = self._nc.jetstream()
-        await js.subscribe(
-            "profiles.>", cb=self._on_message, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
-        )
-
-    async def _on_message(self, message: Any) -> None:
-        self.events.append(events.decode(message.data))
-        self._arrived.set()
-
-    async def stop(self) -> None:
-        if self._nc is not None:
-            await self._nc.close()
-
-    def mark(self) -> int:
-        return len(self.events)
-
-    async def wait_for(self, predicate: Callable[[events.Event], bool], *, after: int = 0) -> events.Event:
-        """The first event after index ``after`` that matches; fails after 10 s."""
-        async with asyncio.timeout(10):
-            while True:
-                for event in self.events[after:]:
-                    if predicate(event):
-                        return event
-                self._arrived.clear()
-                await self._arrived.wait()
-
-
 class Profiles:
     """A running profiles app with helpers to set up orgs, people and cohorts through its API."""
 
-    def __init__(self, client: AsyncTestClient[Any], tap: EventTap, engine: str) -> None:
+    def __init__(self, client: httpx.AsyncClient, tap: StreamTap) -> None:
         self.client = client
         self.tap = tap
-        self.engine = engine
 
     async def call(
         self, method: str, path: str, token: str | None = ADMIN, *, expect: int | None = None, **kwargs: Any
@@ -145,46 +107,28 @@ class Profiles:
         return self.tap.events[mark:end]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def engine_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    if request.param == "sqlite":
-        return "sqlite", f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'profiles.db'}"
-    return "postgresql", str(request.getfixturevalue("postgres_url"))
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def profiles(
-    engine_url: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+    module_database_url: str, module_nats: NatsServer, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Profiles]:
-    """The profiles app on one engine, with its own nats-server and an event tap."""
-    engine, url = engine_url
-    server = start_nats()
-    data_dir: Path = tmp_path_factory.mktemp("var")
+    """The profiles app on one engine, on the module's nats-server, with a tap on its stream."""
     settings = load(
         {
-            "PEERLEARN_DATA_DIR": str(data_dir),
-            "PEERLEARN_NATS_URL": server.url,
+            "PEERLEARN_DATA_DIR": str(tmp_path_factory.mktemp("var")),
+            "PEERLEARN_NATS_URL": module_nats.url,
             "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
             "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
             "PEERLEARN_RATE_LIMIT_PER_MINUTE": "1000000",
             "PEERLEARN_PROFILES_IMPORT_MAX_BYTES": str(5 * 1024 * 1024),
         }
     )
-    database = Database(url, schema=f"t_{uuid.uuid4().hex[:12]}")
-    app = create_app(settings, database=database)
-    tap = EventTap()
-    try:
-        async with AsyncTestClient(app=app) as client:
-            # The app runs in the test client's own loop: ask it over HTTP when NATS is there.
-            for _ in range(400):
-                if (await client.get("/ready")).status_code == 200:
-                    break
-                await asyncio.sleep(0.05)
-            await tap.start(server.url)
-            yield Profiles(client, tap, engine)
+    database = Database(module_database_url, schema=f"t_{uuid.uuid4().hex[:12]}")
+    async with app_client(create_app(settings, database=database)) as client:
+        tap = await StreamTap("profiles.>").start(module_nats.url)
+        try:
+            yield Profiles(client, tap)
+        finally:
             await tap.stop()
-    finally:
-        server.stop()
 
 
 @dataclass
@@ -245,9 +189,8 @@ def live_profiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveProf
 
 @pytest.fixture(scope="module")
 def live_on_each_engine(
-    engine_url: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+    module_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveProfiles]:
     """Profiles listening on a real port, on SQLite and on PostgreSQL (requests truly concurrent)."""
-    _, url = engine_url
-    with _live(tmp_path_factory.mktemp("live"), url) as live:
+    with _live(tmp_path_factory.mktemp("live"), module_database_url) as live:
         yield live

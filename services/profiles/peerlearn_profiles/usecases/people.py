@@ -164,20 +164,15 @@ async def _store_update(session: AsyncSession, person: PersonRecord) -> None:
         raise Conflict(f"a person with email {person.email!r} already exists in this organisation") from None
 
 
+_EDITABLE = (
+    "display_name", "email", "roles", "bio", "goal", "timezone",
+    "weekly_hours", "mentor_capacity", "open_to_external", "skills",
+)  # fmt: skip
+
+
 def apply_update(person: PersonRecord, data: PersonUpdate) -> bool:
     """Apply the given fields to ``person`` (validated); return whether anything changed."""
-    before = (
-        person.display_name,
-        person.email,
-        list(person.roles),
-        person.bio,
-        person.goal,
-        person.timezone,
-        person.weekly_hours,
-        person.mentor_capacity,
-        person.open_to_external,
-        list(person.skills),
-    )
+    before = [list(value) if isinstance(value, list) else value for value in _values(person)]
     if data.display_name is not UNSET:
         person.display_name = clean_name(data.display_name)
     if data.email is not UNSET:
@@ -198,19 +193,11 @@ def apply_update(person: PersonRecord, data: PersonUpdate) -> bool:
         person.open_to_external = data.open_to_external
     if data.skills is not UNSET:
         person.skills = clean_skills((s.name, s.level, s.wants) for s in data.skills)
-    after = (
-        person.display_name,
-        person.email,
-        list(person.roles),
-        person.bio,
-        person.goal,
-        person.timezone,
-        person.weekly_hours,
-        person.mentor_capacity,
-        person.open_to_external,
-        list(person.skills),
-    )
-    return before != after
+    return before != _values(person)
+
+
+def _values(person: PersonRecord) -> list[object]:
+    return [getattr(person, name) for name in _EDITABLE]
 
 
 async def erase_person(uow: UnitOfWork, principal: Principal, person_id: str) -> None:
