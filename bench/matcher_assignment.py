@@ -18,7 +18,7 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-from peerlearn_matcher.assignment import assign_mentors, assign_mentors_greedy
+from peerlearn_matcher.domain.assignment import assign_mentors, assign_mentors_greedy
 
 DIM = 32
 TOPICS = 8

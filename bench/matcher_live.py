@@ -23,8 +23,8 @@ from peerlearn.bus import Bus
 from peerlearn.store import Database
 from peerlearn.testing.client import running
 from peerlearn.testing.servers import start_nats
+from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.app import create_app
-from peerlearn_matcher.embeddings import Encoder
 from peerlearn_matcher.settings import load
 
 SKILLS = [

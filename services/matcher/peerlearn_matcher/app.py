@@ -1,33 +1,38 @@
-"""The matcher service's composition root: settings and adapters in, a Litestar app out."""
+"""The matcher service's composition root: settings and adapters in, a Litestar app out.
+
+Binds the parts once (:class:`~peerlearn_matcher.usecases.matcher.Matcher`): the unit of work,
+the live index, the directory, the stream feed; the event handlers get it bound
+(:func:`~peerlearn_matcher.adapters.handlers.matcher_handlers`), the controllers get it
+injected as ``matcher``. No I/O happens until the app starts (the model loads at start-up).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 
-from peerlearn.bus import Bus, Consumer
+from peerlearn.bus import Bus
 from peerlearn.service import create_service_app
 from peerlearn.store import Database
-from peerlearn_matcher.api import MatcherController
-from peerlearn_matcher.embeddings import Encoder
-from peerlearn_matcher.feed import Feed
-from peerlearn_matcher.live import LiveMatcher
+from peerlearn_matcher.adapters.consumers import matcher_consumers
+from peerlearn_matcher.adapters.encoder import Encoder
+from peerlearn_matcher.adapters.tables import MIGRATIONS
+from peerlearn_matcher.http.cohorts import CohortsController
+from peerlearn_matcher.http.suggestions import SuggestionsController
+from peerlearn_matcher.http.threads import ThreadsController
 from peerlearn_matcher.settings import MatcherSettings, load
+from peerlearn_matcher.usecases.matcher import Matcher
+from peerlearn_matcher.usecases.suggestions import run_refresher
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-
-# Durable consumer names: the shared work queue of all matcher replicas on each stream.
-PROFILES_DURABLE = "matcher-profiles"
-FORUM_DURABLE = "matcher-forum"
+__all__ = ["MIGRATIONS", "create_app"]
 
 
-def _provide_live(state: State) -> LiveMatcher:
-    live: LiveMatcher = state.matcher
-    return live
+def _provide_matcher(state: State) -> Matcher:
+    matcher: Matcher = state.matcher
+    return matcher
 
 
 def create_app(
@@ -37,25 +42,17 @@ def create_app(
     bus: Bus | None = None,
     encoder: Encoder | None = None,
 ) -> Litestar:
-    """Build the matcher app; no I/O happens until it starts (the model loads at start-up)."""
+    """Build the matcher app; adapters may be passed in (tests), else made from settings."""
     settings = settings or load()
     database = database or Database(settings.sqlalchemy_url, schema=settings.service)
     own_encoder = encoder is None
     encoder = encoder or Encoder(settings.model_name)
-    live = LiveMatcher(database, encoder, settings, Feed())
-
-    def consumers(the_bus: Bus, _db: Database) -> list[Consumer]:
-        common = {"handler": live.handle, "max_deliver": settings.consumer_max_deliver}
-        return [
-            Consumer(the_bus, stream="PROFILES", durable=PROFILES_DURABLE, **common),  # type: ignore[arg-type]
-            Consumer(the_bus, stream="FORUM", durable=FORUM_DURABLE, **common),  # type: ignore[arg-type]
-        ]
-
+    matcher = Matcher.create(database, encoder, settings)
     refresher: list[asyncio.Task[None]] = []
 
     async def start(_app: Litestar) -> None:
-        await live.start()
-        refresher.append(asyncio.create_task(live.run_refresher(), name="matcher-refresher"))
+        await matcher.index.start()
+        refresher.append(asyncio.create_task(run_refresher(matcher), name="matcher-refresher"))
 
     async def stop(_app: Litestar) -> None:
         for task in refresher:
@@ -68,13 +65,13 @@ def create_app(
         settings,
         title="peerlearn matcher",
         description="Suggestions of peers, mentors, experts and answerers, with their reasons.",
-        route_handlers=[MatcherController],
+        route_handlers=[SuggestionsController, ThreadsController, CohortsController],
         migrations=MIGRATIONS,
         database=database,
         bus=bus,
-        consumers=consumers,
-        dependencies={"live": Provide(_provide_live, sync_to_thread=False)},
+        consumers=lambda the_bus, _db: matcher_consumers(the_bus, matcher),
+        dependencies={"matcher": Provide(_provide_matcher, sync_to_thread=False)},
         on_startup=[start],
         on_shutdown=[stop],
-        state={"matcher": live, "encoder": encoder},
+        state={"matcher": matcher, "encoder": encoder},
     )

@@ -44,8 +44,8 @@ def _cmd_rebuild(args: argparse.Namespace) -> int:
     import asyncio
     import sys
 
-    from peerlearn_matcher.rebuild import rebuild
     from peerlearn_matcher.settings import load
+    from peerlearn_matcher.usecases.rebuild import rebuild
 
     try:
         settings = load()

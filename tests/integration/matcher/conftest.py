@@ -1,66 +1,47 @@
-"""Fixtures of the matcher's integration tests: one real model per session, one app per module.
+"""Fixtures of the matcher's integration tests: its domain builders and one started app per module.
 
-The app runs on a real nats-server (one per test module) and on SQLite *and* PostgreSQL
-(the module runs once for each). Tests feed it by publishing real events to JetStream and
-read what it published from the MATCHER stream. Each test uses fresh ids, so tests of one
-module share the app without seeing each other's people.
+The app runs on the plugin's nats-server for the module (``module_nats``) and on SQLite *and*
+PostgreSQL (``module_database_url``: the module runs once for each engine). Both engine runs of
+a module share that server, so each run starts from empty streams. Tests feed the app by
+publishing real events to JetStream, wait until it applied them (``settled``) and read what it
+published (a ``StreamTap`` on ``matcher.>``, or the MATCHER stream itself). Each test uses fresh
+ids, so tests of one module share the app without seeing each other's people. The encoder is
+the one fixture of ``tests/matcher_fixtures.py``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+import nats.js.errors
 import pytest
 import pytest_asyncio
-import sqlalchemy as sa
+from tests.matcher_fixtures import encoder
 
 from peerlearn import events
 from peerlearn.auth import TokenIssuer
-from peerlearn.bus import Bus
+from peerlearn.bus import Bus, ensure_streams
 from peerlearn.store import Database
 from peerlearn.streams import stream_events
 from peerlearn.testing.client import app_client
 from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
-from peerlearn.testing.servers import NatsServer, start_nats
-from peerlearn.testing.waiting import eventually
-from peerlearn_matcher import models
+from peerlearn.testing.servers import NatsServer
+from peerlearn.testing.tap import StreamTap
+from peerlearn.testing.waiting import eventually, settled
+from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.app import create_app
-from peerlearn_matcher.embeddings import Encoder
-from peerlearn_matcher.live import LiveMatcher
+from peerlearn_matcher.domain.engine import Engine
 from peerlearn_matcher.settings import load
+from peerlearn_matcher.usecases.matcher import Matcher
 
-
-@pytest.fixture(scope="session")
-def encoder() -> Iterator[Encoder]:
-    """The real packaged MiniLM, loaded once for the whole test session."""
-    model = Encoder()
-    _ = model.dim
-    yield model
-    model.close()
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('matcher') / 'matcher.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
-
-@pytest.fixture(scope="module")
-def module_nats(module_database_url: str) -> Iterator[NatsServer]:
-    """A nats-server per module *and* engine: each run replays only its own streams."""
-    server = start_nats()
-    try:
-        yield server
-    finally:
-        server.stop()
+__all__ = ["encoder"]
 
 
 def skill(name: str, level: int, wants: bool = False) -> events.Skill:
@@ -107,16 +88,22 @@ def new_org() -> str:
 
 @dataclass
 class Harness:
-    """The running matcher, a client, the bus, and helpers to feed events and read results."""
+    """The running matcher, a client, the bus, a tap on what it publishes, and helpers."""
 
     client: httpx.AsyncClient
-    live: LiveMatcher
+    parts: Matcher
     bus: Bus
+    tap: StreamTap
     issuer: TokenIssuer = field(default_factory=lambda: TokenIssuer(TEST_JWT_SECRET))
 
     @property
     def database(self) -> Database:
-        return self.live.database
+        return self.parts.index.database
+
+    @property
+    def engine(self) -> Engine:
+        """The app's in-memory model."""
+        return self.parts.index.engine
 
     def headers(self, profile: events.PersonProfile, roles: tuple[str, ...] | None = None) -> dict[str, str]:
         token = self.issuer.issue(profile.id, profile.org_id, list(roles or profile.roles)).token
@@ -140,14 +127,13 @@ class Harness:
         )
 
     async def processed(self, event_id: str) -> None:
-        table = models.processed_events
+        """Wait until the app applied the event and the refreshes it caused are done."""
+        await settled(self.database, [event_id], within=20)
 
-        async def done() -> bool:
-            async with self.database.sessions() as session:
-                found = await session.scalar(sa.select(table.c.event_id).where(table.c.event_id == event_id))
-            return found is not None and self.live.idle
+        async def idle() -> bool:
+            return self.parts.idle
 
-        await eventually(done, timeout=20)
+        await eventually(idle, timeout=20)
 
     async def upsert(self, profile: events.PersonProfile) -> events.PersonProfile:
         await self.publish(events.PersonUpserted(person=profile), org_id=profile.org_id)
@@ -193,6 +179,14 @@ class Harness:
         return int(await relay.pending())
 
 
+async def empty_streams(bus: Bus) -> None:
+    """Start from empty streams and no durable consumers (the other engine's run used this server)."""
+    for name in (*events.STREAMS, events.DEADLETTER_STREAM):
+        with contextlib.suppress(nats.js.errors.NotFoundError):
+            await bus.js.delete_stream(name)
+    await ensure_streams(bus.js)
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def matcher(
     module_nats: NatsServer,
@@ -200,7 +194,7 @@ async def matcher(
     encoder: Encoder,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Harness]:
-    """The matcher app on this module's NATS and database, started once for the module."""
+    """The matcher app on this module's NATS and database, started once for the module (per engine)."""
     data_dir: Path = tmp_path_factory.mktemp("var")
     settings = load(
         {
@@ -214,17 +208,20 @@ async def matcher(
         }
     )
     database = Database(module_database_url, schema=f"t_{uuid.uuid4().hex[:12]}")
+    bus = Bus(module_nats.url, name="matcher-test-feeder")
+    await bus.connect(timeout=10)
+    await empty_streams(bus)
+    tap = await StreamTap("matcher.>").start(module_nats.url)
     app = create_app(settings, database=database, encoder=encoder)
-    async with app_client(app) as client:
-        live: LiveMatcher = app.state.matcher
-        await live.ready.wait()
-        bus = Bus(module_nats.url, name="matcher-test-feeder")
-        await bus.connect(timeout=10)
-        try:
-            yield Harness(client=client, live=live, bus=bus)
-        finally:
-            await bus.close()
-    await database.dispose()
+    try:
+        async with app_client(app) as client:
+            parts: Matcher = app.state.matcher
+            await parts.index.ready.wait()
+            yield Harness(client=client, parts=parts, bus=bus, tap=tap)
+    finally:
+        await tap.stop()
+        await bus.close()
+        await database.dispose()
 
 
 def now() -> datetime:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from peerlearn import events
 from peerlearn.testing.waiting import eventually
-from peerlearn_matcher import models
+from peerlearn_matcher.adapters import tables as models
 
 from .conftest import Harness, new_org, now, person, thread
 
@@ -40,7 +40,7 @@ async def redeliver(matcher: Harness, event: events.Event) -> None:
     await matcher.publish_raw(event)
 
     async def handled() -> bool:
-        return sum(c.processed for c in consumers) > before and not matcher.live.lock.locked()
+        return sum(c.processed for c in consumers) > before and not matcher.parts.index.lock.locked()
 
     await eventually(handled)
 
@@ -141,4 +141,4 @@ async def test_a_malformed_event_is_dead_lettered_and_the_next_one_handled(match
     await matcher.bus.publish_raw(events.PERSON_UPSERTED, b'{"not": "an event"}', uuid.uuid4().hex)
     org = new_org()
     learner = await matcher.upsert(person(org, "After Garbage", want={"rust": 1}))
-    assert learner.id in matcher.live.require_engine().people
+    assert learner.id in matcher.engine.people

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 async def test_enough_feedback_switches_to_the_learned_ranking(matcher: Harness) -> None:
-    model = matcher.live.require_engine().model
+    model = matcher.engine.model
     saved = model.min_feedback
     model.min_feedback = 4  # the test app needs 1000; this test lowers the bar for itself
     try:

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from peerlearn import events
-from peerlearn_matcher import models
+from peerlearn_matcher.adapters import tables as models
 
 from .conftest import Harness, answered, new_org, person, thread
 
@@ -140,21 +140,25 @@ async def test_a_deleted_person_disappears_from_every_list_at_once(matcher: Harn
         )
     ).json()
     assert leaving.id not in [a["person_id"] for a in answerers["answerers"]]
-    assert leaving.id not in matcher.live.require_engine().people
+    assert leaving.id not in matcher.engine.people
     async with matcher.database.sessions() as session:
         for table, column in (
             (models.suggestions, "candidate_id"),
             (models.suggestions, "person_id"),
-            (models.people, "id"),
+            (models.profiles, "id"),
             (models.vectors, "owner_id"),
         ):
             count = await session.scalar(sa.select(sa.func.count()).where(table.c[column] == leaving.id))
             assert count == 0, (table.name, column)
-    # Their own list is gone too: reading it now shows nothing.
+        # The directory keeps a tombstone (so a late upsert cannot bring them back), nothing more.
+        people = models.directory.people
+        [tombstone] = (await session.execute(sa.select(people).where(people.c.id == leaving.id))).all()
+        assert tombstone.erased and tombstone.display_name == "" and tombstone.roles == []
+    # Their token grants nothing any more: their own list is as if it never existed.
     response = await matcher.client.get(
         f"/v1/people/{leaving.id}/suggestions", headers=matcher.headers(leaving)
     )
-    assert response.json()["items"] == []
+    assert response.status_code == 404
 
 
 async def test_leaving_a_cohort_ends_routing_of_its_questions(matcher: Harness) -> None:

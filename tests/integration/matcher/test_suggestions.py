@@ -104,7 +104,7 @@ async def test_suggestions_are_paged_with_a_cursor(matcher: Harness) -> None:
 
 
 async def test_nobody_is_put_forward_as_mentor_more_than_the_weekly_cap(matcher: Harness) -> None:
-    cap = matcher.live.settings.load_cap_per_week
+    cap = matcher.parts.settings.load_cap_per_week
     org = new_org()
     star = await matcher.upsert(
         person(org, "Star Mentor", have={"rust": 5}, roles=("mentor",), mentor_capacity=cap * 3)

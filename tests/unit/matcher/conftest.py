@@ -1,18 +1,5 @@
-"""A real sentence-transformers encoder, loaded once per test session (the packaged MiniLM, offline)."""
+"""The matcher's unit tests use the real encoder (defined once in tests/matcher_fixtures.py)."""
 
-from __future__ import annotations
+from tests.matcher_fixtures import encoder
 
-import os
-from collections.abc import Iterator
-
-import pytest
-
-from peerlearn_matcher.embeddings import Encoder
-
-
-@pytest.fixture(scope="session")
-def encoder() -> Iterator[Encoder]:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    real = Encoder()
-    yield real
-    real.close()
+__all__ = ["encoder"]

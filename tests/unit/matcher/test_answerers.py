@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from peerlearn_matcher.answerers import (
+from peerlearn_matcher.adapters.encoder import Encoder
+from peerlearn_matcher.domain.answerers import (
     AnswerHistory,
     Candidate,
     PastAnswer,
     rank_answerers,
     rank_related_threads,
 )
-from peerlearn_matcher.embeddings import Encoder
 
 PANDAS_THREADS = [
     "pandas groupby and keep the row with the maximum value per group",

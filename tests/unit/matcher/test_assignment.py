@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from peerlearn_matcher.assignment import (
+from peerlearn_matcher.domain.assignment import (
     CAPACITY_TAKEN,
     NO_FEASIBLE_MENTOR,
     assign_mentors,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from peerlearn_matcher.availability import daily_overlap, utc_offset, weekly_overlap
+from peerlearn_matcher.domain.availability import daily_overlap, utc_offset, weekly_overlap
 
 
 def test_same_zone_overlaps_fully_up_to_the_smaller_budget() -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from peerlearn.events import PersonProfile, Skill
-from peerlearn_matcher.engine import Engine, Limits
-from peerlearn_matcher.people import PersonRecord, need_vector, offer_vector, split_skills
+from peerlearn_matcher.domain.engine import Engine, Limits
+from peerlearn_matcher.domain.people import PersonRecord, need_vector, offer_vector, split_skills
+from peerlearn_matcher.domain.suggesting import suggest
 
 DIM = 4
 TOPIC = np.array([1.0, 0.0, 0.0, 0.0], dtype=np.float32)
@@ -48,7 +49,7 @@ def add(
 
 def kinds(engine: Engine, pid: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for s in engine.suggest(pid):
+    for s in suggest(engine, pid):
         out.setdefault(s.kind, []).append(s.candidate_id)
     return out
 
@@ -86,7 +87,7 @@ def test_weekly_load_cap_and_deletion() -> None:
     engine.remove_person("m")
     engine.remove_person("l2")
     assert kinds(engine, "l1") == {}
-    assert engine.suggest("l2") == []
+    assert suggest(engine, "l2") == []
 
 
 def test_a_mentor_must_be_above_my_level() -> None:

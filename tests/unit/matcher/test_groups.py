@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from peerlearn_matcher.embeddings import Encoder
-from peerlearn_matcher.groups import GroupLearner, form_study_groups, group_sizes
+from peerlearn_matcher.adapters.encoder import Encoder
+from peerlearn_matcher.domain.groups import GroupLearner, form_study_groups, group_sizes
 
 TOPICS = {
     "ml": ["machine learning", "deep learning", "PyTorch"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from peerlearn_matcher.index import VectorIndex
+from peerlearn_matcher.domain.vectors import VectorIndex
 
 
 def unit(*values: float) -> np.ndarray:

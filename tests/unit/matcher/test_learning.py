@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from peerlearn_matcher.learning import FeedbackModel, held_out_auc
-from peerlearn_matcher.matching import default_score
+from peerlearn_matcher.domain.learning import FeedbackModel, held_out_auc
+from peerlearn_matcher.domain.matching import default_score
 
 
 def simulated_feedback(n: int, seed: int = 0) -> tuple[list[list[float]], list[int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from peerlearn.events import Skill
-from peerlearn_matcher import matching
+from peerlearn_matcher.domain import matching
 
 
 def test_pairs_match_by_meaning_and_explain_the_levels() -> None:

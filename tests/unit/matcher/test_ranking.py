@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from peerlearn_matcher.ranking import mmr
+from peerlearn_matcher.domain.ranking import mmr
 
 
 def test_mmr_keeps_the_best_first_and_spreads_over_orgs() -> None:

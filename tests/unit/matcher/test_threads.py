@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from peerlearn_matcher.threads import ThreadRecord, person_sees, visible_to_audience_of
+from peerlearn.directory.caller import ANONYMOUS, Caller, may_see
+from peerlearn_matcher.domain.threads import ThreadRecord, visible_to_audience_of
 
 
 def t(visibility: str, org: str | None = None, cohort: str | None = None) -> ThreadRecord:
@@ -31,8 +32,31 @@ def t(visibility: str, org: str | None = None, cohort: str | None = None) -> Thr
         (t("cohort", cohort="c1"), "o1", set(), False),
     ],
 )
-def test_person_sees(thread: ThreadRecord, org: str | None, cohorts: set[str], sees: bool) -> None:
-    assert person_sees(thread, org, cohorts) is sees
+def test_who_may_read_a_thread(thread: ThreadRecord, org: str | None, cohorts: set[str], sees: bool) -> None:
+    caller = ANONYMOUS if org is None else Caller(person_id="p", org_id=org, cohort_ids=frozenset(cohorts))
+    assert may_see(caller, thread.where) is sees
+
+
+def test_the_thread_field_map_round_trips() -> None:
+    """A thread stored and loaded again is the same record (one field map for events and rows)."""
+    from types import SimpleNamespace
+
+    thread = ThreadRecord(
+        id="t1",
+        space_id="s",
+        visibility="cohort",
+        org_id=None,
+        cohort_id="c1",
+        author_id="a",
+        kind="question",
+        title="How?",
+        body="Like this",
+        tags=["x", "y"],
+        accepted_post_id="p1",
+        accepted_author_id="b",
+    )
+    row = thread.row(created_at=None)
+    assert ThreadRecord.from_row(SimpleNamespace(**row)) == thread
 
 
 @pytest.mark.parametrize(

@@ -1,285 +1,247 @@
-"""Event handlers of the matcher, kept as data: ``{subject: handler}``.
+"""The matcher's event handlers, kept as data: ``{subject: handler}`` for :mod:`peerlearn.consuming`.
 
-Each handler runs inside the transaction that also marks the event processed (so a
-redelivered event is skipped), updates the read model in SQL and in memory, and returns
-the :class:`~peerlearn_matcher.live.Effects` — whose suggestions and which questions'
-answerers to recompute. Person upserts carry their event time: an older one delivered late
-never overwrites a newer profile.
+Each handler is ``async (tx, event) -> None`` and runs in the transaction that also marks the
+event applied (so a redelivered event changes nothing). Profiles' facts (identity, roles,
+erasure, memberships) go to the library's directory first
+(:func:`peerlearn.directory.directory_handlers`); the matcher's follow-ups then do its own
+work in the same transaction: re-embedding a changed profile, erasing a person's matching data,
+re-routing questions when someone leaves a cohort, and refreshing whose suggestions changed.
+The forum's facts (threads, posts, accepted answers) are the matcher's own read model. The
+same handlers serve the live consumers and ``peerlearn matcher rebuild``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from peerlearn import events
-from peerlearn_matcher import models as m
-from peerlearn_matcher import store
-from peerlearn_matcher.engine import Cohort
-from peerlearn_matcher.live import Effects, LiveMatcher, _snapshot_values
-from peerlearn_matcher.threads import ThreadRecord
-
-Handler = Callable[[LiveMatcher, AsyncSession, events.Event], Awaitable[Effects]]
+from peerlearn.consuming import Apply
+from peerlearn.directory.handlers import FollowUp, directory_handlers
+from peerlearn.unit_of_work import Transaction
+from peerlearn_matcher.adapters import store
+from peerlearn_matcher.adapters import suggestion_store as suggested
+from peerlearn_matcher.domain.threads import ThreadRecord
+from peerlearn_matcher.usecases.matcher import Effects, Matcher
+from peerlearn_matcher.usecases.suggestions import apply_effects
 
 COHORT_FANOUT = 50  # members of a cohort refreshed when someone joins or leaves it
 
-
-async def on_org_created(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
-    data = event.data
-    assert isinstance(data, events.OrgCreated)
-    await store.put_org(session, data.org_id, data.name, data.kind)
-    return Effects()
+Own = Callable[[Matcher, Transaction, events.Event], Awaitable[Effects]]
+FollowUpOf = Callable[[Matcher, Transaction, events.Event, bool], Awaitable[Effects]]
 
 
-async def on_person_upserted(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
+# --- follow-ups of profiles' facts (after the directory applied them) ----------------------
+
+
+async def person_changed(matcher: Matcher, tx: Transaction, event: events.Event, changed: bool) -> Effects:
+    """Re-embed a changed profile and refresh the lists that show the person."""
     data = event.data
     assert isinstance(data, events.PersonUpserted)
+    if not changed:
+        return Effects()  # an older profile than the one applied, or an erased person
     person = data.person
-    engine = live.require_engine()
-    last = await store.person_updated_at(session, person.id)
-    if last is not None and last > event.occurred_at:
-        return Effects()  # a newer profile is already applied
-    await store.put_person(session, person, event.occurred_at)
-    await store.set_memberships(session, person.id, person.org_id, person.cohort_ids)
-    for members in engine.members.values():
-        members.discard(person.id)
-    for cohort_id in person.cohort_ids:
-        engine.members[cohort_id].add(person.id)
-    record, offer, need = await live.build_person(person)
-    engine.put_person(record, offer, need)
-    await store.put_vector(session, person.id, "offer", live.model_name, offer)
-    await store.put_vector(session, person.id, "need", live.model_name, need)
-    fanout = live.settings.refresh_fanout
+    index, engine = matcher.index, matcher.index.engine
+    await store.put_profile(tx.session, person, event.occurred_at)
+    engine.set_cohorts_of(person.id, await matcher.directory.active_cohorts_of(tx.session, person.id))
+    offer, need = await index.place_person(person)
+    await store.put_vector(tx.session, person.id, "offer", index.model_name, offer)
+    await store.put_vector(tx.session, person.id, "need", index.model_name, need)
     # Now: their own list, and the lists showing them (their consent or reasons may have changed).
-    now = {person.id, *await store.people_suggested(session, person.id)}
+    now = {person.id, *await suggested.people_suggested(tx.session, person.id)}
     # Soon: people they may now suit, refreshed in the background (coalesced under load).
-    later = set(engine.interested_in(person.id, fanout))
-    later |= set(sorted(engine.members_of(person.cohort_ids))[:COHORT_FANOUT])
+    later = set(engine.interested_in(person.id, matcher.settings.refresh_fanout))
+    later |= set(sorted(engine.members_of(engine.cohorts_of(person.id)))[:COHORT_FANOUT])
     return Effects(people=now, later=later - now)
 
 
-async def on_person_deleted(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
+async def person_erased(matcher: Matcher, tx: Transaction, event: events.Event, changed: bool) -> Effects:
+    """Drop every trace of an erased person; re-route the questions they were to answer."""
     data = event.data
     assert isinstance(data, events.PersonDeleted)
-    engine = live.require_engine()
     person_id = data.person_id
+    engine = matcher.index.engine
     engine.remove_person(person_id)
-    live.signatures.pop(person_id, None)
-    live.feed.close_person(person_id)
+    matcher.index.signatures.pop(person_id, None)
     for thread in engine.threads.values():
         if thread.accepted_author_id == person_id:
             thread.accepted_author_id = None
-    table = m.suggestions
-    rerouted = set(
-        (
-            await session.execute(
-                sa.select(table.c.thread_id).where(
-                    table.c.person_id == person_id, table.c.kind == "answerer", table.c.status == "open"
-                )
-            )
-        ).scalars()
-    )
-    affected = set(await store.people_suggested(session, person_id))
-    await store.delete_person(session, person_id)
-    affected.discard(person_id)
-    return Effects(people=affected, threads={t for t in rerouted if t})
+    rerouted = await suggested.routed_threads(tx.session, person_id)
+    affected = set(await suggested.people_suggested(tx.session, person_id)) - {person_id}
+    await store.erase_matching_data(tx.session, person_id)
+    tx.after_commit(lambda: matcher.feed.close_person(person_id))
+    return Effects(people=affected, threads=rerouted)
 
 
-async def on_cohort_created(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
+async def cohort_named(matcher: Matcher, tx: Transaction, event: events.Event, changed: bool) -> Effects:
+    """Keep the cohort's name for the reasons people read ("you are both in cohort …")."""
     data = event.data
     assert isinstance(data, events.CohortCreated)
-    engine = live.require_engine()
-    await store.put_cohort(session, data.cohort_id, data.name, data.owner_org_id, data.topic)
-    orgs = {data.owner_org_id, *data.member_org_ids}
-    for org_id in orgs:
-        await store.set_cohort_org(session, data.cohort_id, org_id, True)
-    cohort = engine.cohorts.setdefault(data.cohort_id, Cohort(data.cohort_id, data.name, data.owner_org_id))
-    cohort.name, cohort.topic = data.name, data.topic
-    cohort.orgs |= orgs
-    return Effects()
+    matcher.index.engine.cohort_names[data.cohort_id] = data.name
+    return await members_changed(matcher, tx, event, changed)
 
 
-async def on_cohort_org(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
-    data = event.data
-    assert isinstance(data, events.CohortOrgJoined | events.CohortOrgLeft)
-    joined = isinstance(data, events.CohortOrgJoined)
-    await store.set_cohort_org(session, data.cohort_id, data.org_id, joined)
-    cohort = live.require_engine().cohorts.get(data.cohort_id)
-    if cohort is not None:
-        if joined:
-            cohort.orgs.add(data.org_id)
-        else:
-            cohort.orgs.discard(data.org_id)
-    return Effects()
-
-
-async def on_cohort_member(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
-    data = event.data
-    assert isinstance(data, events.CohortMemberAdded | events.CohortMemberRemoved)
-    added = isinstance(data, events.CohortMemberAdded)
-    engine = live.require_engine()
-    await store.set_member(session, data.cohort_id, data.person_id, data.org_id, added)
-    engine.set_membership(data.cohort_id, data.person_id, added)
-    now = {data.person_id}
+async def members_changed(matcher: Matcher, tx: Transaction, event: events.Event, changed: bool) -> Effects:
+    """Mirror the cohort's members as the directory has them now; fix what a departure exposes."""
+    cohort_id: str = event.data.cohort_id  # type: ignore[attr-defined]
+    engine = matcher.index.engine
+    members = await store.active_members(tx.session, cohort_id)
+    moved = engine.set_members(cohort_id, members)
+    left = moved - members
+    now = set(moved)
     rerouted: set[str] = set()
-    if not added:
+    for person_id in sorted(left):
         # Whoever had them suggested through this cohort may no longer see them: fix it now.
-        now |= set(await store.people_suggested(session, data.person_id))
+        now |= set(await suggested.people_suggested(tx.session, person_id))
         # Questions of the cohort's spaces they were routed to are no longer theirs to see.
-        table = m.suggestions
-        routed = (
-            await session.execute(
-                sa.select(table.c.thread_id).where(
-                    table.c.person_id == data.person_id, table.c.kind == "answerer", table.c.status == "open"
-                )
-            )
-        ).scalars()
-        rerouted = {
-            t for t in routed if t in engine.threads and engine.threads[t].cohort_id == data.cohort_id
+        rerouted |= {
+            t
+            for t in await suggested.routed_threads(tx.session, person_id)
+            if t in engine.threads and engine.threads[t].cohort_id == cohort_id
         }
-    later = set(sorted(engine.members_of([data.cohort_id]))[:COHORT_FANOUT]) - now
+    later = set(sorted(members)[:COHORT_FANOUT]) - now if moved else set()
     return Effects(people=now, later=later, threads=rerouted)
 
 
-async def on_thread(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
+# --- the forum's facts and the org list: the matcher's own read model -----------------------
+
+
+async def org_created(matcher: Matcher, tx: Transaction, event: events.Event) -> Effects:
+    data = event.data
+    assert isinstance(data, events.OrgCreated)
+    await store.put_org(tx.session, data.org_id, data.name, data.kind)
+    return Effects()
+
+
+async def thread_written(matcher: Matcher, tx: Transaction, event: events.Event) -> Effects:
+    """A new or edited thread: embedded, stored, and (a question) routed to answerers."""
     data = event.data
     assert isinstance(data, events.ThreadSnapshot)
-    engine = live.require_engine()
-    thread = ThreadRecord(**_snapshot_values(data))
+    index, engine = matcher.index, matcher.index.engine
+    thread = ThreadRecord.from_snapshot(data)
     before = engine.threads.get(thread.id)
     if before is not None and before.accepted_post_id == thread.accepted_post_id:
         thread.accepted_author_id = before.accepted_author_id
-    thread.vector = (await live.encoder.aencode([thread.text()]))[0]
+    thread.vector = (await index.encoder.aencode([thread.text()]))[0]
     engine.put_thread(thread)
-    await store.put_thread(
-        session,
-        {
-            "id": thread.id,
-            "space_id": thread.space_id,
-            "visibility": thread.visibility,
-            "org_id": thread.org_id,
-            "cohort_id": thread.cohort_id,
-            "author_id": thread.author_id,
-            "kind": thread.kind,
-            "title": thread.title,
-            "body": thread.body,
-            "tags": thread.tags,
-            "accepted_post_id": thread.accepted_post_id,
-            "accepted_author_id": thread.accepted_author_id,
-            "created_at": data.created_at,
-        },
-    )
-    await store.put_vector(session, thread.id, "thread", live.model_name, thread.vector)
+    await store.put_thread(tx.session, thread, data.created_at)
+    await store.put_vector(tx.session, thread.id, "thread", index.model_name, thread.vector)
     return Effects(threads={thread.id} if thread.kind == "question" else set())
 
 
-async def on_thread_deleted(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
+async def thread_deleted(matcher: Matcher, tx: Transaction, event: events.Event) -> Effects:
     data = event.data
     assert isinstance(data, events.ThreadDeleted)
-    engine = live.require_engine()
-    table = m.suggestions
-    touched = set(
-        (
-            await session.execute(sa.select(table.c.person_id).where(table.c.thread_id == data.thread_id))
-        ).scalars()
-    )
-    engine.remove_thread(data.thread_id)
-    await store.delete_thread(session, data.thread_id)
+    touched = await suggested.people_on_thread(tx.session, data.thread_id)
+    matcher.index.engine.remove_thread(data.thread_id)
+    await store.delete_thread(tx.session, data.thread_id)
     return Effects(republish=touched)
 
 
-async def on_post_created(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
+async def post_created(matcher: Matcher, tx: Transaction, event: events.Event) -> Effects:
     data = event.data
     assert isinstance(data, events.PostCreated)
-    await store.put_post(session, data.post_id, data.thread_id, data.author_id)
-    live.require_engine().posts[data.post_id] = (data.thread_id, data.author_id)
+    await store.put_post(tx.session, data.post_id, data.thread_id, data.author_id)
+    matcher.index.engine.posts[data.post_id] = (data.thread_id, data.author_id)
     return Effects()
 
 
-async def on_post_deleted(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
+async def post_deleted(matcher: Matcher, tx: Transaction, event: events.Event) -> Effects:
     data = event.data
     assert isinstance(data, events.PostDeleted)
-    await store.delete_post(session, data.post_id)
-    live.require_engine().posts.pop(data.post_id, None)
+    await store.delete_post(tx.session, data.post_id)
+    matcher.index.engine.posts.pop(data.post_id, None)
     return Effects()
 
 
-async def on_answer_accepted(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
+async def answer_accepted(matcher: Matcher, tx: Transaction, event: events.Event) -> Effects:
+    """An accepted answer changes its author's offer (answered topics) and closes the question."""
     data = event.data
     assert isinstance(data, events.AnswerAccepted)
-    engine = live.require_engine()
+    index, engine = matcher.index, matcher.index.engine
     thread = engine.threads.get(data.thread_id)
     previous = thread.accepted_author_id if thread is not None else None
     if thread is not None:
         thread.accepted_post_id = data.post_id
         thread.accepted_author_id = data.answer_author_id
-    await store.set_accepted(session, data.thread_id, data.post_id, data.answer_author_id)
-    await store.put_post(session, data.post_id, data.thread_id, data.answer_author_id)
+    await store.set_accepted(tx.session, data.thread_id, data.post_id, data.answer_author_id)
+    await store.put_post(tx.session, data.post_id, data.thread_id, data.answer_author_id)
     engine.posts[data.post_id] = (data.thread_id, data.answer_author_id)
     affected: set[str] = set()
-    for author in {data.answer_author_id, previous} - {None}:
-        record = engine.people.records.get(author)  # type: ignore[arg-type]
+    for author in sorted(a for a in {data.answer_author_id, previous} if a):
+        record = engine.people.records.get(author)
         if record is None:
             continue
         # Their answered topics changed, so their offer did: re-place them in the index.
-        rebuilt, offer, need = await live.build_person(record.profile)
-        engine.put_person(rebuilt, offer, need)
-        await store.put_vector(session, rebuilt.id, "offer", live.model_name, offer)
-        affected |= set(await store.people_suggested(session, rebuilt.id))
+        offer, _ = await index.place_person(record.profile)
+        await store.put_vector(tx.session, record.id, "offer", index.model_name, offer)
+        affected |= set(await suggested.people_suggested(tx.session, record.id))
     return Effects(later=affected, threads={data.thread_id})
 
 
-async def on_feedback(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
+async def feedback_given(matcher: Matcher, tx: Transaction, event: events.Event) -> Effects:
     """Only a rebuild consumes the matcher's own feedback events: they restore declines and capacity."""
     data = event.data
     assert isinstance(data, events.SuggestionFeedback)
-    engine = live.require_engine()
+    engine = matcher.index.engine
     if data.person_id not in engine.people or data.candidate_id not in engine.people:
         return Effects()
     engine.record_feedback(data.person_id, data.candidate_id, data.kind, data.action)
-    await store.upsert(
-        session,
-        m.feedback,
-        {
-            "suggestion_id": data.suggestion_id,
-            "person_id": data.person_id,
-            "candidate_id": data.candidate_id,
-            "kind": data.kind,
-            "action": data.action,
-            "rating": data.rating,
-            "features": store._reasons.encode(list(data.features)),
-            "created_at": event.occurred_at,
-        },
-        ["suggestion_id"],
+    await suggested.restore_feedback(
+        tx.session,
+        suggestion_id=data.suggestion_id,
+        person_id=data.person_id,
+        candidate_id=data.candidate_id,
+        kind=data.kind,
+        action=data.action,
+        rating=data.rating,
+        features=data.features,
+        at=event.occurred_at,
     )
     return Effects()
 
 
-async def ignore(live: LiveMatcher, session: AsyncSession, event: events.Event) -> Effects:
-    """Events the matcher has no use for (yet) are acknowledged and marked processed."""
-    return Effects()
+FOLLOW_UPS: dict[str, FollowUpOf] = {
+    events.PERSON_UPSERTED: person_changed,
+    events.PERSON_DELETED: person_erased,
+    events.COHORT_CREATED: cohort_named,
+    events.COHORT_ORG_JOINED: members_changed,
+    events.COHORT_ORG_LEFT: members_changed,
+    events.COHORT_MEMBER_ADDED: members_changed,
+    events.COHORT_MEMBER_REMOVED: members_changed,
+}
 
-
-HANDLERS: dict[str, Handler] = {
-    events.ORG_CREATED: on_org_created,
-    events.PERSON_UPSERTED: on_person_upserted,
-    events.PERSON_DELETED: on_person_deleted,
-    events.COHORT_CREATED: on_cohort_created,
-    events.COHORT_ORG_JOINED: on_cohort_org,
-    events.COHORT_ORG_LEFT: on_cohort_org,
-    events.COHORT_MEMBER_ADDED: on_cohort_member,
-    events.COHORT_MEMBER_REMOVED: on_cohort_member,
-    events.THREAD_CREATED: on_thread,
-    events.THREAD_UPDATED: on_thread,
-    events.THREAD_DELETED: on_thread_deleted,
-    events.POST_CREATED: on_post_created,
-    events.POST_UPDATED: ignore,
-    events.POST_DELETED: on_post_deleted,
-    events.POST_VOTED: ignore,
-    events.ANSWER_ACCEPTED: on_answer_accepted,
+OWN: dict[str, Own] = {
+    events.ORG_CREATED: org_created,
+    events.THREAD_CREATED: thread_written,
+    events.THREAD_UPDATED: thread_written,
+    events.THREAD_DELETED: thread_deleted,
+    events.POST_CREATED: post_created,
+    events.POST_DELETED: post_deleted,
+    events.ANSWER_ACCEPTED: answer_accepted,
 }
 
 # The matcher's own stream: replayed by `peerlearn matcher rebuild` only.
-REBUILD_HANDLERS: dict[str, Handler] = {**HANDLERS, events.SUGGESTION_FEEDBACK: on_feedback}
+REPLAYED_ONLY: dict[str, Own] = {events.SUGGESTION_FEEDBACK: feedback_given}
+
+
+def matcher_handlers(matcher: Matcher, *, rebuilding: bool = False) -> dict[str, Apply]:
+    """``{subject: handler}`` with ``matcher`` bound: the directory's facts with the matcher's
+    follow-ups, and the matcher's own; ``rebuilding`` adds the matcher's own feedback events."""
+
+    def follow_up(react: FollowUpOf) -> FollowUp:
+        async def run(tx: Transaction, event: events.Event, changed: bool) -> None:
+            await apply_effects(matcher, tx, await react(matcher, tx, event, changed))
+
+        return run
+
+    def own(react: Own) -> Apply:
+        async def run(tx: Transaction, event: events.Event) -> None:
+            await apply_effects(matcher, tx, await react(matcher, tx, event))
+
+        return run
+
+    handlers = directory_handlers(
+        matcher.directory, {subject: follow_up(react) for subject, react in FOLLOW_UPS.items()}
+    )
+    mine = {**OWN, **(REPLAYED_ONLY if rebuilding else {})}
+    return {**handlers, **{subject: own(react) for subject, react in mine.items()}}

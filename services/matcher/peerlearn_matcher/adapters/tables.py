@@ -1,23 +1,36 @@
-"""The matcher service's tables: its read model of profiles and forum, vectors, suggestions, feedback.
+"""The matcher service's tables: the directory, its matching data, vectors, suggestions, feedback.
 
-Everything here except ``suggestions``, ``feedback`` and ``exposures`` can be rebuilt from the
-PROFILES and FORUM streams alone (``peerlearn matcher rebuild``); feedback is replayed from the
-matcher's own ``matcher.suggestion.feedback`` events.
+Who exists, their org, roles, erasure and cohort memberships are the library's directory
+(:func:`peerlearn.directory.directory_tables`: ``people``, ``cohorts``, ``cohort_orgs``,
+``cohort_members``); the matcher's own matching data (the full profile with skills, capacity,
+hours; threads, posts, vectors) lives beside it. Everything here except ``suggestions``,
+``feedback`` and ``exposures`` can be rebuilt from the PROFILES and FORUM streams alone
+(``peerlearn matcher rebuild``); feedback is replayed from the matcher's own
+``matcher.suggestion.feedback`` events.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 
+from peerlearn.consuming import processed_events_table
+from peerlearn.directory.tables import directory_tables
 from peerlearn.outbox import outbox_table
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 metadata = sa.MetaData()
 outbox = outbox_table(metadata)
+directory = directory_tables(metadata)
+processed_events = processed_events_table(metadata)
 
-# A person as the last PERSON_UPSERTED said (the full msgspec-encoded profile), with the
-# event time so an older upsert delivered late never overwrites a newer one.
-people = sa.Table(
-    "people",
+# A person's matching data as the last PERSON_UPSERTED said (the full msgspec-encoded profile:
+# skills, goal, hours, capacity, consent), with the event time so an older upsert delivered late
+# never overwrites a newer one. Identity, roles and erasure are the directory's.
+profiles = sa.Table(
+    "profiles",
     metadata,
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("org_id", sa.String(64), nullable=False, index=True),
@@ -31,30 +44,6 @@ orgs = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("name", sa.String(300), nullable=False),
     sa.Column("kind", sa.String(20), nullable=False),
-)
-
-cohorts = sa.Table(
-    "cohorts",
-    metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("name", sa.String(300), nullable=False),
-    sa.Column("owner_org_id", sa.String(64), nullable=False),
-    sa.Column("topic", sa.String(500), nullable=False, server_default=""),
-)
-
-cohort_orgs = sa.Table(
-    "cohort_orgs",
-    metadata,
-    sa.Column("cohort_id", sa.String(64), primary_key=True),
-    sa.Column("org_id", sa.String(64), primary_key=True),
-)
-
-cohort_members = sa.Table(
-    "cohort_members",
-    metadata,
-    sa.Column("cohort_id", sa.String(64), primary_key=True),
-    sa.Column("person_id", sa.String(64), primary_key=True, index=True),
-    sa.Column("org_id", sa.String(64), nullable=False),
 )
 
 threads = sa.Table(
@@ -130,11 +119,4 @@ exposures = sa.Table(
     sa.Column("target_id", sa.String(64), primary_key=True),  # the learner or the thread
     sa.Column("kind", sa.String(20), primary_key=True),
     sa.Column("week", sa.String(10), primary_key=True),
-)
-
-processed_events = sa.Table(
-    "processed_events",
-    metadata,
-    sa.Column("event_id", sa.String(40), primary_key=True),
-    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
 )

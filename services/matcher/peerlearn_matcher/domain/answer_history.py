@@ -1,6 +1,6 @@
 """Everyone's past answers as arrays, so that one question is scored against all of them at once.
 
-Used by :func:`peerlearn_matcher.answerers.rank_answerers`; pure numpy, append-only.
+Used by :func:`peerlearn_matcher.domain.answerers.rank_answerers`; pure numpy, append-only.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from peerlearn_matcher.answer_history import AnswerHistory, PastAnswer, tag_key
+from peerlearn_matcher.domain.answer_history import AnswerHistory, PastAnswer, tag_key
 
 __all__ = [
     "DEFAULT_WEIGHTS",

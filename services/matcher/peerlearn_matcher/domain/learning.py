@@ -1,7 +1,7 @@
 """Learning from feedback: a logistic regression on suggestion features re-weights the ranking.
 
 Until ``min_feedback`` accept/decline answers exist (with both kinds present) suggestions
-are ranked by the documented default weights (:data:`peerlearn_matcher.matching.DEFAULT_WEIGHTS`).
+are ranked by the documented default weights (:data:`peerlearn_matcher.domain.matching.DEFAULT_WEIGHTS`).
 From then on a scikit-learn ``LogisticRegression`` fitted on the features of the suggestions
 people accepted (1) or declined (0) gives the score: its probability of acceptance. The model
 is small (six features), so refitting after each new piece of feedback costs milliseconds.
@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from peerlearn_matcher.matching import default_score
+from peerlearn_matcher.domain.matching import default_score
 
 
 class FeedbackModel:

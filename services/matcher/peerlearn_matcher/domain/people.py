@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from peerlearn.events import PersonProfile, Skill
-from peerlearn_matcher.availability import utc_offset
-from peerlearn_matcher.index import VectorIndex
+from peerlearn_matcher.domain.availability import utc_offset
+from peerlearn_matcher.domain.vectors import VectorIndex
 
 MAX_LEVEL = 5
 GOAL_WEIGHT = 1.0

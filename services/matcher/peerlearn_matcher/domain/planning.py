@@ -2,8 +2,8 @@
 
 This module gathers a cohort's learners and mentors and their vectors from the
 :class:`~peerlearn_matcher.engine.Engine` and hands them to the pure algorithms
-(:func:`peerlearn_matcher.groups.form_study_groups`,
-:func:`peerlearn_matcher.assignment.assign_mentors`), then names the result.
+(:func:`peerlearn_matcher.domain.groups.form_study_groups`,
+:func:`peerlearn_matcher.domain.assignment.assign_mentors`), then names the result.
 Everyone involved is a member of the cohort, so matching across its orgs is allowed.
 """
 
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from peerlearn.events import Reason
-from peerlearn_matcher import matching
-from peerlearn_matcher.assignment import MentorAssignment, assign_mentors, assign_mentors_greedy
-from peerlearn_matcher.engine import Engine
-from peerlearn_matcher.groups import GroupLearner, StudyGroup, form_study_groups
-from peerlearn_matcher.people import PersonRecord
+from peerlearn_matcher.domain import matching
+from peerlearn_matcher.domain.assignment import MentorAssignment, assign_mentors, assign_mentors_greedy
+from peerlearn_matcher.domain.engine import Engine
+from peerlearn_matcher.domain.groups import GroupLearner, StudyGroup, form_study_groups
+from peerlearn_matcher.domain.people import PersonRecord
 
 
 def learners_of(engine: Engine, cohort_id: str) -> list[PersonRecord]:

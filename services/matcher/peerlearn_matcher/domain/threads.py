@@ -1,17 +1,25 @@
 """Threads as the matcher holds them, and who may see them (DESIGN §6).
 
-A thread lives in a space that is org-private, cohort-shared or public. The matcher never
-shows a thread (its title, its existence in a count) to someone outside its space, and what
-it shows *on* a thread (related threads, answering history) must be visible to everyone who
-can read that thread: :func:`visible_to_audience_of`.
+A thread lives in a space that is org-private, cohort-shared or public. Whether a caller may
+read it is the directory's rule (:func:`peerlearn.directory.caller.may_see` on the thread's
+:attr:`ThreadRecord.where`), the same rule the forum applies. What the matcher shows *on* a
+thread (related threads, answering history) must be visible to everyone who can read that
+thread: :func:`visible_to_audience_of`.
+
+The thread-record field map lives here once: :meth:`ThreadRecord.from_snapshot` (an event),
+:meth:`ThreadRecord.from_row` (a stored row) and :meth:`ThreadRecord.row` (what is stored).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
 
 import numpy as np
+
+from peerlearn.directory.caller import Where
+from peerlearn.events import ThreadSnapshot
 
 
 @dataclass
@@ -32,21 +40,49 @@ class ThreadRecord:
     accepted_author_id: str | None = None
     vector: np.ndarray | None = None
 
+    @classmethod
+    def from_snapshot(cls, data: ThreadSnapshot) -> ThreadRecord:
+        """The thread as a ``forum.thread.created|updated`` event describes it."""
+        return cls(
+            id=data.thread_id,
+            space_id=data.space_id,
+            visibility=data.visibility,
+            org_id=data.org_id,
+            cohort_id=data.cohort_id,
+            author_id=data.author_id,
+            kind=data.kind,
+            title=data.title,
+            body=data.body,
+            tags=list(data.tags),
+            accepted_post_id=data.accepted_post_id,
+        )
+
+    @classmethod
+    def from_row(cls, row: Any) -> ThreadRecord:
+        """The thread as the store keeps it (a row with the columns :meth:`row` writes)."""
+        values = {f.name: getattr(row, f.name) for f in fields(cls) if f.name != "vector"}
+        values["tags"] = list(values["tags"] or [])
+        return cls(**values)
+
+    def row(self, created_at: datetime | None = None) -> dict[str, Any]:
+        """The columns the store keeps (everything but the vector, which is stored with its model)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "vector"}
+        return {**values, "tags": list(self.tags), "created_at": created_at}
+
     def text(self) -> str:
         """What the thread vector is made of: title, tags and the start of the body."""
         tags = " ".join(self.tags)
         return f"{self.title}. {tags}. {self.body[:1000]}".strip()
 
+    @property
+    def where(self) -> Where:
+        """Where the thread lives, which is all its visibility depends on."""
+        return Where(self.visibility, self.org_id, self.cohort_id)
 
-def person_sees(thread: ThreadRecord, org_id: str | None, cohorts: Collection[str]) -> bool:
-    """Whether a person of ``org_id`` in ``cohorts`` may read ``thread`` (anonymous: org_id None)."""
-    if thread.visibility == "public":
-        return True
-    if thread.visibility == "org":
-        return org_id is not None and thread.org_id == org_id
-    if thread.visibility == "cohort":
-        return thread.cohort_id is not None and thread.cohort_id in cohorts
-    return False
+    @property
+    def answerable(self) -> bool:
+        """A question still waiting for an accepted answer (the only threads routed to answerers)."""
+        return self.kind == "question" and not self.accepted_post_id
 
 
 def visible_to_audience_of(other: ThreadRecord, thread: ThreadRecord) -> bool:

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from peerlearn_matcher.answerers import (
+from peerlearn_matcher.domain.answerers import (
     DEFAULT_WEIGHTS,
     AnswererWeights,
     AnswerHistory,

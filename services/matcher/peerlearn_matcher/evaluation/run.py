@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from peerlearn_matcher.answerers import AnswererWeights
+from peerlearn_matcher.domain.answerers import AnswererWeights
 from peerlearn_matcher.evaluation.dump import Dump, load_dump
 from peerlearn_matcher.evaluation.metrics import summarise
 from peerlearn_matcher.evaluation.rankers import (
@@ -66,7 +66,7 @@ def run_evaluation(
     model: str = "all-MiniLM-L6-v2",
 ) -> int:
     """Evaluate answer routing on the dump folder ``dump`` (None: the shipped sample); 0 on success."""
-    from peerlearn_matcher.embeddings import Encoder
+    from peerlearn_matcher.adapters.encoder import Encoder
 
     started = time.perf_counter()
     folder = Path(dump) if dump else SAMPLE

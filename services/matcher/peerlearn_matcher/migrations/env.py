@@ -1,6 +1,6 @@
 """Alembic environment of the matcher service (run through peerlearn.store.Database.migrate)."""
 
 from peerlearn.store import run_migrations_in_env
-from peerlearn_matcher.models import metadata
+from peerlearn_matcher.adapters.tables import metadata
 
 run_migrations_in_env(metadata)

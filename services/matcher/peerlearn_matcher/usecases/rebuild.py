@@ -3,8 +3,9 @@
 Empties the matcher's read model, suggestions and feedback, replays every event of the
 PROFILES and FORUM streams, plus the matcher's own ``matcher.suggestion.feedback`` events
 (declines and accepted mentorships are the matcher's own facts), in event-id order (ids are
-time-ordered), through the same handlers the live service runs — then computes every
-person's suggestions and every open question's answerers once. Nothing is re-announced: a
+time-ordered), through the same handlers and the same apply-once step the live consumers run
+(:func:`peerlearn_matcher.adapters.consumers.handle`) — then computes every person's
+suggestions and every open question's answerers once. Nothing is re-announced: a
 rebuild writes no outbox events. Run it with the matcher stopped; its durable consumers then
 resume where they were, and events they deliver again are skipped as already processed.
 """
@@ -18,11 +19,14 @@ from peerlearn import events
 from peerlearn.bus import Bus
 from peerlearn.store import Database
 from peerlearn.streams import stream_messages
-from peerlearn_matcher import store
-from peerlearn_matcher.embeddings import Encoder
-from peerlearn_matcher.handlers import REBUILD_HANDLERS
-from peerlearn_matcher.live import LiveMatcher
+from peerlearn_matcher.adapters import store
+from peerlearn_matcher.adapters.consumers import handle
+from peerlearn_matcher.adapters.encoder import Encoder
+from peerlearn_matcher.adapters.handlers import matcher_handlers
+from peerlearn_matcher.adapters.tables import MIGRATIONS
 from peerlearn_matcher.settings import MatcherSettings
+from peerlearn_matcher.usecases.matcher import Matcher
+from peerlearn_matcher.usecases.suggestions import refresh_everyone
 
 log = logging.getLogger("peerlearn.matcher.rebuild")
 
@@ -37,7 +41,7 @@ class RebuildReport:
     skipped: int
     people: int
     threads: int
-    live: LiveMatcher
+    matcher: Matcher
 
 
 async def read_history(bus: Bus) -> tuple[list[events.Event], int]:
@@ -62,8 +66,6 @@ async def rebuild(
     bus: Bus | None = None,
 ) -> RebuildReport:
     """Rebuild the matcher's database from the streams; return the report (with the rebuilt state)."""
-    from peerlearn_matcher.app import MIGRATIONS
-
     database = database or Database(settings.sqlalchemy_url, schema=settings.service)
     encoder = encoder or Encoder(settings.model_name)
     own_bus = bus is None
@@ -74,18 +76,19 @@ async def rebuild(
         await database.migrate(MIGRATIONS)
         async with database.transaction() as session:
             await store.clear_read_model(session)
-        live = LiveMatcher(database, encoder, settings, publish=False)
-        live.handlers = REBUILD_HANDLERS
-        live.defer_refresh = True
-        await live.start()
+        matcher = Matcher.create(database, encoder, settings)
+        matcher.announcing = False
+        matcher.defer_refresh = True
+        await matcher.index.start()
+        handlers = matcher_handlers(matcher, rebuilding=True)
         history, skipped = await read_history(bus)
         for event in history:
-            await live.handle(event)
-        live.defer_refresh = False
-        await live.rebuild_all()
-        engine = live.require_engine()
+            await handle(matcher, handlers, event)
+        matcher.defer_refresh = False
+        await refresh_everyone(matcher)
+        engine = matcher.index.engine
         log.info("rebuilt from %d events (%d skipped)", len(history), skipped)
-        return RebuildReport(len(history), skipped, len(engine.people), len(engine.threads), live)
+        return RebuildReport(len(history), skipped, len(engine.people), len(engine.threads), matcher)
     finally:
         if own_bus:
             await bus.close()

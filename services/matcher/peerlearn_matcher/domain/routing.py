@@ -1,0 +1,122 @@
+"""Who can answer a question, and which answered threads are close to it (pure, over the engine).
+
+Candidates must be able to read the thread's space and, across orgs, be matchable with the
+asker; the ranking itself is :func:`peerlearn_matcher.domain.answerers.rank_answerers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from peerlearn.events import Reason
+from peerlearn_matcher.domain import answerers as answer_ranking
+from peerlearn_matcher.domain import matching
+from peerlearn_matcher.domain.engine import Engine
+from peerlearn_matcher.domain.matching import Scored
+from peerlearn_matcher.domain.threads import ThreadRecord, visible_to_audience_of
+
+
+def can_see_space(engine: Engine, thread: ThreadRecord) -> np.ndarray:
+    """People who may read ``thread``'s space."""
+    people = engine.people
+    if thread.visibility == "public":
+        return people.offer.live.copy()
+    if thread.visibility == "org" and thread.org_id:
+        return people.offer.live & (people.org == people.org_code(thread.org_id))
+    if thread.visibility == "cohort" and thread.cohort_id:
+        return people.offer.live & people.mask(engine.members.get(thread.cohort_id, set()))
+    return np.zeros(people.offer.size, dtype=bool)
+
+
+def answerers(engine: Engine, thread_id: str) -> list[Scored]:
+    """The people most likely to answer a question, best first (asker and outsiders excluded).
+
+    Candidates must be able to read the thread's space and, across orgs, be matchable with
+    the asker (shared cohort or consent); the answering history counts only threads that
+    everyone reading this one may see, so no private count leaks through a reason. The
+    ranking itself is :func:`peerlearn_matcher.domain.answerers.rank_answerers`.
+    """
+    thread = engine.threads.get(thread_id)
+    if thread is None or thread.vector is None:
+        return []
+    people = engine.people
+    mask = can_see_space(engine, thread) & engine.under_cap("answerer", thread_id)
+    mask &= ~people.mask([thread.author_id])
+    asker = people.records.get(thread.author_id)
+    if asker is not None:
+        mask &= engine.visible_mask(asker)
+    elif thread.visibility == "public":
+        mask &= people.external
+    pool = [key for key, _ in people.offer.top(thread.vector, mask, engine.limits.pool)]
+    past = []
+    for post_id, (other_id, author_id) in engine.posts.items():
+        other = engine.threads.get(other_id)
+        if (
+            other is None
+            or other.id == thread.id
+            or other.vector is None
+            or author_id == other.author_id
+            or not visible_to_audience_of(other, thread)
+        ):
+            continue
+        past.append(
+            answer_ranking.PastAnswer(
+                person_id=author_id,
+                thread_id=other.id,
+                thread_vector=other.vector,
+                accepted=other.accepted_post_id == post_id,
+                tags=other.tags,
+            )
+        )
+    allowed = set(pool) | {
+        a.person_id for a in past if (row := people.row(a.person_id)) is not None and mask[row]
+    }
+    candidates = [
+        answer_ranking.Candidate(
+            person_id=key,
+            offer_vector=people.offer.vector(key),
+            tags=[s.name for s in people.records[key].have],
+        )
+        for key in sorted(allowed)
+    ]
+    history = answer_ranking.AnswerHistory.from_answers(past, engine.dim) if past else None
+    ranked = answer_ranking.rank_answerers(
+        thread.vector, candidates, history, question_tags=thread.tags, limit=engine.limits.answerers
+    )
+    result = []
+    for item in ranked:
+        features = item.features
+        result.append(
+            Scored(
+                candidate_id=item.person_id,
+                kind="answerer",
+                features=(
+                    max(0.0, features.get("offer_similarity", 0.0)),
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    matching.history_feature(int(features.get("similar_accepted", 0))),
+                ),
+                score=item.score,
+                reasons=[Reason(text=text) for text in item.reasons],
+                thread_id=thread.id,
+            )
+        )
+    return result
+
+
+def related(
+    engine: Engine, thread_id: str, visible: Callable[[ThreadRecord], bool] | None = None
+) -> list[tuple[str, float]]:
+    """Threads close to this one that have an accepted answer, among those ``visible`` allows
+    (default: what everyone reading this thread may see)."""
+    thread = engine.threads.get(thread_id)
+    if thread is None or thread.vector is None:
+        return []
+    allowed = visible or (lambda other: visible_to_audience_of(other, thread))
+    keys = [t.id for t in engine.threads.values() if t.id != thread.id and t.accepted_post_id and allowed(t)]
+    found = engine.thread_index.top(thread.vector, engine.thread_index.mask_of(keys), engine.limits.related)
+    return [(key, score) for key, score in found if score >= engine.limits.min_related_similarity]

@@ -1,0 +1,90 @@
+"""What the matcher's use cases work with, bound once by the composition root.
+
+:class:`Matcher` holds the unit of work, the live index, the directory, the stream feed and the
+settings; every use case and event handler receives it (or has it bound) instead of reaching
+into a live object. :class:`Effects` is what an event or a piece of feedback changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from peerlearn import events
+from peerlearn.directory.store import DirectoryStore
+from peerlearn.store import Database
+from peerlearn.unit_of_work import Transaction, UnitOfWork
+from peerlearn_matcher.adapters import tables
+from peerlearn_matcher.adapters.encoder import Encoder
+from peerlearn_matcher.adapters.feed import Feed
+from peerlearn_matcher.adapters.index import LiveIndex
+from peerlearn_matcher.settings import MatcherSettings
+
+
+@dataclass
+class Effects:
+    """What a change touched: whose suggestions to recompute, which threads to re-route."""
+
+    people: set[str] = field(default_factory=set)  # recomputed in the change's own transaction
+    later: set[str] = field(default_factory=set)  # recomputed soon by the background refresher
+    threads: set[str] = field(default_factory=set)
+    republish: set[str] = field(default_factory=set)
+
+
+class Backlog:
+    """People to refresh in the background: a burst of events touching one person refreshes them once."""
+
+    def __init__(self) -> None:
+        self.pending: set[str] = set()
+        self.wake = asyncio.Event()
+        self.refreshing = False
+
+    def add(self, people: set[str]) -> None:
+        """Queue ``people`` for the background refresher."""
+        if people:
+            self.pending |= people
+            self.wake.set()
+
+
+@dataclass
+class Matcher:
+    """The matcher's parts for one process."""
+
+    uow: UnitOfWork
+    index: LiveIndex
+    directory: DirectoryStore
+    feed: Feed
+    settings: MatcherSettings
+    backlog: Backlog = field(default_factory=Backlog)
+    # A rebuild must not re-announce history, and computes suggestions once at its end.
+    announcing: bool = True
+    defer_refresh: bool = False
+    # Events applied by this process (benchmarks and operators watch it).
+    handled: int = 0
+
+    async def announce(self, tx: Transaction, data: events.Data, *, org_id: str | None) -> None:
+        """Put an event in this transaction's outbox (not during a rebuild, which replays history)."""
+        if self.announcing:
+            await tx.record(events.make_event(data, org_id=org_id))
+
+    @classmethod
+    def create(cls, database: Database, encoder: Encoder, settings: MatcherSettings) -> Matcher:
+        """The parts on one database (not started: ``index.start()`` loads them)."""
+        return cls(
+            uow=UnitOfWork(database),
+            index=LiveIndex(database, encoder, settings),
+            directory=DirectoryStore(tables.directory),
+            feed=Feed(),
+            settings=settings,
+        )
+
+    @property
+    def ready(self) -> asyncio.Event:
+        """Set once the live index is loaded."""
+        return self.index.ready
+
+    @property
+    def idle(self) -> bool:
+        """No event or refresh in progress and none waiting (tests wait for this)."""
+        backlog = self.backlog
+        return not backlog.pending and not backlog.refreshing and not self.index.lock.locked()

@@ -1,0 +1,44 @@
+"""Cohort planning: study groups and mentor assignment, for the admins of a cohort's orgs.
+
+Who may plan is the directory's rule: the platform admin, and org admins whose org is in the
+cohort now (roles as the latest profile says: a demoted admin's older token plans nothing).
+Everyone else gets 404, as if the cohort did not exist.
+"""
+
+from __future__ import annotations
+
+from peerlearn.auth import Principal
+from peerlearn.errors import NotFound
+from peerlearn_matcher.domain.groups import StudyGroup
+from peerlearn_matcher.domain.planning import Plan, mentor_assignment, study_groups
+from peerlearn_matcher.usecases.matcher import Matcher
+
+
+async def _require_planner(matcher: Matcher, principal: Principal | None, cohort_id: str) -> None:
+    async with matcher.uow.reading() as tx:
+        caller = await matcher.directory.caller_for(tx.session, principal)
+        orgs = await matcher.directory.cohort_member_orgs(tx.session, cohort_id)
+    if orgs is None or not (caller.platform_admin or cohort_id in caller.admin_cohort_ids):
+        raise NotFound(f"no cohort {cohort_id}")
+
+
+async def plan_groups(
+    matcher: Matcher, principal: Principal | None, cohort_id: str, size: int
+) -> list[StudyGroup]:
+    """The cohort's learners in groups of ``size`` ± 1, coherent in topic, mixed across orgs."""
+    await _require_planner(matcher, principal, cohort_id)
+    async with matcher.index.lock:
+        return study_groups(matcher.index.engine, cohort_id, size)
+
+
+async def plan_mentors(matcher: Matcher, principal: Principal | None, cohort_id: str) -> Plan:
+    """Every learner of the cohort one mentor, the best total under capacity, with the greedy total."""
+    await _require_planner(matcher, principal, cohort_id)
+    async with matcher.index.lock:
+        return mentor_assignment(matcher.index.engine, cohort_id)
+
+
+def member_card(matcher: Matcher, person_id: str) -> tuple[str, str]:
+    """A planned member's display name and org ("" for someone no longer known)."""
+    record = matcher.index.engine.people.records.get(person_id)
+    return (record.profile.display_name, record.org_id) if record is not None else ("", "")
