@@ -49,6 +49,11 @@ class Home(msgspec.Struct, frozen=True, kw_only=True):
     groups: tuple[SuggestionGroup, ...]
     routed_questions: tuple[RoutedQuestion, ...]
 
+    @property
+    def has_suggestions(self) -> bool:
+        """Whether any person is suggested (else the page asks for a profile)."""
+        return any(group.items for group in self.groups)
+
 
 def _reason_text(reason: Any) -> str:
     if isinstance(reason, dict):

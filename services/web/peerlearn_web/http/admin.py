@@ -222,12 +222,14 @@ async def _cohort_page(
 ) -> Template:
     found = await cohorts.cohort(ups, me, cohort_id)
     colleagues = await people.people_of_org(ups, me)
+    names = {p["id"]: p.get("display_name", "") for p in colleagues.get("items", [])}
     return page(
         request,
         "admin_cohort.html",
         status_code=status_code,
         cohort=found,
         colleagues=colleagues.get("items", []),
+        names=names,
         **extra,
     )
 
