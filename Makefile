@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install up demo test lint format clean
+.PHONY: install up demo test browser lint format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,14 @@ demo: install
 	HF_HUB_OFFLINE=1 $(BIN)/peerlearn up --demo
 
 ## make test: the whole test suite against real NATS, PostgreSQL, Redis and SQLite
-test: install
+test: install browser
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make browser: Debian's chromium for the browser tests (installed when missing and we are root with apt)
+browser:
+	@test -x /usr/bin/chromium || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "chromium is missing (apt-get install chromium): the browser tests will skip"; fi; }
 
 lint: install
 	$(BIN)/ruff check .
