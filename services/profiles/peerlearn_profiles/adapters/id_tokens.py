@@ -2,7 +2,8 @@
 
 The issuer's keys are found through ``<issuer>/.well-known/openid-configuration`` and its
 ``jwks_uri`` (httpx), and kept for :attr:`IdTokenChecker.keep_seconds`; a token whose key is
-not among them makes one fresh fetch (the provider rotated its keys). The token is verified
+not among them, or whose signature fails, makes one fresh fetch (the provider rotated its keys),
+at most every :data:`REFETCH_SECONDS` per issuer. The token is verified
 with joserfc (the JOSE library of the Authlib project; ``authlib.jose`` is deprecated in its
 favour): signature, ``iss``, ``aud`` = client id, ``exp``, and ``nonce``.
 """
@@ -23,6 +24,7 @@ from peerlearn.errors import Invalid
 
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 LEEWAY_SECONDS = 60
+REFETCH_SECONDS = 5.0
 
 
 class ProviderUnavailable(HTTPException):
@@ -40,6 +42,7 @@ class IdTokenChecker:
         self.keep_seconds = keep_seconds
         self._keys: dict[str, tuple[float, KeySet]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._refetched: dict[str, float] = {}
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -91,12 +94,13 @@ class IdTokenChecker:
             return kept[1]
         lock = self._locks.setdefault(issuer, asyncio.Lock())
         async with lock:
-            kept = self._keys.get(issuer)
-            # Another request fetched while this one waited: use theirs.
-            if kept is not None and kept[0] > time.monotonic():
-                fetched_at = kept[0] - self.keep_seconds
-                if not fresh or fetched_at > time.monotonic() - 5:
+            kept, now = self._keys.get(issuer), time.monotonic()
+            if kept is not None and kept[0] > now:
+                # Another request fetched while this one waited (use theirs); and a fresh fetch at
+                # most every REFETCH_SECONDS, so forged tokens cannot make us ask on every request.
+                if not fresh or now - self._refetched.get(issuer, -REFETCH_SECONDS) < REFETCH_SECONDS:
                     return kept[1]
+                self._refetched[issuer] = now
             keys = await self._fetch(issuer)
             self._keys[issuer] = (time.monotonic() + self.keep_seconds, keys)
             return keys
