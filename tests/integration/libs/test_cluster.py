@@ -7,6 +7,7 @@ import asyncio
 import os
 import secrets
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -82,6 +83,23 @@ def make_certificates(folder: Path) -> Path:
     return folder
 
 
+def free_base_port() -> int:
+    """A port P such that nothing listens on P..P+2 (clients), +100.. (routes), +200.. (monitoring)."""
+    for _ in range(50):
+        base = free_port()
+        if base + 202 > 65535:
+            continue
+        wanted = [base + offset + i for offset in (0, 100, 200) for i in range(3)]
+        try:
+            for port in wanted:
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise AssertionError("no free block of ports for the cluster")
+
+
 def login(user: str, tls: Path) -> NatsCredentials:
     return NatsCredentials(user=user, password=PASSWORDS[user], tls_ca=str(tls / "ca.pem"))
 
@@ -93,9 +111,7 @@ def tls(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cluster(tmp_path: Path, tls: Path) -> Iterator[list[str]]:
-    base = free_port()
-    if base + 202 > 65535:
-        base = 20000
+    base = free_base_port()
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
@@ -117,6 +133,9 @@ def cluster(tmp_path: Path, tls: Path) -> Iterator[list[str]]:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(20)
+        for log in sorted((tmp_path / "cluster").glob("n*.log")):  # shown when the test failed
+            errors = [line for line in log.read_text(errors="replace").splitlines() if "[ERR]" in line]
+            print(f"{log.name}: {len(errors)} errors", *errors[-10:], sep="\n  ")
 
 
 def as_service(urls: list[str], user: str, tls: Path) -> Bus:
