@@ -179,3 +179,37 @@ async def test_leaving_a_cohort_ends_routing_of_its_questions(matcher: Harness) 
         f"/v1/threads/{question.thread_id}/answerers", headers=matcher.headers(asker)
     )
     assert helper.id not in [a["person_id"] for a in response.json()["answerers"]]
+
+
+async def test_admins_of_a_member_org_see_the_cohort_members_as_everywhere(matcher: Harness) -> None:
+    """Issue 9 §3 / DESIGN §6: an org admin whose org is in a cohort sees that cohort's spaces and
+    its members' cards in every service; in the matcher, a question's answerers and its threads."""
+    org_a, org_b = new_org(), new_org()
+    cohort = await matcher.cohort("Rust Circle", org_a, org_b)
+    asker = await matcher.upsert(person(org_a, "Ros Asker", want={"rust": 1}))
+    helper = await matcher.upsert(person(org_b, "Bert Borrow", have={"rust": 5, "tokio": 4}))
+    admin = await matcher.upsert(person(org_a, "Ada Admin", roles=("org_admin",)))
+    colleague = await matcher.upsert(person(org_a, "Col Leg", want={"go": 1}))
+    for member in (asker, helper):
+        await matcher.join(cohort, member)
+    public = thread(asker, "Rust lifetimes in async code", tags=("rust",))
+    shared = thread(asker, "Rust borrow checker and closures", visibility="cohort", cohort_id=cohort)
+    for question in (public, shared):
+        await matcher.publish(question)
+
+    async def names(question: events.ThreadCreated, viewer: events.PersonProfile) -> tuple[int, list[str]]:
+        response = await matcher.client.get(
+            f"/v1/threads/{question.thread_id}/answerers", headers=matcher.headers(viewer)
+        )
+        found = response.json().get("answerers", []) if response.status_code == 200 else []
+        return response.status_code, [a["display_name"] for a in found]
+
+    status, shown = await names(public, asker)
+    assert status == 200 and "Bert Borrow" in shown  # the cohort makes them matchable
+    status, shown = await names(public, admin)
+    assert status == 200 and "Bert Borrow" in shown  # the cohort's admin sees the card
+    assert await names(shared, admin) == (200, ["Bert Borrow"])  # and the cohort's space
+    # A colleague outside the cohort sees neither the card nor the cohort's space.
+    status, shown = await names(public, colleague)
+    assert status == 200 and "Bert Borrow" not in shown
+    assert await names(shared, colleague) == (404, [])
