@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import ssl
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -42,11 +41,6 @@ DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60.0
 
 class BusUnavailable(ConnectionError):
     """NATS is not connected right now; the caller keeps the event and retries later."""
-
-
-def redacted(url: str) -> str:
-    """``url`` with any password replaced (``nats://forum:***@host:4222``)."""
-    return re.sub(r"(://[^:/@,]*):[^@,]*@", r"\1:***@", url)
 
 
 class NatsCredentials(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,7 +104,7 @@ class Bus:
         streams: Sequence[str] | None = None,
     ) -> None:
         # For messages (and /ready, which anyone may read): a password in the URL never shows.
-        self.url = redacted(url)
+        self.url = nats_access.redacted(url)
         # "nats://a:4222,nats://b:4222" names the nodes of a cluster.
         self.servers = [part.strip() for part in url.split(",") if part.strip()]
         self.replicas = replicas

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -117,6 +118,11 @@ def all_permissions() -> dict[str, Permissions]:
     table = {name: permissions_of(user) for name, user in USERS.items()}
     table[OPERATOR] = operator_permissions()
     return table
+
+
+def redacted(url: str) -> str:
+    """``url`` with any password replaced (``nats://forum:***@host:4222``), for messages."""
+    return re.sub(r"(://[^:/@,]*):[^@,]*@", r"\1:***@", url)
 
 
 def password_variable(user: str) -> str:

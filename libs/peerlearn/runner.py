@@ -128,7 +128,7 @@ def _check_nats_reachable(url: str) -> None:
         wait_for_server(host, port, 5)
     except StartupError:
         raise StartupError(
-            f"cannot reach NATS at {url} (PEERLEARN_NATS_URL); is the server running?"
+            f"cannot reach NATS at {nats_access.redacted(url)} (PEERLEARN_NATS_URL); is the server running?"
         ) from None
 
 
@@ -263,7 +263,7 @@ def describe(system: System) -> str:
     lines = ["peerlearn is up:"]
     for name, url in system.urls.items():
         lines.append(f"  {name:<9} {url}   API docs: {url}/schema")
-    lines.append(f"  nats      {system.nats_url}")
+    lines.append(f"  nats      {nats_access.redacted(system.nats_url)}")
     if system.nats_passwords:
         lines.append(f"    (users and passwords in {system.data_dir / 'nats' / 'credentials.json'})")
     lines.append(f"  data      {system.data_dir}")

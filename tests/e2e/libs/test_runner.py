@@ -214,3 +214,12 @@ def test_serve_believes_x_forwarded_for_only_from_trusted_proxies(tmp_path: Path
     finally:
         process.terminate()
         process.wait(30)
+
+
+def test_a_password_in_the_nats_url_is_not_printed(tmp_path: Path) -> None:
+    port = free_port()
+    env = system_env(tmp_path / "var", PEERLEARN_NATS_URL=f"nats://operator:s3cret-pw@127.0.0.1:{port}")
+    result = subprocess.run([*PEERLEARN, "up"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"cannot reach NATS at nats://operator:***@127.0.0.1:{port}" in result.stderr
+    assert "s3cret-pw" not in result.stderr + result.stdout
