@@ -29,7 +29,7 @@ from peerlearn_web.adapters.upstreams import Upstreams
 from peerlearn_web.domain.caller import Caller
 from peerlearn_web.http import admin, forum, home, people, signin
 from peerlearn_web.http.errors import HANDLERS
-from peerlearn_web.http.session import current_caller, required_caller
+from peerlearn_web.http.session import SESSION_COOKIE, current_caller, required_caller
 from peerlearn_web.settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -101,7 +101,7 @@ def create_app(
 
     session_config = ServerSideSessionConfig(
         store="sessions",
-        key="peerlearn_session",
+        key=SESSION_COOKIE,
         max_age=settings.session_ttl_seconds,
         httponly=True,
         samesite="lax",

@@ -281,3 +281,24 @@ def test_a_service_that_does_not_answer_gets_a_page_naming_it(
     ready = client.get("/ready")
     assert ready.status_code == 503 and ready.json()["checks"]["profiles"].startswith("down")
     assert client.get(f"/spaces/{world['public']['id']}").status_code == 200  # the forum still answers
+
+
+def test_sign_in_by_link_page_gives_a_new_session_id_and_a_used_link_says_so(
+    new_browser: Any, api: Api, world: dict[str, Any]
+) -> None:
+    person, _ = api.person(world["org"]["id"], "Fiona Fixation")
+    link = api("profiles", "POST", f"/v1/people/{person['id']}/sign-in-link")["url"]
+    path = "/sign-in/" + link.rsplit("/sign-in/", 1)[1]
+    victim, attacker = new_browser(), new_browser()
+    planted = "f" * 64
+    victim.cookies.set("peerlearn_session", planted, domain="testserver.local")
+    attacker.cookies.set("peerlearn_session", planted, domain="testserver.local")
+    shown = victim.get(path)
+    assert shown.status_code == 200 and "Press the button to sign in" in shown.text
+    signed = victim.post(path, data={"_csrf_token": csrf_of(shown.text)})
+    assert signed.status_code == 303
+    assert victim.cookies.get("peerlearn_session") not in (None, planted)
+    assert victim.get("/profile").status_code == 200
+    assert attacker.get("/profile").status_code == 303  # the planted id signed nobody in
+    again = submit(new_browser(), path, path)
+    assert again.status_code == 400 and "used" in again.text

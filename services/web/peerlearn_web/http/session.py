@@ -42,8 +42,17 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def start_session(request: Request[Any, Any, Any], caller: Caller) -> None:
-    """Put the person in a fresh session (whatever the old one held is dropped)."""
+SESSION_COOKIE = "peerlearn_session"
+
+
+async def start_session(request: Request[Any, Any, Any], caller: Caller) -> None:
+    """Put the person in a session with a new id: a session id planted or seen before sign-in
+    (session fixation) names nothing afterwards."""
+    # The scope's parsed cookies are shared with the session backend: without the old id
+    # there, the backend makes a new one when it stores the session.
+    old = request.cookies.pop(SESSION_COOKIE, None)
+    if old:
+        await request.app.stores.get("sessions").delete(old)
     request.clear_session()
     request.set_session(caller.as_session())
 

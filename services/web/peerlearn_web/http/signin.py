@@ -58,7 +58,7 @@ class SignInController(Controller):
             if exc.status != 400:
                 raise
             return page(request, "sign_in_code.html", status_code=400, code=code, problem=exc.detail)
-        start_session(request, caller)
+        await start_session(request, caller)
         return see_other("/")
 
     @get("/sso")
@@ -101,7 +101,7 @@ class SignInController(Controller):
             if exc.status not in (400, 403):
                 raise
             return page(request, "sign_in.html", status_code=exc.status, problem=exc.detail, next="/")
-        start_session(request, caller)
+        await start_session(request, caller)
         return see_other("/")
 
 
