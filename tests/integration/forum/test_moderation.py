@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from peerlearn import events
@@ -89,6 +91,7 @@ async def test_platform_admin_moderates_public_spaces(forum: Forum) -> None:
     author = await forum.person("org-pub")
     flaggers = [await forum.person(f"org-pub-{i}") for i in range(3)]
     org_admin = await forum.person("org-pub", "org_admin")
+    flagger_admin = await forum.person("org-pub-0", "org_admin")
     await forum.settle()
     space = await forum.space("public", ADMIN)
     thread = await forum.thread(space["id"], author)
@@ -99,6 +102,57 @@ async def test_platform_admin_moderates_public_spaces(forum: Forum) -> None:
         )
     queue = (await forum.client.get("/v1/moderation/queue", headers=ADMIN)).json()["items"]
     assert post["id"] in {item["post"]["id"] for item in queue}
+    # Flags from three orgs hide it; the author's org admin reviews it too (issue 9 §3), the
+    # admin of a flagger's org does not.
     org_queue = (await forum.client.get("/v1/moderation/queue", headers=org_admin.headers)).json()["items"]
-    assert post["id"] not in {item["post"]["id"] for item in org_queue}
+    assert post["id"] in {item["post"]["id"] for item in org_queue}
+    other = (await forum.client.get("/v1/moderation/queue", headers=flagger_admin.headers)).json()["items"]
+    assert post["id"] not in {item["post"]["id"] for item in other}
     assert (await forum.client.delete(f"/v1/moderation/posts/{post['id']}", headers=ADMIN)).status_code == 204
+
+
+async def test_one_orgs_flags_count_once_outside_it_and_the_authors_admins_review(forum: Forum) -> None:
+    """Issue 9 §3: three accounts one org admin makes could hide any public post, and only the
+    platform admin could restore it. Now the flaggers of one org count once toward hiding a post
+    of another org's author, and the admins of the author's org review it."""
+    author = await forum.person("org-fx")
+    author_admin = await forum.person("org-fx", "org_admin")
+    colleague = await forum.person("org-fx")
+    sock_admin = await forum.person("org-fy", "org_admin")
+    socks = [await forum.person("org-fy") for _ in range(3)]
+    bystander = await forum.person("org-fz")
+    await forum.settle()
+    space = await forum.space("public", ADMIN)
+    thread = await forum.thread(space["id"], author, title="A fine public question")
+    post = await forum.post(thread["id"], author, "A fine public answer")
+
+    async def flag(person: Any) -> bool:
+        response = await forum.client.post(
+            f"/v1/posts/{post['id']}/flags", json={"reason": "I do not like it"}, headers=person.headers
+        )
+        assert response.status_code == 201, response.text
+        return bool(response.json()["hidden"])
+
+    # Four flags from org-fy (its admin and three accounts) weigh one: the post stays.
+    assert [await flag(p) for p in (sock_admin, *socks)] == [False] * 4
+    assert await flag(bystander) is False  # org-fz: two orgs, weight 2
+    assert await flag(colleague) is True  # one of the author's org: weight 3, hidden
+    assert (await forum.client.get(f"/v1/threads/{thread['id']}")).json()["post_count"] == 0
+
+    # The author's org admin reviews it (in their queue, may restore); the flagging org's may not.
+    queue = (await forum.client.get("/v1/moderation/queue", headers=author_admin.headers)).json()
+    assert [item["post"]["id"] for item in queue["items"]] == [post["id"]]
+    assert len(queue["items"][0]["flags"]) == 6
+    other = (await forum.client.get("/v1/moderation/queue", headers=sock_admin.headers)).json()
+    assert post["id"] not in {item["post"]["id"] for item in other["items"]}
+    refused = await forum.client.post(
+        f"/v1/moderation/posts/{post['id']}/restore", headers=sock_admin.headers
+    )
+    assert refused.status_code == 404
+    restored = await forum.client.post(
+        f"/v1/moderation/posts/{post['id']}/restore", headers=author_admin.headers
+    )
+    assert restored.status_code == 200 and restored.json()["status"] == "visible"
+    # Visible again, their review right ends: removing a visible public post is the moderators'.
+    removal = await forum.client.delete(f"/v1/moderation/posts/{post['id']}", headers=author_admin.headers)
+    assert removal.status_code == 403

@@ -1,7 +1,7 @@
 """Who moderates what, generated: caller kinds x spaces over the review queue and restore/remove.
 
-A hidden post is seen only by the moderators of its space: everyone else gets 404 for it
-(anonymous callers 401), and it is in no one else's review queue.
+A hidden post is seen only by the moderators of its space and the admins of its author's org:
+everyone else gets 404 for it (anonymous callers 401), and it is in no one else's review queue.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 CALLERS = ["org_admin", "learner", "cohort_org_admin", "other_org_admin", "anonymous", "platform_admin"]
 SPACES = ["org", "cohort", "public"]
+# Who reviews a hidden post: the moderators of its space, and the admins of the author's org
+# (org-ma) where they see it: in a public space too (issue 9 §3).
 MODERATES: dict[str, set[str]] = {
     "org": {"org_admin", "platform_admin"},
     "cohort": {"org_admin", "cohort_org_admin", "platform_admin"},
-    "public": {"platform_admin"},
+    "public": {"org_admin", "platform_admin"},
 }
 ACTIONS = ["restore", "remove"]
 

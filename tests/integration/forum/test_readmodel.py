@@ -271,4 +271,4 @@ async def test_the_accept_answer_counts_only_reputation_the_accepter_may_see(for
     )
     assert again.json()["answer_author_reputation"] == 15
     accepted_events = await forum.forum_events(1, types=(events.ANSWER_ACCEPTED,), thread_id=thread["id"])
-    assert accepted_events[-1].data.reputation == 30  # type: ignore[union-attr]
+    assert accepted_events[-1].data.reputation == 30

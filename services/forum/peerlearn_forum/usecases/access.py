@@ -14,6 +14,8 @@ from peerlearn_forum.adapters.store import posts as post_store
 from peerlearn_forum.adapters.store import spaces as space_store
 from peerlearn_forum.adapters.store import threads as thread_store
 from peerlearn_forum.adapters.store.directory import DIRECTORY
+from peerlearn_forum.adapters.store.people import org_of
+from peerlearn_forum.domain.flags import may_review
 from peerlearn_forum.domain.ids import is_id
 from peerlearn_forum.domain.spaces import where_of
 
@@ -61,9 +63,20 @@ async def post_seen_by(session: AsyncSession, caller: Caller, post_id: str) -> t
         thread, space = await thread_seen_by(session, caller, post.thread_id)
     except NotFound:
         raise NotFound(f"no post {post_id}") from None
-    if post.status == "hidden" and not may_moderate(caller, where_of(space)):
+    if post.status == "hidden" and not await may_review_post(session, caller, space, post):
         raise NotFound(f"no post {post_id}")
     return post, thread, space
+
+
+async def may_review_post(session: AsyncSession, caller: Caller, space: Any, post: Any) -> bool:
+    """Whether ``caller`` reviews ``post`` when hidden: a moderator of its space, or an admin of
+    its author's org who may see the space (``domain.flags.may_review``)."""
+    where = where_of(space)
+    if may_moderate(caller, where):
+        return True
+    if not caller.is_org_admin:
+        return False
+    return may_review(caller, where, await org_of(session, post.author_id))
 
 
 async def post_locked_for(session: AsyncSession, caller: Caller, post_id: str) -> tuple[Any, Any, Any]:
@@ -75,7 +88,7 @@ async def post_locked_for(session: AsyncSession, caller: Caller, post_id: str) -
     post = await post_store.lock_post(session, post_id)
     if thread is None or post is None or post.status in ("deleted", "removed"):
         raise NotFound(f"no post {post_id}")
-    if post.status == "hidden" and not may_moderate(caller, where_of(space)):
+    if post.status == "hidden" and not await may_review_post(session, caller, space, post):
         raise NotFound(f"no post {post_id}")
     return post, thread, space
 

@@ -15,19 +15,21 @@ from peerlearn_forum.adapters.store import posts as post_store
 from peerlearn_forum.adapters.store import search
 from peerlearn_forum.adapters.store import threads as thread_store
 from peerlearn_forum.adapters.store.directory import DIRECTORY
-from peerlearn_forum.adapters.store.spaces import moderated_spaces
+from peerlearn_forum.adapters.store.people import org_of
 from peerlearn_forum.domain.cursors import cursor_id, decode_cursor, encode_cursor
+from peerlearn_forum.domain.flags import flag_weight, hides
 from peerlearn_forum.domain.spaces import where_of
 from peerlearn_forum.domain.times import utc
 from peerlearn_forum.http import schemas, views
-from peerlearn_forum.usecases.access import caller_of, post_locked_for, require_person
+from peerlearn_forum.usecases.access import caller_of, may_review_post, post_locked_for, require_person
 from peerlearn_forum.usecases.posts import withdraw_post
 
 
 async def flag_post(
     uow: UnitOfWork, principal: Principal | None, post_id: str, reason: str, *, threshold: int
 ) -> schemas.FlagResult:
-    """Anyone who sees a post may flag it once; at ``threshold`` flags it is hidden pending review."""
+    """Anyone who sees a post may flag it once; when the flags weigh ``threshold`` (one org's
+    flaggers count once outside it: ``domain.flags``) it is hidden pending review."""
     async with uow.writing() as tx:
         caller = await caller_of(tx.session, principal)
         post, thread, _space = await post_locked_for(tx.session, caller, post_id)
@@ -38,24 +40,30 @@ async def flag_post(
             tx.session, post_id=post_id, flagger_id=flagger, reason=reason.strip(), at=datetime.now(UTC)
         )
         hidden = post.status == "hidden"
+        # The raw count bounds the weight (one org's flaggers weigh less together): checked first.
         if count is not None and count >= threshold and post.status == "visible":
+            weight = flag_weight(
+                await post_store.flagger_orgs(tx.session, post_id), await org_of(tx.session, post.author_id)
+            )
+            hidden = hides(weight, threshold)
+        if hidden and post.status == "visible":
             await post_store.update_post(tx.session, post_id, status="hidden")
             await thread_store.touch(tx.session, thread.id, at=None, posts_delta=-1)
             await search.set_visible(tx.session, post_id, False)
-            hidden = True
     return schemas.FlagResult(post_id=post_id, flagged=True, hidden=hidden)
 
 
 async def review_queue(
     uow: UnitOfWork, principal: Principal | None, *, cursor: str | None, limit: int
 ) -> schemas.ReviewPage:
-    """Hidden posts in the spaces the caller moderates, with the reasons given."""
+    """Hidden posts the caller may review (in spaces they moderate, or by their org's people),
+    with the reasons given."""
     after = cursor_id(decode_cursor(cursor), "id") if cursor else None
     async with uow.reading() as tx:
         caller = await caller_of(tx.session, principal)
         if not caller.platform_admin and not caller.is_org_admin:
             raise Forbidden("only org admins and the platform admin review flagged posts")
-        rows = await post_store.review_queue(tx.session, moderated_spaces(caller), after=after, limit=limit)
+        rows = await post_store.review_queue(tx.session, caller, after=after, limit=limit)
         more = len(rows) > limit
         rows = rows[:limit]
         names = await DIRECTORY.display_names(tx.session, {r.author_id for r in rows})
@@ -74,7 +82,10 @@ async def review_queue(
 
 async def _moderated_post(session: AsyncSession, caller: Caller, post_id: str) -> tuple[Any, Any, Any]:
     post, thread, space = await post_locked_for(session, caller, post_id)
-    if not may_moderate(caller, where_of(space)):
+    # The admins of the author's org review the post only while it is hidden (post_locked_for
+    # already let them see it); the space's moderators always.
+    reviews = post.status == "hidden" and await may_review_post(session, caller, space, post)
+    if not reviews and not may_moderate(caller, where_of(space)):
         raise Forbidden("only a moderator of this space reviews its posts")
     return post, thread, space
 

@@ -43,3 +43,13 @@ async def known_people(session: AsyncSession, person_ids: set[str]) -> dict[str,
         row.id: Known(row.id, row.org_id, row.display_name, frozenset(cohorts.get(row.id, ())))
         for row in rows
     }
+
+
+async def org_of(session: AsyncSession, person_id: str | None) -> str | None:
+    """The org of a (not erased) person the directory knows, else None."""
+    if person_id is None:
+        return None
+    org_id: str | None = await session.scalar(
+        sa.select(people.c.org_id).where(people.c.id == person_id, people.c.erased.is_(False))
+    )
+    return org_id

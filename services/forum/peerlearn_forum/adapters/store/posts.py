@@ -8,7 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn_forum.adapters.store.tables import flags, posts, spaces, threads
+from peerlearn.directory.caller import Caller
+from peerlearn_forum.adapters.store.spaces import moderated_spaces, visible_spaces
+from peerlearn_forum.adapters.store.tables import flags, people, posts, spaces, threads
 
 SHOWN = ("visible",)
 SHOWN_TO_MODERATORS = ("visible", "hidden")
@@ -94,15 +96,37 @@ async def flags_of(session: AsyncSession, post_ids: list[str]) -> dict[str, list
     return found
 
 
-async def review_queue(
-    session: AsyncSession, where: sa.ColumnElement[bool], *, after: str | None, limit: int
-) -> list[Any]:
-    """Hidden posts in the spaces ``where`` selects, with their thread's title and space."""
+async def flagger_orgs(session: AsyncSession, post_id: str) -> list[str | None]:
+    """The org of each person who flagged the post (None for one the directory does not know)."""
+    rows = await session.execute(
+        sa.select(people.c.org_id)
+        .select_from(flags)
+        .outerjoin(people, people.c.id == flags.c.flagger_id)
+        .where(flags.c.post_id == post_id)
+    )
+    return [row.org_id for row in rows]
+
+
+def reviewed_by(caller: Caller) -> sa.ColumnElement[bool]:
+    """A WHERE clause on posts joined with their spaces: the posts ``caller`` may review when
+    hidden (``domain.flags.may_review``): those in spaces they moderate, and, for an org admin,
+    those of their org's people in spaces they may see."""
+    clauses = [moderated_spaces(caller)]
+    if caller.person_id is not None and caller.is_org_admin and caller.org_id is not None:
+        of_their_org = sa.select(people.c.id).where(
+            people.c.org_id == caller.org_id, people.c.erased.is_(False)
+        )
+        clauses.append(sa.and_(posts.c.author_id.in_(of_their_org), visible_spaces(caller)))
+    return sa.or_(*clauses)
+
+
+async def review_queue(session: AsyncSession, caller: Caller, *, after: str | None, limit: int) -> list[Any]:
+    """Hidden posts ``caller`` may review, with their thread's title and space, in id order."""
     query = (
         sa.select(posts, threads.c.title.label("thread_title"), threads.c.space_id)
         .join(threads, threads.c.id == posts.c.thread_id)
         .join(spaces, spaces.c.id == threads.c.space_id)
-        .where(posts.c.status == "hidden", where)
+        .where(posts.c.status == "hidden", reviewed_by(caller))
         .order_by(posts.c.id)
         .limit(limit + 1)
     )
