@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -58,6 +59,8 @@ def create_app(
 ) -> Litestar:
     """Build the web app; ``upstreams`` and the session ``store`` may be passed in (tests)."""
     configure_logging(settings.log_level)
+    # httpx logs every upstream call at INFO: several lines per page, the request log has enough.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     ups = upstreams or Upstreams.from_urls(
         settings.upstream_urls(), timeout=settings.upstream_timeout_seconds
     )
