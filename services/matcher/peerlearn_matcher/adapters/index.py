@@ -74,10 +74,6 @@ class LiveIndex:
             raise RuntimeError("the matcher has not started")
         return self._engine
 
-    def require_engine(self) -> Engine:
-        """The loaded engine (the name tests and benchmarks use)."""
-        return self.engine
-
     def roll_week(self) -> str:
         """The current ISO week; a new week starts the load caps afresh."""
         week = iso_week()
