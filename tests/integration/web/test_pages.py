@@ -302,3 +302,82 @@ def test_sign_in_by_link_page_gives_a_new_session_id_and_a_used_link_says_so(
     assert attacker.get("/profile").status_code == 303  # the planted id signed nobody in
     again = submit(new_browser(), path, path)
     assert again.status_code == 400 and "used" in again.text
+
+
+def test_home_shows_suggestions_with_reasons_and_a_declined_one_does_not_come_back(
+    browser: TestClient[Any], api: Api, world: dict[str, Any]
+) -> None:
+    org_id = world["org"]["id"]
+    learner, token = api.person(
+        org_id,
+        "Dora Decline",
+        timezone="Europe/Paris",
+        weekly_hours=3,
+        skills=[{"name": "Terraform", "level": 1, "wants": True}],
+    )
+    mentor, _ = api.person(
+        org_id,
+        "Tara Terraform",
+        roles=["mentor"],
+        mentor_capacity=2,
+        weekly_hours=4,
+        timezone="Europe/Berlin",
+        skills=[{"name": "Terraform", "level": 5}],
+    )
+    sign_in_as(browser, learner, token)
+
+    def card() -> str:
+        page = browser.get("/").text
+        return page if "Tara Terraform" in page else ""
+
+    page = until(card, timeout=90)
+    assert "you want Terraform (1) — they have Terraform (5)" in page
+    [suggestion] = [
+        s
+        for s in api("matcher", "GET", f"/v1/people/{learner['id']}/suggestions", token)["items"]
+        if s["candidate_id"] == mentor["id"]
+    ]
+    declined = browser.post(f"/suggestions/{suggestion['id']}/decline", data={"_csrf_token": csrf_of(page)})
+    assert declined.status_code == 303 and declined.headers["location"] == "/?done=decline"
+    after = browser.get("/?done=decline").text
+    assert "Declined." in after and "Tara Terraform" not in after
+    left = api("matcher", "GET", f"/v1/people/{learner['id']}/suggestions", token)["items"]
+    assert mentor["id"] not in [s["candidate_id"] for s in left]
+    part = browser.get("/home/suggestions")
+    assert part.status_code == 200 and "Tara Terraform" not in part.text and "<html" not in part.text
+
+
+def test_votes_flags_and_the_moderation_queue(new_browser: Any, api: Api, world: dict[str, Any]) -> None:
+    org_id = world["org"]["id"]
+    admin, admin_token = api.person(org_id, "Mo Moderator", roles=["org_admin"])
+    _, author_token = api.person(org_id, "Sp Spammer")
+    thread = api(
+        "forum",
+        "POST",
+        f"/v1/spaces/{world['private']['id']}/threads",
+        author_token,
+        json={"title": "Cheap watches", "body": "see below"},
+    )
+    post = api(
+        "forum", "POST", f"/v1/threads/{thread['id']}/posts", author_token, json={"body": "buy now!!!"}
+    )
+    path = f"/threads/{thread['id']}"
+    for n in range(3):
+        flagger, flagger_token = api.person(org_id, f"Fl{n} Flagger")
+        browser = new_browser()
+        sign_in_as(browser, flagger, flagger_token)
+        if n == 0:
+            voted = submit(browser, path, f"/posts/{post['id']}/vote", value="-1", thread_id=thread["id"])
+            assert voted.status_code == 303
+        flagged = submit(browser, path, f"/posts/{post['id']}/flag", reason="spam", thread_id=thread["id"])
+        assert flagged.status_code == 303 and flagged.headers["location"].endswith("?flagged=1")
+    moderator = new_browser()
+    sign_in_as(moderator, admin, admin_token)
+    queue = moderator.get("/moderation")
+    assert queue.status_code == 200 and "buy now!!!" in queue.text and "spam" in queue.text
+    assert "buy now!!!" not in new_browser().get(path).text  # hidden from everyone else
+    restored = moderator.post(f"/moderation/{post['id']}/restore", data={"_csrf_token": csrf_of(queue.text)})
+    assert restored.status_code == 303
+    assert "buy now!!!" not in moderator.get("/moderation").text
+    shown = api("forum", "GET", f"/v1/threads/{thread['id']}", admin_token)["posts"]
+    assert [p["id"] for p in shown] == [post["id"]] and shown[0]["score"] == -1
