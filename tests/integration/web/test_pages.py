@@ -381,3 +381,49 @@ def test_votes_flags_and_the_moderation_queue(new_browser: Any, api: Api, world:
     assert "buy now!!!" not in moderator.get("/moderation").text
     shown = api("forum", "GET", f"/v1/threads/{thread['id']}", admin_token)["posts"]
     assert [p["id"] for p in shown] == [post["id"]] and shown[0]["score"] == -1
+
+
+def test_cohort_invitation_joined_by_the_partner_admin_and_sso_settings(
+    new_browser: Any, api: Api, world: dict[str, Any]
+) -> None:
+    owner_admin, owner_token = api.person(world["org"]["id"], "Olive Owner", roles=["org_admin"])
+    partner_admin, partner_token = api.person(world["other"]["id"], "Pat Partner", roles=["org_admin"])
+    owner, partner = new_browser(), new_browser()
+    sign_in_as(owner, owner_admin, owner_token)
+    sign_in_as(partner, partner_admin, partner_token)
+    created = submit(owner, "/admin/cohorts", "/admin/cohorts", name="Data Guild", topic="analytics")
+    assert created.status_code == 303
+    cohort_path = created.headers["location"]
+    cohort_id = cohort_path.rsplit("/", 1)[1]
+    invited = submit(owner, cohort_path, f"{cohort_path}/invitations", org_id=world["other"]["id"])
+    assert invited.status_code == 303
+    listing = partner.get("/admin/cohorts")
+    assert "Your organisation is invited." in listing.text
+    joined = partner.post(f"{cohort_path}/join", data={"_csrf_token": csrf_of(listing.text)})
+    assert joined.status_code == 303
+    cohort = api("profiles", "GET", f"/v1/cohorts/{cohort_id}")
+    assert world["other"]["id"] in cohort["member_org_ids"]
+
+    saved = submit(
+        owner,
+        "/admin/sso",
+        "/admin/sso",
+        issuer="http://localhost:9999",
+        client_id="peerlearn",
+        client_secret="a-secret-never-shown",
+        allowed_domains="web.test",
+        enabled="on",
+    )
+    assert saved.status_code == 303, saved.text[:300]
+    page = owner.get("/admin/sso?saved=1").text
+    assert f"/sign-in/sso/{world['org']['id']}" in page and "a-secret-never-shown" not in page
+    no_domain = submit(
+        owner,
+        "/admin/sso",
+        "/admin/sso",
+        issuer="http://localhost:9999",
+        client_id="x",
+        client_secret="s",
+        allowed_domains="",
+    )
+    assert no_domain.status_code == 400 and 'id="allowed_domains-error"' in no_domain.text

@@ -189,6 +189,31 @@ class AdminController(Controller):
             )
         return see_other(f"/admin/cohorts/{cohort_id}")
 
+    @post("/cohorts/{cohort_id:str}/invitations")
+    async def invite(
+        self, request: Request[Any, Any, Any], ups: Upstreams, me: Caller, cohort_id: str
+    ) -> Template | Redirect:
+        """Invite another organisation into the cohort (its admins accept on their cohorts page)."""
+        try:
+            await cohorts.invite_org(ups, me, cohort_id, await form_value(request, "org_id"))
+        except (FormInvalid, UpstreamError) as exc:
+            if isinstance(exc, UpstreamError) and exc.status in (403, 404, 409):
+                return await _cohort_page(
+                    request, ups, me, cohort_id, status_code=400, errors={"org_id": exc.detail}
+                )
+            return await _cohort_page(
+                request, ups, me, cohort_id, status_code=400, errors=_errors(exc, ("org_id",))
+            )
+        return see_other(f"/admin/cohorts/{cohort_id}")
+
+    @post("/cohorts/{cohort_id:str}/{answer:str}")
+    async def answer_invitation(self, ups: Upstreams, me: Caller, cohort_id: str, answer: str) -> Redirect:
+        """Join a cohort the org was invited to, or decline."""
+        if answer not in ("join", "decline"):
+            raise UpstreamError("web", 404, "no such answer")
+        await cohorts.answer_invitation(ups, me, cohort_id, accept=answer == "join")
+        return see_other(f"/admin/cohorts/{cohort_id}" if answer == "join" else "/admin/cohorts")
+
     @post("/cohorts/{cohort_id:str}/groups")
     async def groups(
         self, request: Request[Any, Any, Any], ups: Upstreams, me: Caller, cohort_id: str

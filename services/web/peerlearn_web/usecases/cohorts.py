@@ -62,3 +62,20 @@ async def mentor_assignment(ups: Upstreams, caller: Caller, cohort_id: str) -> d
         "POST", f"/v1/cohorts/{cohort_id}/mentor-assignment", token=caller.token, json={}
     )
     return pairs
+
+
+async def invite_org(ups: Upstreams, caller: Caller, cohort_id: str, org_id: str) -> None:
+    """The owner org's admin invites another org into the cohort."""
+    if not org_id.strip():
+        raise FormInvalid({"org_id": "enter the id of the organisation to invite"})
+    await ups.profiles.call(
+        "POST", f"/v1/cohorts/{cohort_id}/invitations", token=caller.token, json={"org_id": org_id.strip()}
+    )
+
+
+async def answer_invitation(ups: Upstreams, caller: Caller, cohort_id: str, accept: bool) -> None:
+    """The invited org's admin joins the cohort, or declines."""
+    action = "accept" if accept else "decline"
+    await ups.profiles.call(
+        "POST", f"/v1/cohorts/{cohort_id}/invitations/{caller.org_id}/{action}", token=caller.token
+    )

@@ -40,6 +40,8 @@ async def verify_code(ups: Upstreams, code: str) -> Caller:
 async def start_sso(ups: Upstreams, org_id: str, redirect_uri: str) -> oidc.SsoStart:
     """The org's provider (public part of its SSO settings in profiles), and where to send the browser."""
     sso: dict[str, Any] = await ups.profiles.call("GET", f"/v1/orgs/{org_id}/sso")
+    if not sso.get("enabled", True):
+        raise FormInvalid({"org": "this organisation has turned single sign-on off; use a link by email"})
     return await oidc.start_flow(str(sso["issuer"]), str(sso["client_id"]), redirect_uri)
 
 
