@@ -8,7 +8,9 @@ every route can give, wherever they come from (the kit's middlewares, guards, th
   ``Idempotency-Key`` request header, and ``Idempotent-Replay`` on its success answers;
 - the bearer security scheme, optional on every route (reads of public things need no token);
 - ``additionalProperties: false`` on request bodies that refuse unknown fields;
-- regular expressions an ECMA-262 engine understands (Python's ``\\Z`` becomes ``$``).
+- regular expressions an ECMA-262 engine understands (Python's ``\\Z`` becomes ``$``);
+- ``text/event-stream`` for routes that answer with Server-Sent Events;
+- ``anyOf`` for a union without a discriminator (``oneOf`` fails when one shape fits in another).
 
 Applied to the app's document once at start-up (:func:`complete`), before it is first served.
 """
@@ -32,6 +34,7 @@ from litestar.openapi.spec import (
     Schema,
     SecurityScheme,
 )
+from litestar.response import ServerSentEvent
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 READ_METHODS = ("get",)
@@ -89,6 +92,7 @@ def complete(app: Litestar) -> None:
                 responses.setdefault(code, _error_answer(code))
             if writes:
                 _document_idempotency(operation, responses)
+    _document_event_streams(app, document)
     strict = _strict_struct_names(app)
     for name, schema in components.schemas.items():
         if isinstance(schema, Schema) and (name in strict or schema.title in strict):
@@ -96,6 +100,10 @@ def complete(app: Litestar) -> None:
     for schema in _all_schemas(document):
         if schema.pattern:
             schema.pattern = _ecma(schema.pattern)
+        if schema.one_of and schema.discriminator is None:
+            # "Exactly one of" is false where one shape is a subset of another (a person's card
+            # and their full profile): without a discriminator the truth is "any of".
+            schema.any_of, schema.one_of = schema.one_of, None
 
 
 def _error_answer(code: str) -> OpenAPIResponse:
@@ -133,6 +141,25 @@ def _document_idempotency(operation: Any, responses: dict[str, Any]) -> None:
                     description="present when this is the stored answer of an earlier request with this key",
                 ),
             }
+
+
+def _document_event_streams(app: Litestar, document: Any) -> None:
+    """Routes that answer with Server-Sent Events say ``text/event-stream``, not JSON."""
+    for route in app.routes:
+        item = (document.paths or {}).get(getattr(route, "path_format", ""))
+        for handler in getattr(route, "route_handlers", []):
+            returns = handler.parsed_fn_signature.return_type.annotation
+            if item is None or not (isinstance(returns, type) and issubclass(returns, ServerSentEvent)):
+                continue
+            for method in handler.http_methods:
+                operation = getattr(item, method.lower(), None)
+                success = (operation.responses or {}).get("200") if operation is not None else None
+                if isinstance(success, OpenAPIResponse):
+                    success.content = {
+                        "text/event-stream": OpenAPIMediaType(
+                            schema=Schema(type=OpenAPIType.STRING, description="a stream of events")
+                        )
+                    }
 
 
 def _strict_struct_names(app: Litestar) -> set[str]:

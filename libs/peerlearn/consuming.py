@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn import events
 from peerlearn.bus import Bus, Consumer
+from peerlearn.store import UTCDateTime
 from peerlearn.unit_of_work import Transaction, UnitOfWork
 
 log = logging.getLogger("peerlearn.consuming")
@@ -35,7 +36,7 @@ def processed_events_table(metadata: sa.MetaData) -> sa.Table:
         "processed_events",
         metadata,
         sa.Column("event_id", sa.String(40), primary_key=True),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", UTCDateTime, nullable=False),
     )
 
 

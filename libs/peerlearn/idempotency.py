@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.auth import Principal
-from peerlearn.store import Database
+from peerlearn.store import Database, UTCDateTime
 from peerlearn.unit_of_work import keyed_write
 
 log = logging.getLogger("peerlearn.idempotency")
@@ -59,7 +59,7 @@ idempotency_keys = sa.Table(
     sa.Column("status", sa.Integer, nullable=False),
     sa.Column("content_type", sa.String(200), nullable=False),
     sa.Column("body", sa.LargeBinary, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("created_at", UTCDateTime, nullable=False, index=True),
 )
 PRUNE_EVERY_SECONDS = 3600.0
 # The cross-replica claim only spares a duplicate the work: the stored answer's primary key is

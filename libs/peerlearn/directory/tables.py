@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-TS = sa.DateTime(timezone=True)
+from peerlearn.store import UTCDateTime
+
+TS = UTCDateTime
 
 
 @dataclass(frozen=True)
