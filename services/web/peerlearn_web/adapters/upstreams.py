@@ -69,6 +69,14 @@ class Upstream:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
             transport=transport,
         )
+        # Open event streams (one per open home tab) live in a pool of their own, so that many
+        # open tabs never take the connections page requests need.
+        self.streams = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(10.0, read=None),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=0),
+            transport=transport,
+        )
 
     @staticmethod
     def _headers(token: str | None, idempotency_key: str | None) -> dict[str, str]:
@@ -116,9 +124,8 @@ class Upstream:
     async def stream_lines(self, path: str, *, token: str | None) -> AsyncIterator[AsyncIterator[str]]:
         """An open streaming GET (Server-Sent Events): its lines, as they come."""
         headers = {**self._headers(token, None), "Accept": "text/event-stream"}
-        timeout = httpx.Timeout(10.0, read=None)
         try:
-            async with self.client.stream("GET", path, headers=headers, timeout=timeout) as response:
+            async with self.streams.stream("GET", path, headers=headers) as response:
                 if response.status_code >= 500:
                     raise UpstreamDown(self.name, f"it answered {response.status_code}")
                 if response.status_code >= 400:
@@ -133,8 +140,9 @@ class Upstream:
         await self.call("GET", "/health")
 
     async def close(self) -> None:
-        """Close the pool's connections."""
+        """Close the pools' connections."""
         await self.client.aclose()
+        await self.streams.aclose()
 
 
 class Upstreams:
