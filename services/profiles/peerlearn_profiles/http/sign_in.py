@@ -27,6 +27,7 @@ from peerlearn_profiles.http.schemas import (
     SsoSettings,
     SsoSignIn,
 )
+from peerlearn_profiles.http.views import sso_view
 from peerlearn_profiles.usecases import sign_in, sso
 
 REQUESTED = SignInRequested(
@@ -77,10 +78,7 @@ async def sign_in_oidc(data: SsoSignIn, uow: UnitOfWork, sign_in_kit: SignInKit)
 
 @get("/orgs/{org_id:str}/sso", tags=["sign-in"], summary="The public part of an org's single sign-on")
 async def get_sso(org_id: str, uow: UnitOfWork) -> SsoPublic:
-    record = await sso.public_sso(uow, org_id)
-    return SsoPublic(
-        org_id=record.org_id, issuer=record.issuer, client_id=record.client_id, enabled=record.enabled
-    )
+    return sso_view(await sso.public_sso(uow, org_id), SsoPublic)
 
 
 @put(
@@ -92,16 +90,7 @@ async def get_sso(org_id: str, uow: UnitOfWork) -> SsoPublic:
 async def put_sso(
     org_id: str, data: SsoSettings, uow: UnitOfWork, principal: Principal, sign_in_kit: SignInKit
 ) -> SsoConfigured:
-    record = await sso.configure_sso(uow, principal, org_id, data, sign_in_kit.sealer)
-    return SsoConfigured(
-        org_id=record.org_id,
-        issuer=record.issuer,
-        client_id=record.client_id,
-        allowed_domains=record.allowed_domains,
-        enabled=record.enabled,
-        client_secret_set=True,
-        updated_at=record.updated_at,
-    )
+    return sso_view(await sso.configure_sso(uow, principal, org_id, data, sign_in_kit.sealer), SsoConfigured)
 
 
 @post(

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+import msgspec
+
+from peerlearn_profiles.adapters.sign_in_store import SsoRecord
 from peerlearn_profiles.adapters.store import OrgRecord, PersonRecord
 from peerlearn_profiles.domain.sight import Sight
-from peerlearn_profiles.http.schemas import Org, Person, PersonCard, SkillOut
+from peerlearn_profiles.http.schemas import Org, Person, PersonCard, SkillOut, SsoConfigured, SsoPublic
+
+SsoView = TypeVar("SsoView", SsoConfigured, SsoPublic)
 
 
 def org_view(org: OrgRecord) -> Org:
@@ -47,3 +54,12 @@ def profile_view(person: PersonRecord, *, with_email: bool) -> Person:
 
 def _skills(person: PersonRecord) -> list[SkillOut]:
     return [SkillOut(name=s.name, level=s.level, wants=s.wants) for s in person.skills]
+
+
+def sso_view(record: SsoRecord, view: type[SsoView]) -> SsoView:
+    """The SSO settings as ``view`` shows them: only its fields, so never the sealed secret
+    (``SsoConfigured`` says only that one is set)."""
+    shown = {name: getattr(record, name) for name in view.__struct_fields__ if hasattr(record, name)}
+    if "client_secret_set" in view.__struct_fields__:
+        shown["client_secret_set"] = bool(record.client_secret_sealed)
+    return msgspec.convert(shown, view)
