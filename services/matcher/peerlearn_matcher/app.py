@@ -50,7 +50,9 @@ def create_app(
     matcher = Matcher.create(database, encoder, settings)
     refresher: list[asyncio.Task[None]] = []
 
-    async def start(_app: Litestar) -> None:
+    async def start(app: Litestar) -> None:
+        # The kit's unit of work (the one its controllers get as ``uow``), for handlers too.
+        matcher.uow = app.state.uow
         await matcher.index.start()
         refresher.append(asyncio.create_task(run_refresher(matcher), name="matcher-refresher"))
 
