@@ -25,23 +25,23 @@ def create_app(
     bus: Bus | None = None,
 ) -> Litestar:
     """Build the forum app; no I/O happens until it starts."""
-    settings = settings or load()
+    forum_settings = settings or load()
     # Redis when configured (replicas count together), else this process's memory.
-    posting = posting_window_for(settings.redis_url, settings.post_rate_per_minute)
-    forum_settings = settings
+    posting = posting_window_for(forum_settings.redis_url, forum_settings.post_rate_per_minute)
 
     async def close_posting_window(_app: Litestar) -> None:
+        """Close the posting window's Redis connections (nothing to do in memory)."""
         await posting.close()
 
     return create_service_app(
-        settings,
+        forum_settings,
         title="peerlearn forum",
         description="Spaces, questions, answers, votes, a tagged learning library and search.",
         route_handlers=CONTROLLERS,
         migrations=MIGRATIONS,
         database=database,
         bus=bus,
-        consumers=lambda b, db: make_consumers(b, db, max_deliver=settings.consumer_max_deliver),
+        consumers=lambda b, db: make_consumers(b, db, max_deliver=forum_settings.consumer_max_deliver),
         dependencies={
             "posting": Provide(lambda: posting, sync_to_thread=False),
             "forum_settings": Provide(lambda: forum_settings, sync_to_thread=False),
