@@ -14,10 +14,10 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 
-from peerlearn.bus import Bus
+from peerlearn import events
+from peerlearn.bus import Bus, Consumer
 from peerlearn.service import create_service_app
 from peerlearn.store import Database
-from peerlearn_matcher.adapters.consumers import matcher_consumers
 from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.adapters.tables import MIGRATIONS
 from peerlearn_matcher.http.cohorts import CohortsController
@@ -25,9 +25,36 @@ from peerlearn_matcher.http.suggestions import SuggestionsController
 from peerlearn_matcher.http.threads import ThreadsController
 from peerlearn_matcher.settings import MatcherSettings, load
 from peerlearn_matcher.usecases.matcher import Matcher
+from peerlearn_matcher.usecases.reactions import handle, matcher_handlers
 from peerlearn_matcher.usecases.suggestions import run_refresher
 
 __all__ = ["MIGRATIONS", "create_app"]
+
+
+STREAMS = ("PROFILES", "FORUM")
+
+
+def matcher_consumers(bus: Bus, matcher: Matcher) -> list[Consumer]:
+    """The durable consumers ``matcher-profiles`` and ``matcher-forum``.
+
+    They keep their whole streams (they were created before consumers were filtered); events no
+    handler names are acknowledged and skipped.
+    """
+    handlers = matcher_handlers(matcher)
+
+    async def apply(event: events.Event) -> None:
+        await handle(matcher, handlers, event)
+
+    return [
+        Consumer(
+            bus,
+            stream=stream,
+            durable=f"{matcher.settings.service}-{stream.lower()}",
+            handler=apply,
+            max_deliver=matcher.settings.consumer_max_deliver,
+        )
+        for stream in STREAMS
+    ]
 
 
 def _provide_matcher(state: State) -> Matcher:

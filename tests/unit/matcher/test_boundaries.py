@@ -53,10 +53,8 @@ def test_the_domain_imports_no_framework_and_nothing_outside_it() -> None:
         if not name.startswith(f"{PACKAGE}.domain"):
             continue
         for module, _ in _imports(tree):
-            if (
-                module == "__future__"
-                or ("." not in module
-                and module in {"math", "collections", "dataclasses"})
+            if module == "__future__" or (
+                "." not in module and module in {"math", "collections", "dataclasses"}
             ):
                 continue
             if module.startswith(FRAMEWORKS) or (
@@ -64,6 +62,22 @@ def test_the_domain_imports_no_framework_and_nothing_outside_it() -> None:
                 and not module.startswith((f"{PACKAGE}.domain", *DOMAIN_MAY_IMPORT))
             ):
                 raise AssertionError(f"{name} imports {module}")
+
+
+LAYERS = ("http", "usecases", "adapters", "domain")  # each may import only the layers after it
+
+
+def test_layers_import_only_downwards() -> None:
+    known = set(MODULES)
+    for name, tree in MODULES.items():
+        layer = name.split(".")[1] if name.count(".") >= 1 else ""
+        if layer not in LAYERS:
+            continue  # the composition root, settings, commands, demo
+        above = LAYERS[: LAYERS.index(layer)]
+        for module, names in _imports(tree):
+            for target in _targets(module, names, known) or {module}:
+                if target.startswith(PACKAGE + ".") and target.split(".")[1] in above:
+                    raise AssertionError(f"{name} ({layer}) imports {target} from a layer above")
 
 
 def test_no_import_cycles() -> None:

@@ -4,7 +4,7 @@ Empties the matcher's read model, suggestions and feedback, replays every event 
 PROFILES and FORUM streams, plus the matcher's own ``matcher.suggestion.feedback`` events
 (declines and accepted mentorships are the matcher's own facts), in event-id order (ids are
 time-ordered), through the same handlers and the same apply-once step the live consumers run
-(:func:`peerlearn_matcher.adapters.consumers.handle`) — then computes every person's
+(:func:`peerlearn_matcher.usecases.reactions.handle`) — then computes every person's
 suggestions and every open question's answerers once. Nothing is re-announced: a
 rebuild writes no outbox events. Run it with the matcher stopped; its durable consumers then
 resume where they were, and events they deliver again are skipped as already processed.
@@ -20,12 +20,11 @@ from peerlearn.bus import Bus
 from peerlearn.store import Database
 from peerlearn.streams import stream_messages
 from peerlearn_matcher.adapters import store
-from peerlearn_matcher.adapters.consumers import handle
 from peerlearn_matcher.adapters.encoder import Encoder
-from peerlearn_matcher.adapters.handlers import matcher_handlers
 from peerlearn_matcher.adapters.tables import MIGRATIONS
 from peerlearn_matcher.settings import MatcherSettings
 from peerlearn_matcher.usecases.matcher import Matcher
+from peerlearn_matcher.usecases.reactions import handle, matcher_handlers
 from peerlearn_matcher.usecases.suggestions import refresh_everyone
 
 log = logging.getLogger("peerlearn.matcher.rebuild")

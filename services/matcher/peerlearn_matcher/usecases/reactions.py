@@ -1,4 +1,4 @@
-"""The matcher's event handlers, kept as data: ``{subject: handler}`` for :mod:`peerlearn.consuming`.
+"""What the matcher does when a fact arrives: its event handlers, as data (``{subject: handler}``).
 
 Each handler is ``async (tx, event) -> None`` and runs in the transaction that also marks the
 event applied (so a redelivered event changes nothing). Profiles' facts (identity, roles,
@@ -7,7 +7,8 @@ erasure, memberships) go to the library's directory first
 work in the same transaction: re-embedding a changed profile, erasing a person's matching data,
 re-routing questions when someone leaves a cohort, and refreshing whose suggestions changed.
 The forum's facts (threads, posts, accepted answers) are the matcher's own read model. The
-same handlers serve the live consumers and ``peerlearn matcher rebuild``.
+same handlers, through the same :func:`handle` (texts encoded first, one event at a time,
+:func:`peerlearn.consuming.apply_once`), serve the live consumers and ``peerlearn matcher rebuild``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from peerlearn import events
-from peerlearn.consuming import Apply
+from peerlearn.consuming import Apply, Handlers, apply_once
 from peerlearn.directory.handlers import FollowUp, directory_handlers
 from peerlearn.unit_of_work import Transaction
-from peerlearn_matcher.adapters import store
+from peerlearn_matcher.adapters import store, tables
 from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.domain.threads import ThreadRecord
 from peerlearn_matcher.usecases.matcher import Effects, Matcher
@@ -245,3 +246,14 @@ def matcher_handlers(matcher: Matcher, *, rebuilding: bool = False) -> dict[str,
     )
     mine = {**OWN, **(REPLAYED_ONLY if rebuilding else {})}
     return {**handlers, **{subject: own(react) for subject, react in mine.items()}}
+
+
+async def handle(matcher: Matcher, handlers: Handlers, event: events.Event) -> bool:
+    """Apply one event once, its texts encoded before its transaction opens, one at a time."""
+    await matcher.index.ready.wait()
+    await matcher.index.warm(event)
+    async with matcher.index.lock:
+        applied = await apply_once(matcher.uow, tables.processed_events, handlers, event)
+    if applied:
+        matcher.handled += 1
+    return applied
