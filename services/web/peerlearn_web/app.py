@@ -18,6 +18,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.stores.base import Store
@@ -146,6 +147,7 @@ def create_app(
         exception_handlers=HANDLERS,
         stores={"sessions": sessions},
         request_max_body_size=settings.max_body_bytes * 5,
-        openapi_config=None,
+        # The pages and their forms, for whoever looks (`peerlearn up` prints /schema for each service).
+        openapi_config=OpenAPIConfig(title="peerlearn web", version="1", path="/schema"),
         state=State({"settings": settings, "upstreams": ups, "session_config": session_config}),
     )
