@@ -159,6 +159,14 @@ ENDPOINTS: dict[str, tuple[Setup, tuple[int, ...]]] = {
         lambda w: _static("POST", "/v1/tokens", json={"person_id": w.a_member}),
         (403, 201, 404, 403, 404, 404, 401, 201, 401, 403),
     ),
+    "POST /v1/people/{A cohort member}/sign-in-link": (
+        lambda w: _static("POST", f"/v1/people/{w.a_member}/sign-in-link"),
+        (403, 201, 404, 403, 404, 404, 401, 201, 401, 403),
+    ),
+    "PUT /v1/orgs/{A}/sso": (
+        lambda w: _static("PUT", f"/v1/orgs/{w.org_a}/sso", json=_sso()),
+        (403, 200, 404, 403, 403, 403, 401, 200, 401, 403),
+    ),
     "POST /v1/cohorts (owner A)": (
         lambda w: _static("POST", "/v1/cohorts", json={"name": "New", "owner_org_id": w.org_a}),
         (403, 201, 404, 404, 404, 404, 401, 201, 401, 403),
@@ -200,6 +208,15 @@ ENDPOINTS: dict[str, tuple[Setup, tuple[int, ...]]] = {
 }
 
 _counter = iter(range(1_000_000))
+
+
+def _sso() -> dict[str, Any]:
+    return {
+        "issuer": "https://idp.a.example",
+        "client_id": "web",
+        "client_secret": "s3cret-value",
+        "allowed_domains": ["a.example"],
+    }
 
 
 def _email() -> str:
