@@ -427,3 +427,20 @@ def test_cohort_invitation_joined_by_the_partner_admin_and_sso_settings(
         allowed_domains="",
     )
     assert no_domain.status_code == 400 and 'id="allowed_domains-error"' in no_domain.text
+
+
+@pytest.mark.redis
+def test_replicas_share_sessions_in_redis_and_sign_out_on_one_ends_it_on_both(
+    new_browser: Any, api: Api, world: dict[str, Any], redis_url: str
+) -> None:
+    person, _ = api.person(world["org"]["id"], "Rhea Replica")
+    link = api("profiles", "POST", f"/v1/people/{person['id']}/sign-in-link")["url"]
+    path = "/sign-in/" + link.rsplit("/sign-in/", 1)[1]
+    first, second = new_browser(PEERLEARN_REDIS_URL=redis_url), new_browser(PEERLEARN_REDIS_URL=redis_url)
+    assert submit(first, path, path).status_code == 303
+    for name, value in first.cookies.items():
+        second.cookies.set(name, value, domain="testserver.local")
+    assert second.get("/profile").status_code == 200  # the other replica knows the session
+    out = submit(second, "/profile", "/sign-out")
+    assert out.status_code == 303
+    assert first.get("/profile").status_code == 303  # ended for every replica
