@@ -4,6 +4,8 @@ single sign-on with an org's OpenID provider (a real one, oidc-provider-mock), o
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -276,6 +278,31 @@ async def test_too_many_requests_from_one_ip_are_429(
         refused = await client.post("/v1/sign-in/email", json={"email": "ip3@example.org"})
         assert refused.status_code == 429
         assert int(refused.headers["retry-after"]) > 0
+
+
+async def test_without_smtp_the_mail_is_an_eml_file_in_the_data_dir(
+    module_nats: NatsServer, smtp: SmtpServer, site: Site, tmp_path: Path
+) -> None:
+    env = {"PEERLEARN_SMTP_URL": ""}
+    settings = _settings(tmp_path, module_nats, smtp, **env)
+    app = create_app(settings, database=Database(site.database.url, schema=site.database.schema))
+    org_id = await site.org("Files")
+    person = await site.person(org_id)
+    async with app_client(app) as client:
+        answer = await client.post("/v1/sign-in/email", json={"email": person["email"]})
+        assert answer.status_code == 202
+        mail_dir = tmp_path / "mail"
+        for _ in range(200):
+            if mail_dir.exists() and any(mail_dir.glob("*.eml")):
+                break
+            await asyncio.sleep(0.05)
+        [eml] = list(mail_dir.glob("*.eml"))
+        message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        assert message["To"] == person["email"]
+        [code] = LINK.findall(message.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
+        signed = await client.post("/v1/sign-in/verify", json={"code": code})
+        assert signed.status_code == 200 and signed.json()["person_id"] == person["id"]
+    assert site.smtp.to(person["email"]) == []
 
 
 # --- an admin's link ---------------------------------------------------------------------
