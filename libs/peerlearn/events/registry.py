@@ -12,10 +12,10 @@ from typing import Any
 
 import msgspec
 
-from peerlearn.events import forum, matcher, profiles
+from peerlearn.events import contacts, forum, matcher, profiles
 from peerlearn.events.base import Data, Event, EventDecodeError, new_id
 
-PRODUCERS = (profiles, forum, matcher)
+PRODUCERS = (profiles, forum, matcher, contacts)
 
 EVENT_TYPES: dict[tuple[str, int], type[Data]] = {
     key: cls for producer in PRODUCERS for key, cls in producer.EVENTS.items()

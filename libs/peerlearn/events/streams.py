@@ -10,6 +10,8 @@ STREAMS: dict[str, list[str]] = {
     "PROFILES": ["profiles.>"],
     "FORUM": ["forum.>"],
     "MATCHER": ["matcher.>"],
+    # Contact details: only notify may read them (peerlearn.nats_access).
+    "CONTACTS": ["contacts.>"],
 }
 DEADLETTER_PREFIX = "deadletter"
 DEADLETTER_STREAM = "DEADLETTER"

@@ -1,0 +1,1 @@
+"""notify: tells people what concerns them — inbox, email, digests (issue 11)."""

@@ -1,0 +1,1 @@
+"""notify's adapters layer (CONTRIBUTING.md: the one service shape)."""

@@ -1,0 +1,91 @@
+"""The inbox table: adding a notification once, pages of a person's notifications, marking read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from peerlearn_notify.adapters.tables import mail_outbox, notifications
+
+
+async def add(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Insert a notification unless the person has one with its ``dedupe_key``; True if added."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(notifications).values(**row).on_conflict_do_nothing(index_elements=["person_id", "dedupe_key"])
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def page(
+    session: AsyncSession, person_id: str, *, unread: bool, before: str | None, limit: int
+) -> Sequence[Any]:
+    """Up to ``limit`` notifications, newest first, older than the cursor id ``before``."""
+    query = sa.select(notifications).where(notifications.c.person_id == person_id)
+    if unread:
+        query = query.where(notifications.c.read_at.is_(None))
+    if before:
+        query = query.where(notifications.c.id < before)
+    rows = await session.execute(query.order_by(notifications.c.id.desc()).limit(limit))
+    return rows.all()
+
+
+async def newer_than(session: AsyncSession, person_id: str, after: str) -> Sequence[Any]:
+    """The person's notifications added after the id ``after``, oldest first (for the stream)."""
+    rows = await session.execute(
+        sa.select(notifications)
+        .where(notifications.c.person_id == person_id, notifications.c.id > after)
+        .order_by(notifications.c.id)
+        .limit(100)
+    )
+    return rows.all()
+
+
+async def newest_id(session: AsyncSession, person_id: str) -> str:
+    """The id of the person's newest notification ("" when none)."""
+    found = await session.scalar(
+        sa.select(sa.func.max(notifications.c.id)).where(notifications.c.person_id == person_id)
+    )
+    return str(found or "")
+
+
+async def unread_count(session: AsyncSession, person_id: str) -> int:
+    """How many of the person's notifications are unread."""
+    count = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(notifications)
+        .where(notifications.c.person_id == person_id, notifications.c.read_at.is_(None))
+    )
+    return int(count or 0)
+
+
+async def mark_read(session: AsyncSession, person_id: str, ids: list[str] | None, at: datetime) -> int:
+    """Mark the given notifications (all when ``ids`` is None) of the person read; how many changed."""
+    statement = sa.update(notifications).where(
+        notifications.c.person_id == person_id, notifications.c.read_at.is_(None)
+    )
+    if ids is not None:
+        statement = statement.where(notifications.c.id.in_(ids))
+    result = await session.execute(statement.values(read_at=at))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def immediate_mails_since(session: AsyncSession, person_id: str, since: datetime) -> int:
+    """Immediate mails scheduled for the person since ``since`` (the daily cap counts them)."""
+    count = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(mail_outbox)
+        .where(
+            mail_outbox.c.person_id == person_id,
+            mail_outbox.c.purpose == "immediate",
+            mail_outbox.c.created_at >= since,
+        )
+    )
+    return int(count or 0)

@@ -1,0 +1,85 @@
+"""Handing one finished message to SMTP or to the ``.eml`` drop, with notify's own headers.
+
+:mod:`peerlearn.mail` composes a :class:`~peerlearn.mail.Mail` without extra headers; notify's
+mails need ``List-Unsubscribe``/``List-Unsubscribe-Post`` (RFC 8058) and a Message-ID fixed per
+mail-outbox row, so these adapters take the whole :class:`~email.message.EmailMessage`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+
+from peerlearn.mail import Mail, MailDrop, MailError, SmtpMailer, compose
+
+
+class Postman(Protocol):
+    """Anything that hands a finished message over for delivery."""
+
+    sender: str
+
+    async def post(self, message: EmailMessage) -> None:
+        """Hand ``message`` over; raise :class:`~peerlearn.mail.MailError` when that fails."""
+        ...
+
+
+def message_of(postman: Postman, mail: Mail, *, headers: dict[str, str], message_id: str) -> EmailMessage:
+    """The MIME message of ``mail`` with ``headers`` and a Message-ID that a resend keeps."""
+    message = compose(mail, postman.sender)
+    del message["Message-ID"]
+    message["Message-ID"] = message_id
+    for name, value in headers.items():
+        message[name] = value
+    return message
+
+
+class SmtpPostman(SmtpMailer):
+    """The library's SMTP settings (URL, STARTTLS/TLS, login), sending a finished message."""
+
+    async def post(self, message: EmailMessage) -> None:
+        """Connect, authenticate when a user is given, send, quit."""
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=self.host,
+                port=self.port,
+                username=self.username,
+                password=self.password,
+                use_tls=self.implicit_tls,
+                start_tls=False if self.implicit_tls else None,
+                timeout=self.timeout,
+                tls_context=self.tls_context,
+            )
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise MailError(f"could not send mail via {self.host}:{self.port}: {exc}") from exc
+
+
+class DropPostman(MailDrop):
+    """The library's mail drop (``<data dir>/mail/*.eml``, 0600, atomic), for a finished message."""
+
+    async def post(self, message: EmailMessage) -> None:
+        """Write the message under a temporary name and rename it."""
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
+            with os.fdopen(fd, "wb") as out:
+                out.write(bytes(message))
+                out.flush()
+                os.fsync(out.fileno())
+            final = self.directory / f"{time.time_ns()}-{Path(temporary).stem.lstrip('.')}.eml"
+            os.replace(temporary, final)
+        except OSError as exc:
+            raise MailError(f"could not write mail into {self.directory}: {exc}") from exc
+
+
+def postman_for(smtp_url: str, data_dir: Path | str, sender: str) -> Postman:
+    """SMTP when ``smtp_url`` is set, else the drop in ``<data_dir>/mail``."""
+    if smtp_url:
+        return SmtpPostman(smtp_url, sender=sender)
+    return DropPostman(Path(data_dir) / "mail", sender=sender)

@@ -1,0 +1,91 @@
+"""The background work of notify: the mail sender draining the mail outbox, and the digest
+clock. Both are tasks of the app's lifespan, and both may be killed at any point."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from peerlearn.mail import Mail, MailError
+from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_notify.adapters import mail_outbox
+from peerlearn_notify.adapters.postman import Postman, message_of
+from peerlearn_notify.domain.timing import backoff
+from peerlearn_notify.usecases.digests import send_due_digests
+from peerlearn_notify.usecases.notifying import Delivery
+
+log = logging.getLogger("peerlearn.notify.mail")
+
+
+class MailSender:
+    """Sends what the mail outbox holds; a refusal is retried with back-off, then given up."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        postman: Postman,
+        *,
+        attempts: int,
+        retry_seconds: float,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.uow = uow
+        self.postman = postman
+        self.attempts = attempts
+        self.retry_seconds = retry_seconds
+        self.clock = clock
+
+    async def send_due(self) -> int:
+        """Send every mail due now; how many went out."""
+        async with self.uow.writing() as tx:
+            rows = await mail_outbox.claim_due(tx.session, self.clock())
+        sent = 0
+        for row in rows:
+            mail = Mail(to=row.to_address, subject=row.subject, text=row.text, html=row.html)
+            message = message_of(
+                self.postman, mail, headers=dict(row.headers), message_id=f"<{row.id}@notify.peerlearn>"
+            )
+            try:
+                await self.postman.post(message)
+            except MailError as exc:
+                tries = row.attempts + 1
+                retry_at = (
+                    None if tries >= self.attempts else self.clock() + backoff(tries, self.retry_seconds)
+                )
+                log.warning("mail %s refused (attempt %d): %s", row.id, tries, exc)
+                if retry_at is None:
+                    log.error("mail %s to person %s given up after %d attempts", row.id, row.person_id, tries)
+                async with self.uow.writing() as tx:
+                    await mail_outbox.mark_refused(tx.session, row.id, tries, str(exc), retry_at)
+                continue
+            async with self.uow.writing() as tx:
+                await mail_outbox.mark_sent(tx.session, row.id)
+            sent += 1
+        return sent
+
+
+async def run_every(seconds: float, step: Callable[[], object], name: str) -> None:
+    """Call the coroutine function ``step`` every ``seconds`` until cancelled; errors are logged."""
+    while True:
+        try:
+            await step()  # type: ignore[misc]
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; trying again in %gs", name, seconds)
+        await asyncio.sleep(seconds)
+
+
+class DigestClock:
+    """Schedules the digests due now, every poll."""
+
+    def __init__(self, uow: UnitOfWork, delivery: Delivery, digest_hour: int) -> None:
+        self.uow = uow
+        self.delivery = delivery
+        self.digest_hour = digest_hour
+
+    async def tick(self, now: datetime | None = None) -> int:
+        """Schedule every digest due at ``now``; how many."""
+        return await send_due_digests(self.uow, self.delivery, now or datetime.now(UTC), self.digest_hour)

@@ -1,0 +1,86 @@
+"""The notify service's composition root: settings and adapters in, a Litestar app out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.di import Provide
+
+from peerlearn.bus import Bus
+from peerlearn.service import create_service_app
+from peerlearn.store import Database
+from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_notify.adapters.handlers import make_consumers
+from peerlearn_notify.adapters.postman import Postman, postman_for
+from peerlearn_notify.adapters.workers import DigestClock, MailSender, run_every
+from peerlearn_notify.http.routes import CONTROLLERS
+from peerlearn_notify.http.stream_slots import StreamSlots
+from peerlearn_notify.settings import NotifySettings, load
+from peerlearn_notify.usecases.notifying import Delivery
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("peerlearn.notify")
+
+
+def create_app(
+    settings: NotifySettings | None = None,
+    *,
+    database: Database | None = None,
+    bus: Bus | None = None,
+    mailer: Postman | None = None,
+) -> Litestar:
+    """Build the notify app; no I/O happens until it starts."""
+    settings = settings or load()
+    database = database or Database(settings.sqlalchemy_url, schema=settings.service)
+    postman = mailer or postman_for(settings.smtp_url, settings.data_dir, settings.mail_from)
+    secret = settings.jwt_secret or secrets.token_urlsafe(32)
+    if not settings.jwt_secret:
+        log.warning("no PEERLEARN_JWT_SECRET: unsubscribe links work only until this process stops")
+    delivery = Delivery(
+        public_url=settings.public_url,
+        unsubscribe_url=settings.unsubscribe_base,
+        secret=secret,
+        immediate_mails_per_day=settings.immediate_mails_per_day,
+    )
+    uow = UnitOfWork(database)
+    sender = MailSender(
+        uow, postman, attempts=settings.mail_attempts, retry_seconds=settings.mail_retry_seconds
+    )
+    clock = DigestClock(uow, delivery, settings.digest_hour)
+    slots = StreamSlots(settings.streams_per_person)
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start_workers(_app: Litestar) -> None:
+        every = settings.mail_poll_seconds
+        tasks.append(
+            asyncio.create_task(run_every(every, sender.send_due, "mail sender"), name="notify-mail")
+        )
+        tasks.append(asyncio.create_task(run_every(every * 30, clock.tick, "digests"), name="notify-digests"))
+
+    async def stop_workers(_app: Litestar) -> None:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    return create_service_app(
+        settings,
+        title="peerlearn notify",
+        description="Notifications: the inbox, its live stream, mail settings, immediate mail and digests.",
+        route_handlers=CONTROLLERS,
+        migrations=MIGRATIONS,
+        database=database,
+        bus=bus,
+        consumers=lambda b, db: make_consumers(b, db, delivery, max_deliver=settings.consumer_max_deliver),
+        dependencies={
+            "stream_slots": Provide(lambda: slots, sync_to_thread=False),
+            "notify_poll_seconds": Provide(lambda: settings.mail_poll_seconds, sync_to_thread=False),
+            "unsubscribe_secret": Provide(lambda: secret, sync_to_thread=False),
+        },
+        on_startup=[start_workers],
+        on_shutdown=[stop_workers],
+        state={"mail_sender": sender, "digest_clock": clock, "delivery": delivery},
+    )

@@ -1,0 +1,1 @@
+"""notify's domain layer (CONTRIBUTING.md: the one service shape)."""

@@ -1,0 +1,1 @@
+"""notify's http layer (CONTRIBUTING.md: the one service shape)."""

@@ -1,0 +1,1 @@
+"""notify's usecases layer (CONTRIBUTING.md: the one service shape)."""

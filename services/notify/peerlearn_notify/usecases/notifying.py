@@ -1,0 +1,135 @@
+"""Telling one person about one thing: only what they may see, once, by mail as they asked.
+
+Called by the event handlers inside their apply-once transaction, so the notification, its
+immediate mail (a row of the mail outbox) and the processed-event mark commit together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from peerlearn.auth import Principal
+from peerlearn.directory.caller import Caller, Where, may_see
+from peerlearn.events import new_id
+from peerlearn.unit_of_work import Transaction
+from peerlearn_notify.adapters import inbox, mail_outbox
+from peerlearn_notify.adapters.people import address_of, preferences_of
+from peerlearn_notify.adapters.tables import DIRECTORY
+from peerlearn_notify.domain import mails
+from peerlearn_notify.domain.kinds import Preferences
+from peerlearn_notify.domain.timing import in_quiet_hours, start_of_local_day
+from peerlearn_notify.domain.unsubscribe import token_for
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What deciding and writing mail needs, bound once by the composition root."""
+
+    public_url: str  # the web app: links in notifications
+    unsubscribe_url: str  # notify's /v1/unsubscribe, reachable from a mail client
+    secret: str  # signs unsubscribe tokens
+    immediate_mails_per_day: int
+
+    def settings_url(self) -> str:
+        return f"{self.public_url.rstrip('/')}/settings/notifications"
+
+    def unsubscribe_link(self, person_id: str, kind: str) -> str:
+        return f"{self.unsubscribe_url.rstrip('/')}/{token_for(self.secret, person_id, kind)}"
+
+
+def list_headers(delivery: Delivery, person_id: str, kind: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe headers for a mail about ``kind`` ("all" for digests)."""
+    return {
+        "List-Unsubscribe": f"<{delivery.unsubscribe_link(person_id, kind)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+class RecipientNotKnownYet(RuntimeError):
+    """The person's profile has not reached notify's directory yet (PROFILES is consumed apart
+    from FORUM and MATCHER): the event is retried with back-off, then dead-lettered, visibly,
+    instead of deciding what they may see as if they had no org."""
+
+
+async def recipient(tx: Transaction, person_id: str) -> Caller | None:
+    """The person as the directory knows them; None when erased (they are told nothing)."""
+    caller = await DIRECTORY.caller_for(tx.session, Principal(person_id=person_id, org_id=None))
+    if caller.person_id is None:
+        return None
+    if caller.org_id is None:  # every person the directory knows has an org
+        raise RecipientNotKnownYet(f"person {person_id} not in the directory yet")
+    return caller
+
+
+async def notify(
+    tx: Transaction,
+    delivery: Delivery,
+    *,
+    person_id: str,
+    kind: str,
+    title: str,
+    link: str,
+    dedupe_key: str,
+    where: Where | None,
+    now: datetime,
+    thread_id: str | None = None,
+) -> bool:
+    """Add a notification for ``person_id`` unless they may not see ``where`` or already have
+    one with ``dedupe_key``; schedule its mail by their settings. True when added."""
+    caller = await recipient(tx, person_id)
+    if caller is None or (where is not None and not may_see(caller, where)):
+        return False
+    prefs = await preferences_of(tx.session, person_id)
+    mode = prefs.mode_of(kind)
+    address = await address_of(tx.session, person_id) if mode == "immediate" else None
+    mail = mode
+    if mode == "immediate" and not await _may_mail_now(tx, delivery, prefs, person_id, address, now):
+        mail = "daily"  # quiet hours, no address yet or over the cap: it rolls into the digest
+    added = await inbox.add(
+        tx.session,
+        {
+            "id": new_id(),
+            "person_id": person_id,
+            "kind": kind,
+            "title": title[:400],
+            "link": link,
+            "thread_id": thread_id,
+            "dedupe_key": dedupe_key,
+            "created_at": now,
+            "read_at": None,
+            "mail": mail,
+        },
+    )
+    if added and mail == "immediate" and address:
+        body = mails.single(
+            mails.Item(kind=kind, title=title, link=link),
+            delivery.settings_url(),
+            delivery.unsubscribe_link(person_id, kind),
+        )
+        await mail_outbox.enqueue(
+            tx.session,
+            person_id=person_id,
+            purpose="immediate",
+            to=address,
+            subject=body.subject,
+            text=body.text,
+            html=body.html,
+            headers=list_headers(delivery, person_id, kind),
+            now=now,
+        )
+    return added
+
+
+async def _may_mail_now(
+    tx: Transaction,
+    delivery: Delivery,
+    prefs: Preferences,
+    person_id: str,
+    address: str | None,
+    now: datetime,
+) -> bool:
+    if not address or in_quiet_hours(prefs, now):
+        return False
+    sent_today = await inbox.immediate_mails_since(tx.session, person_id, start_of_local_day(prefs, now))
+    return sent_today < delivery.immediate_mails_per_day
