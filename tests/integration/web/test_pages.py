@@ -182,6 +182,10 @@ def test_ask_answer_and_accept(new_browser: Any, api: Api, world: dict[str, Any]
         asker, f"/spaces/{space}/ask", f"/spaces/{space}/ask", kind="question", title="  ", body="x"
     )
     assert empty.status_code == 400 and 'id="title-error"' in empty.text
+    no_url = submit(
+        asker, f"/spaces/{space}/ask", f"/spaces/{space}/ask", kind="resource", title="A good talk"
+    )
+    assert no_url.status_code == 400 and 'id="url-error"' in no_url.text  # the forum's 400, beside its field
     asked = submit(
         asker,
         f"/spaces/{space}/ask",

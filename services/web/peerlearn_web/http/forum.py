@@ -79,10 +79,15 @@ class ForumController(Controller):
 
     @get("/threads/{thread_id:str}")
     async def thread(
-        self, request: Request[Any, Any, Any], ups: Upstreams, caller: Caller | None, thread_id: str
+        self,
+        request: Request[Any, Any, Any],
+        ups: Upstreams,
+        caller: Caller | None,
+        thread_id: str,
+        cursor: str = "",
     ) -> Template:
         """A thread with its answers, rendered from Markdown and sanitised here."""
-        return _thread_page(request, caller, await forum.thread_page(ups, caller, thread_id))
+        return _thread_page(request, caller, await forum.thread_page(ups, caller, thread_id, cursor or None))
 
     @post("/threads/{thread_id:str}/answer")
     async def answer(

@@ -56,9 +56,13 @@ async def space_page(
     return space, threads
 
 
-async def thread_page(ups: Upstreams, caller: Caller | None, thread_id: str) -> dict[str, Any]:
-    """A thread with its posts, suggested answerers and related threads (as the reader may see)."""
-    thread: dict[str, Any] = await ups.forum.call("GET", f"/v1/threads/{thread_id}", token=_token(caller))
+async def thread_page(
+    ups: Upstreams, caller: Caller | None, thread_id: str, cursor: str | None = None
+) -> dict[str, Any]:
+    """A thread with a page of its posts, suggested answerers and related threads (as the reader may see)."""
+    thread: dict[str, Any] = await ups.forum.call(
+        "GET", f"/v1/threads/{thread_id}", token=_token(caller), params={"cursor": cursor}
+    )
     return thread
 
 
