@@ -61,10 +61,6 @@ def run_demo(urls: dict[str, str], admin_token: str) -> None:
         finish = getattr(importlib.import_module(step), "finish_demo", None)
         if finish is not None:
             asyncio.run(finish(ctx))
-    for step in steps:  # what lasts only minutes (sign-in links) is made and printed last
-        finish = getattr(importlib.import_module(step), "finish_demo", None)
-        if finish is not None:
-            asyncio.run(finish(ctx))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
