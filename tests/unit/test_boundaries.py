@@ -6,6 +6,7 @@ imports no framework, not even through another module; nothing imports in a cycl
 
 from __future__ import annotations
 
+import importlib.util
 from functools import cache
 from pathlib import Path
 
@@ -14,7 +15,10 @@ import networkx as nx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = sorted(p.name for p in ROOT.glob("services/*/peerlearn_*") if (p / "__init__.py").exists())
+FOLDERS = sorted(p.name for p in ROOT.glob("services/*/peerlearn_*") if (p / "__init__.py").exists())
+# A service folder that is not installed (not in pyproject's packages.find) fails its own test
+# below instead of breaking the collection of all the others.
+SERVICES = [name for name in FOLDERS if importlib.util.find_spec(name) is not None]
 FRAMEWORKS = ("litestar", "sqlalchemy", "nats", "httpx", "asyncpg", "aiosqlite", "redis", "jinja2")
 # Pure modules of the library that services' domains may use; they obey the domain rule too.
 PURE_LIBRARY = ("peerlearn.errors", "peerlearn.directory.caller")
@@ -25,8 +29,11 @@ def graph() -> grimp.ImportGraph:
     return grimp.build_graph("peerlearn", *SERVICES, include_external_packages=True)
 
 
-def test_the_services_are_found() -> None:
+def test_the_services_are_found_and_installed() -> None:
     assert {"peerlearn_profiles", "peerlearn_forum", "peerlearn_matcher"} <= set(SERVICES)
+    assert SERVICES == FOLDERS, (
+        f"not installed (add to pyproject's packages.find): {set(FOLDERS) - set(SERVICES)}"
+    )
 
 
 @pytest.mark.parametrize("service", SERVICES)
