@@ -59,7 +59,11 @@ def create_app(
         tasks.append(
             asyncio.create_task(run_every(every, sender.send_due, "mail sender"), name="notify-mail")
         )
-        tasks.append(asyncio.create_task(run_every(every * 30, clock.tick, "digests"), name="notify-digests"))
+        tasks.append(
+            asyncio.create_task(
+                run_every(settings.digest_poll_seconds, clock.tick, "digests"), name="notify-digests"
+            )
+        )
 
     async def stop_workers(_app: Litestar) -> None:
         for task in tasks:

@@ -25,8 +25,10 @@ class NotifySettings(ServiceSettings, kw_only=True):
     mail_attempts: int = 5
     # First retry delay of a refused mail; doubles per attempt.
     mail_retry_seconds: float = 30.0
-    # How often the sender and the digest scheduler look for work.
+    # How often the mail sender (and the inbox stream) look for work.
     mail_poll_seconds: float = 1.0
+    # How often the digest clock looks for digests due.
+    digest_poll_seconds: float = 60.0
     # Where mail clients reach the one-click unsubscribe; empty: http://<host>:<port>/v1/unsubscribe.
     unsubscribe_url: str = ""
 
@@ -42,7 +44,7 @@ class NotifySettings(ServiceSettings, kw_only=True):
                 raise SettingsError(f"{self.env_name(name)}: must be at least 1")
         if not 0 <= self.digest_hour <= 23:
             raise SettingsError(f"{self.env_name('digest_hour')}: must be an hour 0..23")
-        for name in ("mail_retry_seconds", "mail_poll_seconds"):
+        for name in ("mail_retry_seconds", "mail_poll_seconds", "digest_poll_seconds"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{self.env_name(name)}: must be more than 0")
 

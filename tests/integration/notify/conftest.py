@@ -131,6 +131,8 @@ def notify_settings(tmp: Path, nats_url: str, smtp_url: str, **overrides: Any) -
         "rate_limit_per_minute": 1_000_000,
         "read_rate_limit_per_minute": 1_000_000,
         "mail_poll_seconds": 0.05,
+        # Digests are scheduled by the tests (app.state.digest_clock.tick at a chosen time).
+        "digest_poll_seconds": 3600,
         **overrides,
     }
     return NotifySettings(**values)

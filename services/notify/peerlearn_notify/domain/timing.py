@@ -35,10 +35,13 @@ def local_day(prefs: Preferences, now: datetime) -> str:
 
 
 def digest_period(prefs: Preferences, mode: str, now: datetime, digest_hour: int) -> str | None:
-    """The digest period due now (``daily:2026-12-01``, ``weekly:2026-W49``), or None before the
-    person's local digest hour (and, for weekly ones, on any day but Monday)."""
+    """The digest period due now (``daily:2026-12-01``, ``weekly:2026-W49``), or None outside the
+    person's local digest hour (and, for weekly ones, on any day but Monday).
+
+    Only in that hour: what arrives later in the day waits for tomorrow's morning digest instead
+    of sending one at once (a digest missed while notify was down comes the next morning)."""
     local = now.astimezone(zone_of(prefs.timezone))
-    if local.hour < digest_hour:
+    if local.hour != digest_hour:
         return None
     if mode == "daily":
         return f"daily:{local.date().isoformat()}"

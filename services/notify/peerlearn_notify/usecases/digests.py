@@ -4,7 +4,7 @@ in the transaction that schedules the mail and marks the items digested)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -71,7 +71,7 @@ async def send_digest_of(
                 text=body.text,
                 html=body.html,
                 headers=list_headers(delivery, person_id, "all"),
-                now=now,
+                now=datetime.now(UTC),  # due at once, whatever moment ``now`` decided for
             )
             await tx.session.execute(
                 sa.insert(sent_digests).values(

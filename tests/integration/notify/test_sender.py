@@ -1,0 +1,126 @@
+"""The mail outbox under faults: a sender killed mid-send neither loses nor repeats a mail; a
+refused mail is retried with back-off, then given up and recorded as failed."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+
+from peerlearn.store import Database
+from peerlearn.testing.smtp import SmtpServer
+from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_notify.adapters import mail_outbox
+from peerlearn_notify.adapters.postman import SmtpPostman
+from peerlearn_notify.adapters.workers import MailSender
+from peerlearn_notify.app import MIGRATIONS
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+class Hanging(SmtpPostman):
+    """Connects nowhere and never finishes: the sender is killed while it waits."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.started = asyncio.Event()
+
+    async def post(self, message: EmailMessage) -> None:
+        self.started.set()
+        await asyncio.Event().wait()
+
+
+async def _queue(uow: UnitOfWork, count: int) -> list[str]:
+    addresses = [f"fault{n}@example.org" for n in range(count)]
+    async with uow.writing() as tx:
+        for n, address in enumerate(addresses):
+            await mail_outbox.enqueue(
+                tx.session,
+                person_id=f"p-{n}",
+                purpose="immediate",
+                to=address,
+                subject=f"Mail {n}",
+                text="text",
+                html="<p>html</p>",
+                headers={"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+                now=NOW,
+            )
+    return addresses
+
+
+async def test_a_sender_killed_mid_send_loses_and_repeats_nothing(
+    database: Database, smtp_server: SmtpServer
+) -> None:
+    await database.migrate(MIGRATIONS)
+    uow = UnitOfWork(database)
+    addresses = await _queue(uow, 3)
+    hanging = Hanging(smtp_server.url)
+    doomed = MailSender(uow, hanging, attempts=5, retry_seconds=1, clock=lambda: NOW)
+    killed = asyncio.create_task(doomed.send_due())
+    await asyncio.wait_for(hanging.started.wait(), 10)
+    killed.cancel()  # the kill: mid-send, the server has not got the mail
+    with pytest.raises(asyncio.CancelledError):
+        await killed
+    assert smtp_server.received == []
+
+    # A sender started at the same moment leaves the leased mails alone...
+    assert (
+        await MailSender(
+            uow, SmtpPostman(smtp_server.url), attempts=5, retry_seconds=1, clock=lambda: NOW
+        ).send_due()
+        == 0
+    )
+    # ...and after the lease the next sender sends each once; later rounds send nothing more.
+    later = NOW + mail_outbox.LEASE + timedelta(seconds=1)
+    restarted = MailSender(
+        uow, SmtpPostman(smtp_server.url), attempts=5, retry_seconds=1, clock=lambda: later
+    )
+    assert await restarted.send_due() == 3
+    assert await restarted.send_due() == 0
+    for address in addresses:
+        (mail,) = smtp_server.to(address)
+        assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert mail.message["Message-ID"].endswith("@notify.peerlearn>")
+    assert len(smtp_server.received) == 3
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_refused_mail_is_retried_with_back_off_then_given_up_visibly(database: Database) -> None:
+    await database.migrate(MIGRATIONS)
+    uow = UnitOfWork(database)
+    await _queue(uow, 1)
+    clock = [NOW]
+    nowhere = SmtpPostman(f"smtp://127.0.0.1:{_closed_port()}", timeout=5)
+    sender = MailSender(uow, nowhere, attempts=3, retry_seconds=10, clock=lambda: clock[0])
+
+    async def row() -> object:
+        async with uow.reading() as tx:
+            (only,) = await mail_outbox.mails_of(tx.session, "p-0")
+            return only
+
+    assert await sender.send_due() == 0
+    first = await row()
+    assert first.attempts == 1 and first.failed_at is None and "could not send" in first.last_error  # type: ignore[attr-defined]
+    await sender.send_due()  # not due again yet (back-off)
+    assert (await row()).attempts == 1  # type: ignore[attr-defined]
+    clock[0] = NOW + timedelta(seconds=10)
+    await sender.send_due()
+    assert (await row()).attempts == 2  # type: ignore[attr-defined]
+    clock[0] = NOW + timedelta(seconds=10 + 19)
+    await sender.send_due()
+    assert (await row()).attempts == 2  # type: ignore[attr-defined]  # the wait doubled to 20 s
+    clock[0] = NOW + timedelta(seconds=10 + 20)
+    await sender.send_due()
+    given_up = await row()
+    assert given_up.attempts == 3 and given_up.failed_at is not None and given_up.sent_at is None  # type: ignore[attr-defined]
+    clock[0] = NOW + timedelta(days=2)
+    await sender.send_due()
+    assert (await row()).attempts == 3  # type: ignore[attr-defined]
