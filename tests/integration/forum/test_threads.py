@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -338,6 +339,57 @@ async def test_thread_votes_are_published_without_a_post(forum: Forum, org: str)
     assert voted[0].data == events.PostVoted(
         thread_id=thread["id"], post_id=None, voter_id=answerer.id, author_id=asker.id, value=-1, score=-1
     )
+
+
+def _is_utc_rfc3339(value: str) -> bool:
+    moment = datetime.fromisoformat(value)
+    return value.endswith(("Z", "+00:00")) and moment.utcoffset() == timedelta(0)
+
+
+async def test_every_answer_gives_its_times_in_utc_with_the_offset(forum: Forum, org: str) -> None:
+    # SQLite keeps no offset: without UTCDateTime on the forum's columns these times would read
+    # back naive and go out without one, which RFC 3339 (and the OpenAPI date-time) refuses.
+    asker, answerer, admin, space = await _people(forum, org)
+    flaggers = [await forum.person(org) for _ in range(3)]
+    await forum.settle()
+    thread = await forum.thread(space["id"], asker, title="When was this asked?")
+    post = await forum.post(thread["id"], answerer, "A while ago.")
+    edited = await forum.client.patch(
+        f"/v1/posts/{post['id']}", json={"body": "A while ago, UTC."}, headers=answerer.headers
+    )
+    for flagger in flaggers:
+        flagged = await forum.client.post(
+            f"/v1/posts/{post['id']}/flags", json={"reason": "off topic"}, headers=flagger.headers
+        )
+        assert flagged.status_code == 201, flagged.text
+    view = (await forum.client.get(f"/v1/threads/{thread['id']}", headers=admin.headers)).json()
+    listing = (await forum.client.get(f"/v1/spaces/{space['id']}/threads", headers=asker.headers)).json()
+    spaces = (await forum.client.get("/v1/spaces", headers=asker.headers)).json()["items"]
+    queue = (await forum.client.get("/v1/moderation/queue", headers=admin.headers)).json()["items"]
+    item = next(i for i in queue if i["post"]["id"] == post["id"])
+    summary = next(t for t in listing["items"] if t["id"] == thread["id"])
+
+    times = [
+        space["created_at"],
+        next(s for s in spaces if s["id"] == space["id"])["created_at"],
+        thread["created_at"],
+        thread["last_activity_at"],
+        post["created_at"],
+        edited.json()["created_at"],
+        edited.json()["edited_at"],
+        view["created_at"],
+        view["last_activity_at"],
+        view["posts"][0]["created_at"],
+        view["posts"][0]["edited_at"],
+        summary["created_at"],
+        summary["last_activity_at"],
+        item["post"]["edited_at"],
+        *(f["created_at"] for f in item["flags"]),
+    ]
+    assert len(times) == 17
+    assert [t for t in times if not _is_utc_rfc3339(t)] == []
+    # The same moment on every path: read back from the store, not the clock of the answer.
+    assert view["posts"][0]["edited_at"] == edited.json()["edited_at"] == item["post"]["edited_at"]
 
 
 async def test_openapi_lists_the_forum_paths(forum: Forum) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from peerlearn_forum.domain.text import excerpt, render_html
-from peerlearn_forum.domain.times import utc, utc_or_none
 from peerlearn_forum.http import schemas
 
 DELETED_AUTHOR = "[deleted user]"
@@ -28,7 +27,7 @@ def space(row: Any) -> schemas.Space:
         visibility=row.visibility,
         org_id=row.org_id,
         cohort_id=row.cohort_id,
-        created_at=utc(row.created_at),
+        created_at=row.created_at,
         thread_count=row.thread_count,
     )
 
@@ -47,8 +46,8 @@ def thread_summary(row: Any, names: dict[str, str]) -> schemas.ThreadSummary:
         score=row.score,
         post_count=row.post_count,
         accepted_post_id=row.accepted_post_id,
-        created_at=utc(row.created_at),
-        last_activity_at=utc(row.last_activity_at),
+        created_at=row.created_at,
+        last_activity_at=row.last_activity_at,
     )
 
 
@@ -63,8 +62,8 @@ def post(row: Any, names: dict[str, str], accepted_post_id: str | None) -> schem
         score=row.score,
         status=row.status,
         accepted=row.id == accepted_post_id,
-        created_at=utc(row.created_at),
-        edited_at=utc_or_none(row.edited_at),
+        created_at=row.created_at,
+        edited_at=row.edited_at,
     )
 
 
@@ -90,9 +89,9 @@ def thread(
         score=row.score,
         post_count=row.post_count,
         accepted_post_id=row.accepted_post_id,
-        created_at=utc(row.created_at),
-        edited_at=utc_or_none(row.edited_at),
-        last_activity_at=utc(row.last_activity_at),
+        created_at=row.created_at,
+        edited_at=row.edited_at,
+        last_activity_at=row.last_activity_at,
         posts=posts,
         posts_next_cursor=posts_next_cursor,
         suggested_answerers=answerers,

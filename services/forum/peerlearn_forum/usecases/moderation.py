@@ -19,7 +19,6 @@ from peerlearn_forum.adapters.store.people import org_of
 from peerlearn_forum.domain.cursors import cursor_id, decode_cursor, encode_cursor
 from peerlearn_forum.domain.flags import flag_weight, hides
 from peerlearn_forum.domain.spaces import where_of
-from peerlearn_forum.domain.times import utc
 from peerlearn_forum.http import schemas, views
 from peerlearn_forum.usecases.access import caller_of, may_review_post, post_locked_for, require_person
 from peerlearn_forum.usecases.posts import withdraw_post
@@ -73,7 +72,7 @@ async def review_queue(
             post=views.post(r, names, None),
             thread_title=r.thread_title,
             space_id=r.space_id,
-            flags=[schemas.Flag(reason=f.reason, created_at=utc(f.created_at)) for f in flags.get(r.id, [])],
+            flags=[schemas.Flag(reason=f.reason, created_at=f.created_at) for f in flags.get(r.id, [])],
         )
         for r in rows
     ]

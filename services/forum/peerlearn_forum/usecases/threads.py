@@ -29,7 +29,6 @@ from peerlearn_forum.domain.cursors import (
 from peerlearn_forum.domain.posting import PostingWindow, counted_post
 from peerlearn_forum.domain.spaces import where_of
 from peerlearn_forum.domain.text import normalise_tags
-from peerlearn_forum.domain.times import utc
 from peerlearn_forum.http import schemas, views
 from peerlearn_forum.usecases.access import caller_of, require_person, space_seen_by, thread_seen_by
 from peerlearn_forum.usecases.suggestions import suggestions_for_caller
@@ -52,7 +51,7 @@ def snapshot(cls: type[events.ThreadSnapshot], thread: Any, space: Any) -> event
         tags=list(thread.tags),
         url=thread.url,
         accepted_post_id=thread.accepted_post_id,
-        created_at=utc(thread.created_at),
+        created_at=thread.created_at,
     )
 
 
@@ -186,7 +185,7 @@ def _parse_cursor(cursor: str, sort: str) -> tuple[datetime, tuple[Any, str]]:
 
 
 def _key_text(value: Any) -> Any:
-    return utc(value).isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 async def list_threads(
@@ -249,9 +248,7 @@ async def _thread_view(
     rows = await post_store.list_posts(session, thread_id, statuses=statuses, after=after, limit=limit)
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = (
-        encode_cursor({"c": utc(rows[-1].created_at).isoformat(), "id": rows[-1].id}) if more else None
-    )
+    next_cursor = encode_cursor({"c": rows[-1].created_at.isoformat(), "id": rows[-1].id}) if more else None
     answerers, related = await suggestions_for_caller(session, caller, thread_id)
     names = await DIRECTORY.display_names(session, {thread.author_id, *(r.author_id for r in rows)})
     posts = [views.post(r, names, thread.accepted_post_id) for r in rows]

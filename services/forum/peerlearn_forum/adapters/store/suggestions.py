@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn_forum.adapters.store.tables import thread_suggestions
-from peerlearn_forum.domain.times import utc
 
 
 async def store_suggestions(session: AsyncSession, thread_id: str, payload: object, at: datetime) -> None:
@@ -19,7 +18,7 @@ async def store_suggestions(session: AsyncSession, thread_id: str, payload: obje
     row = (await session.execute(sa.select(table.c.version_at).where(table.c.thread_id == thread_id))).first()
     if row is None:
         await session.execute(sa.insert(table).values(thread_id=thread_id, payload=encoded, version_at=at))
-    elif utc(row.version_at) <= at:
+    elif row.version_at <= at:
         await session.execute(
             sa.update(table).where(table.c.thread_id == thread_id).values(payload=encoded, version_at=at)
         )

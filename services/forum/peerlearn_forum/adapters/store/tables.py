@@ -16,11 +16,13 @@ import sqlalchemy as sa
 from peerlearn.consuming import processed_events_table
 from peerlearn.directory.tables import directory_tables
 from peerlearn.outbox import outbox_table
+from peerlearn.store import UTCDateTime
 
 metadata = sa.MetaData()
 outbox = outbox_table(metadata)
 
-TS = sa.DateTime(timezone=True)
+# Read back in UTC with its offset on every engine (SQLite keeps none): answers are RFC 3339.
+TS = UTCDateTime
 
 spaces = sa.Table(
     "spaces",
