@@ -118,7 +118,7 @@ class Api:
 
     def person(self, org_id: str, name: str, **body: Any) -> dict[str, Any]:
         email_address = f"{name.split()[0].lower()}.{free_port()}@web-e2e.test"
-        return dict(
+        created = dict(
             self(
                 "profiles",
                 "POST",
@@ -126,6 +126,21 @@ class Api:
                 json={"display_name": name, "email": email_address, **body},
             )
         )
+        self.known_to_forum(created["id"])
+        return created
+
+    def known_to_forum(self, person_id: str, timeout: float = 60.0) -> None:
+        """Wait until the forum's read model has the person (it learns people from events; until
+        then a new person is an anonymous reader there)."""
+        deadline = time.monotonic() + timeout
+        while (
+            self.clients["forum"]
+            .get(f"/v1/people/{person_id}", headers={"Authorization": f"Bearer {ADMIN}"})
+            .status_code
+            != 200
+        ):
+            assert time.monotonic() < deadline, f"the forum never learnt of person {person_id}"
+            time.sleep(0.2)
 
     def link_for(self, person: dict[str, Any]) -> str:
         """A fresh sign-in link made by an admin (as onboarding or the demo do)."""

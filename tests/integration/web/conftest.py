@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,21 @@ class Api:
             json={"display_name": name, "email": email, **body},
         )
         token = self("profiles", "POST", "/v1/tokens", json={"person_id": created["id"]})["token"]
+        self.known_to_forum(created["id"])
         return created, token
+
+    def known_to_forum(self, person_id: str, timeout: float = 60.0) -> None:
+        """Wait until the forum's read model has the person (it learns people from events; until
+        then a new person is an anonymous reader there)."""
+        deadline = time.monotonic() + timeout
+        while (
+            self.clients["forum"]
+            .get(f"/v1/people/{person_id}", headers={"Authorization": f"Bearer {ADMIN}"})
+            .status_code
+            != 200
+        ):
+            assert time.monotonic() < deadline, f"the forum never learnt of person {person_id}"
+            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
