@@ -27,6 +27,8 @@ import msgspec
 from peerlearn import events
 
 API = "$JS.API"
+# Streams of personal data that no user but their consumer reads and their producer writes.
+PRIVATE = ("CONTACTS",)
 ACCOUNT = "PEERLEARN"
 OPERATOR = "operator"
 
@@ -105,8 +107,17 @@ def permissions_of(user: NatsUser) -> Permissions:
 
 
 def operator_permissions() -> Permissions:
-    """The operator reads every stream and replays dead letters onto their original subjects."""
-    subjects = [subject for stream in events.STREAMS.values() for subject in stream]
+    """The operator reads every stream and replays dead letters onto their original subjects.
+
+    Not onto CONTACTS: only profiles may say what a person's address is, and only notify reads
+    it (DESIGN §2).
+    """
+    subjects = [
+        subject
+        for stream, patterns in events.STREAMS.items()
+        if stream not in PRIVATE
+        for subject in patterns
+    ]
     return Permissions(
         publish=(f"{API}.>", "$JS.ACK.>", *subjects, f"{events.DEADLETTER_PREFIX}.>"),
         subscribe=("_INBOX.>",),
