@@ -80,7 +80,10 @@ async def _seed(
     bus = Bus(nats_url, name="bench")
     await bus.connect(timeout=10)
     for p in people:
-        profile = events.PersonProfile(id=p["id"], org_id="bench-org", display_name=p["display_name"])
+        # An org admin creates the org space; the forum takes roles from profiles' events only.
+        profile = events.PersonProfile(
+            id=p["id"], org_id="bench-org", display_name=p["display_name"], roles=["learner", "org_admin"]
+        )
         await bus.publish(events.make_event(events.PersonUpserted(person=profile)))
     await bus.close()
     tokens = {p["id"]: issuer.issue(p["id"], "bench-org", ["learner", "org_admin"]).token for p in people}
@@ -97,16 +100,10 @@ async def _seed(
         ).json()["id"]
         thread_ids, post_ids = [], []
         for plan in plan_threads(people, []):
-            body: dict[str, Any] = {
-                "kind": plan.kind,
-                "title": plan.title,
-                "body": plan.body,
-                "tags": plan.tags,
-            }
-            if plan.url:
-                body["url"] = plan.url
             thread = (
-                await http.post(f"/v1/spaces/{space}/threads", json=body, headers=auth[plan.asker_id])
+                await http.post(
+                    f"/v1/spaces/{space}/threads", json=plan.request(), headers=auth[plan.asker_id]
+                )
             ).json()
             thread_ids.append(thread["id"])
             for answer in plan.answers:

@@ -165,20 +165,12 @@ async def load_demo(ctx: DemoContext, *, client: httpx.AsyncClient | None = None
 
         def ask(i: int, plan: ThreadPlan) -> Callable[[], Awaitable[None]]:
             async def job() -> None:
-                body: dict[str, Any] = {
-                    "kind": plan.kind,
-                    "title": plan.title,
-                    "body": plan.body,
-                    "tags": plan.tags,
-                }
-                if plan.url:
-                    body["url"] = plan.url
                 response = await _call(
                     http,
                     "POST",
                     f"/v1/spaces/{spaces[plan.space]['id']}/threads",
                     tokens[plan.asker_id],
-                    body,
+                    plan.request(),
                     f"demo-thread-{i}",
                     (201,),
                 )

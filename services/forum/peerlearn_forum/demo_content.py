@@ -98,6 +98,13 @@ class ThreadPlan:
     accept: int | None = None  # index of the accepted answer
     voters: list[tuple[str, int, int]] = field(default_factory=list)  # (voter, answer index, value)
 
+    def request(self) -> dict[str, Any]:
+        """The body of the ``POST /v1/spaces/{id}/threads`` that asks this thread."""
+        body: dict[str, Any] = {"kind": self.kind, "title": self.title, "body": self.body, "tags": self.tags}
+        if self.url:
+            body["url"] = self.url
+        return body
+
 
 def skills_of(person: dict[str, Any]) -> list[tuple[str, int, bool]]:
     """``(name, level, wants)`` of each skill, whichever shape the profile demo gives."""

@@ -108,6 +108,24 @@ class Forum:
         assert response.status_code == 201, response.text
         return response.json()
 
+    async def org_thread(self, org_id: str) -> tuple[Person, Person, dict[str, Any]]:
+        """An org admin and a learner of ``org_id``, both known to the forum, and a thread by the
+        admin in a new space of that org."""
+        admin = await self.person(org_id, "org_admin")
+        learner = await self.person(org_id)
+        await self.settle()
+        space = await self.space("org", admin.headers)
+        return admin, learner, await self.thread(space["id"], admin)
+
+    async def spaces_of_every_kind(self, admin: Person, cohort_id: str) -> dict[str, dict[str, Any]]:
+        """An org space (by ``admin`` of that org), a space of ``cohort_id`` (by the same admin, of
+        the cohort's owner org) and a public space (by the platform admin), by their visibility."""
+        return {
+            "org": await self.space("org", admin.headers),
+            "cohort": await self.space("cohort", admin.headers, cohort_id=cohort_id),
+            "public": await self.space("public", ADMIN),
+        }
+
     async def thread(self, space_id: str, by: Person, **body: Any) -> dict[str, Any]:
         body.setdefault("title", "How do I start with asyncio?")
         response = await self.client.post(f"/v1/spaces/{space_id}/threads", json=body, headers=by.headers)

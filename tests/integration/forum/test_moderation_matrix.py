@@ -48,11 +48,7 @@ async def board(forum: Forum) -> Board:
     for person in (author, *flaggers):
         await f.join(cohort, person)
     await f.settle()
-    spaces = {
-        "org": await f.space("org", a_admin.headers),
-        "cohort": await f.space("cohort", a_admin.headers, cohort_id=cohort),
-        "public": await f.space("public", ADMIN),
-    }
+    spaces = await f.spaces_of_every_kind(a_admin, cohort)
     hidden = {}
     for key, space in spaces.items():
         thread = await f.thread(space["id"], author)

@@ -58,11 +58,7 @@ async def test_posting_past_the_limit_is_429_with_retry_after(limited: Forum) ->
 
 async def test_a_replayed_post_does_not_count_against_the_limit(limited: Forum) -> None:
     f = limited
-    admin = await f.person("org-rate2", "org_admin")
-    person = await f.person("org-rate2")
-    await f.settle()
-    space = await f.space("org", admin.headers)
-    thread = await f.thread(space["id"], admin)
+    _admin, person, thread = await f.org_thread("org-rate2")
     key = {**person.headers, "Idempotency-Key": "the-same-post"}
     answers = [
         await f.client.post(f"/v1/threads/{thread['id']}/posts", json={"body": "once"}, headers=key)
@@ -73,12 +69,8 @@ async def test_a_replayed_post_does_not_count_against_the_limit(limited: Forum) 
 
 
 async def _failed_writes_then_posts(f: Forum, org: str) -> None:
-    admin = await f.person(org, "org_admin")
-    person = await f.person(org)
     stranger_admin = await f.person(org + "-other", "org_admin")
-    await f.settle()
-    space = await f.space("org", admin.headers)
-    thread = await f.thread(space["id"], admin)
+    _admin, person, thread = await f.org_thread(org)  # settles: the stranger is known too
     hidden_space = await f.space("org", stranger_admin.headers)
     hidden = await f.thread(hidden_space["id"], stranger_admin)
     # Twenty refused writes: a thread the person may not see (404), an unknown one (404), a

@@ -39,11 +39,7 @@ async def test_redis_window_failed_writes_do_not_count(limited_redis: Forum) -> 
 
 async def test_redis_window_concurrent_posts_take_exactly_the_limit(limited_redis: Forum) -> None:
     f = limited_redis
-    admin = await f.person("org-rate-redis2", "org_admin")
-    person = await f.person("org-rate-redis2")
-    await f.settle()
-    space = await f.space("org", admin.headers)
-    thread = await f.thread(space["id"], admin)
+    admin, person, thread = await f.org_thread("org-rate-redis2")
     answers = await asyncio.gather(
         *(
             f.client.post(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
 from peerlearn import events
 
-from .conftest import ADMIN, Forum
+from .conftest import ADMIN, Forum, Person
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -160,11 +161,7 @@ async def test_a_demoted_admin_loses_admin_rights_before_the_token_expires(forum
 
 
 async def test_a_person_moved_to_another_org_loses_sight_of_the_old_one(forum: Forum) -> None:
-    admin = await forum.person("org-move-a", "org_admin")
-    mover = await forum.person("org-move-a")
-    await forum.settle()
-    space = await forum.space("org", admin.headers)
-    thread = await forum.thread(space["id"], admin)
+    _admin, mover, thread = await forum.org_thread("org-move-a")
     assert (await forum.client.get(f"/v1/threads/{thread['id']}", headers=mover.headers)).status_code == 200
     moved = events.PersonProfile(id=mover.id, org_id="org-move-b", display_name=mover.name, roles=["learner"])
     await forum.publish(events.PersonUpserted(person=moved))
@@ -204,6 +201,23 @@ async def test_a_person_the_forum_does_not_know_yet_sees_public_content_only(for
     ).status_code == 200
 
 
+async def _helper_answers_and_is_accepted(
+    forum: Forum, helper: Person, asked: list[tuple[dict[str, Any], Person]]
+) -> list[tuple[dict[str, Any], dict[str, Any], Person, int]]:
+    """In each ``(space, asker)``, the asker asks, ``helper`` answers and the asker accepts it:
+    each thread, post, asker and the reputation the accept answered with."""
+    answers = []
+    for space, asker in asked:
+        thread = await forum.thread(space["id"], asker)
+        post = await forum.post(thread["id"], helper)
+        accepted = await forum.client.post(
+            f"/v1/threads/{thread['id']}/accept", json={"post_id": post["id"]}, headers=asker.headers
+        )
+        assert accepted.status_code == 200, accepted.text
+        answers.append((thread, post, asker, accepted.json()["answer_author_reputation"]))
+    return answers
+
+
 async def test_reputation_on_a_card_counts_only_spaces_the_viewer_sees(forum: Forum) -> None:
     """Points earned in a space the viewer may not see are not shown to them (DESIGN §6: counts)."""
     admin_x = await forum.person("org-p5x", "org_admin")
@@ -218,13 +232,7 @@ async def test_reputation_on_a_card_counts_only_spaces_the_viewer_sees(forum: Fo
     await forum.settle()
     org_space = await forum.space("org", admin_x.headers)
     cohort_space = await forum.space("cohort", admin_x.headers, cohort_id=cohort)
-    for space, asker in ((org_space, asker_x), (cohort_space, asker_y)):
-        thread = await forum.thread(space["id"], asker)
-        post = await forum.post(thread["id"], helper)
-        accepted = await forum.client.post(
-            f"/v1/threads/{thread['id']}/accept", json={"post_id": post["id"]}, headers=asker.headers
-        )
-        assert accepted.status_code == 200
+    await _helper_answers_and_is_accepted(forum, helper, [(org_space, asker_x), (cohort_space, asker_y)])
 
     async def seen(headers: dict[str, str]) -> int:
         card = await forum.client.get(f"/v1/people/{helper.id}", headers=headers)
@@ -251,15 +259,9 @@ async def test_the_accept_answer_counts_only_reputation_the_accepter_may_see(for
     await forum.settle()
     org_space = await forum.space("org", admin_x.headers)
     cohort_space = await forum.space("cohort", admin_x.headers, cohort_id=cohort)
-    answers = []
-    for space, asker in ((org_space, asker_x), (cohort_space, asker_y)):
-        thread = await forum.thread(space["id"], asker)
-        post = await forum.post(thread["id"], helper)
-        accepted = await forum.client.post(
-            f"/v1/threads/{thread['id']}/accept", json={"post_id": post["id"]}, headers=asker.headers
-        )
-        assert accepted.status_code == 200
-        answers.append((thread, post, asker, accepted.json()["answer_author_reputation"]))
+    answers = await _helper_answers_and_is_accepted(
+        forum, helper, [(org_space, asker_x), (cohort_space, asker_y)]
+    )
     # asker_y sees only the cohort space: 15 (the total, 30, counts the org space's answer too).
     assert [points for *_, points in answers] == [15, 15]
     card = await forum.client.get(f"/v1/people/{helper.id}", headers=asker_y.headers)

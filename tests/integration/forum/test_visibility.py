@@ -69,11 +69,7 @@ async def world(forum: Forum) -> World:
     await f.settle()
     await f.leave(cohort, ex_member)
     await f.settle()
-    spaces = {
-        "org": await f.space("org", a_admin.headers),
-        "cohort": await f.space("cohort", a_admin.headers, cohort_id=cohort),
-        "public": await f.space("public", ADMIN),
-    }
+    spaces = await f.spaces_of_every_kind(a_admin, cohort)
     authors: dict[str, Person] = {"org": a_author, "cohort": k_author, "public": a_author}
     threads = {
         key: await f.thread(
@@ -144,21 +140,23 @@ async def space_by_id(world: World, headers: dict[str, str], key: str) -> bool:
     return status == 200
 
 
-async def space_threads(world: World, headers: dict[str, str], key: str) -> bool:
-    url = f"/v1/spaces/{world.spaces[key]['id']}/threads"
+async def _shown_with(world: World, url: str, headers: dict[str, str], items: str, wanted_id: str) -> bool:
+    """Whether ``url`` answers (200; invisible is 404, never 403), then lists ``wanted_id`` in ``items``."""
     response = await world.forum.client.get(url, headers=headers)
     assert response.status_code in (200, 404)
     if response.status_code == 200:
-        assert world.threads[key]["id"] in {t["id"] for t in response.json()["items"]}
+        assert wanted_id in {item["id"] for item in response.json()[items]}
     return response.status_code == 200
+
+
+async def space_threads(world: World, headers: dict[str, str], key: str) -> bool:
+    url = f"/v1/spaces/{world.spaces[key]['id']}/threads"
+    return await _shown_with(world, url, headers, "items", world.threads[key]["id"])
 
 
 async def thread_with_posts(world: World, headers: dict[str, str], key: str) -> bool:
-    response = await world.forum.client.get(f"/v1/threads/{world.threads[key]['id']}", headers=headers)
-    assert response.status_code in (200, 404)
-    if response.status_code == 200:
-        assert world.posts[key]["id"] in {p["id"] for p in response.json()["posts"]}
-    return response.status_code == 200
+    url = f"/v1/threads/{world.threads[key]['id']}"
+    return await _shown_with(world, url, headers, "posts", world.posts[key]["id"])
 
 
 async def search_finds(world: World, headers: dict[str, str], key: str) -> bool:

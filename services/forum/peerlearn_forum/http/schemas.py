@@ -119,12 +119,13 @@ class SpacePage(msgspec.Struct, kw_only=True):
     next_cursor: str | None
 
 
-class ThreadSummary(msgspec.Struct, kw_only=True):
+class ThreadHead(msgspec.Struct, kw_only=True):
+    """What a listing and a thread's own page both show of a thread."""
+
     id: str
     space_id: str
     kind: ThreadKind
     title: str
-    excerpt: str
     tags: list[str]
     url: str | None
     author: Author
@@ -133,6 +134,10 @@ class ThreadSummary(msgspec.Struct, kw_only=True):
     accepted_post_id: str | None
     created_at: datetime
     last_activity_at: datetime
+
+
+class ThreadSummary(ThreadHead, kw_only=True):
+    excerpt: str
 
 
 class ThreadPage(msgspec.Struct, kw_only=True):
@@ -166,22 +171,10 @@ class RelatedThread(msgspec.Struct, kw_only=True):
     score: float
 
 
-class Thread(msgspec.Struct, kw_only=True):
-    id: str
-    space_id: str
-    kind: ThreadKind
-    title: str
+class Thread(ThreadHead, kw_only=True):
     body: str
     body_html: str
-    tags: list[str]
-    url: str | None
-    author: Author
-    score: int
-    post_count: int
-    accepted_post_id: str | None
-    created_at: datetime
     edited_at: datetime | None
-    last_activity_at: datetime
     posts: list[Post]
     posts_next_cursor: str | None
     suggested_answerers: list[SuggestedAnswerer]

@@ -32,23 +32,27 @@ def space(row: Any) -> schemas.Space:
     )
 
 
+def _thread_head(row: Any, names: dict[str, str]) -> dict[str, Any]:
+    """The fields of :class:`schemas.ThreadHead`, shared by a listing and a thread's page."""
+    return {
+        "id": row.id,
+        "space_id": row.space_id,
+        "kind": row.kind,
+        "title": row.title,
+        "tags": list(row.tags),
+        "url": row.url,
+        "author": author(row.author_id, names),
+        "score": row.score,
+        "post_count": row.post_count,
+        "accepted_post_id": row.accepted_post_id,
+        "created_at": row.created_at,
+        "last_activity_at": row.last_activity_at,
+    }
+
+
 def thread_summary(row: Any, names: dict[str, str]) -> schemas.ThreadSummary:
     """A thread in a listing."""
-    return schemas.ThreadSummary(
-        id=row.id,
-        space_id=row.space_id,
-        kind=row.kind,
-        title=row.title,
-        excerpt=excerpt(row.body),
-        tags=list(row.tags),
-        url=row.url,
-        author=author(row.author_id, names),
-        score=row.score,
-        post_count=row.post_count,
-        accepted_post_id=row.accepted_post_id,
-        created_at=row.created_at,
-        last_activity_at=row.last_activity_at,
-    )
+    return schemas.ThreadSummary(**_thread_head(row, names), excerpt=excerpt(row.body))
 
 
 def post(row: Any, names: dict[str, str], accepted_post_id: str | None) -> schemas.Post:
@@ -77,21 +81,10 @@ def thread(
 ) -> schemas.Thread:
     """A thread with a page of its posts and its (filtered) suggestions."""
     return schemas.Thread(
-        id=row.id,
-        space_id=row.space_id,
-        kind=row.kind,
-        title=row.title,
+        **_thread_head(row, names),
         body=row.body,
         body_html=render_html(row.body),
-        tags=list(row.tags),
-        url=row.url,
-        author=author(row.author_id, names),
-        score=row.score,
-        post_count=row.post_count,
-        accepted_post_id=row.accepted_post_id,
-        created_at=row.created_at,
         edited_at=row.edited_at,
-        last_activity_at=row.last_activity_at,
         posts=posts,
         posts_next_cursor=posts_next_cursor,
         suggested_answerers=answerers,

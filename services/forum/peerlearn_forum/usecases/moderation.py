@@ -21,7 +21,7 @@ from peerlearn_forum.domain.flags import flag_weight, hides
 from peerlearn_forum.domain.spaces import where_of
 from peerlearn_forum.http import schemas, views
 from peerlearn_forum.usecases.access import caller_of, may_review_post, post_locked_for, require_person
-from peerlearn_forum.usecases.posts import withdraw_post
+from peerlearn_forum.usecases.posts import shown_post, withdraw_post
 
 
 async def flag_post(
@@ -100,9 +100,7 @@ async def restore_post(uow: UnitOfWork, principal: Principal | None, post_id: st
         await post_store.clear_flags(tx.session, post_id)
         await thread_store.touch(tx.session, thread.id, at=None, posts_delta=1)
         await search.set_visible(tx.session, post_id, True)
-        row = await post_store.get_post(tx.session, post_id)
-        names = await DIRECTORY.display_names(tx.session, {row.author_id})
-        return views.post(row, names, thread.accepted_post_id)
+        return await shown_post(tx.session, post_id, thread.accepted_post_id)
 
 
 async def remove_post(uow: UnitOfWork, principal: Principal | None, post_id: str) -> None:

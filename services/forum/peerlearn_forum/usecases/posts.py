@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from peerlearn import events
 from peerlearn.auth import Principal
 from peerlearn.errors import Forbidden
@@ -51,14 +53,8 @@ async def create_post(
             created_at=now,
         )
         await thread_store.touch(tx.session, thread_id, at=now, posts_delta=1)
-        await search.index_doc(
-            tx.session,
-            doc_id=post_id,
-            thread_id=thread_id,
-            space_id=space.id,
-            title="",
-            body=data.body,
-            tags=[],
+        await search.index_post(
+            tx.session, post_id=post_id, thread_id=thread_id, space_id=space.id, body=data.body
         )
         await tx.record(
             events.make_event(
@@ -79,9 +75,7 @@ async def create_post(
                 actor_id=author_id,
             )
         )
-        post = await post_store.get_post(tx.session, post_id)
-        names = await DIRECTORY.display_names(tx.session, {author_id})
-        return views.post(post, names, thread.accepted_post_id)
+        return await shown_post(tx.session, post_id, thread.accepted_post_id)
 
 
 async def update_post(
@@ -94,14 +88,8 @@ async def update_post(
         if post.author_id is None or post.author_id != caller.person_id:
             raise Forbidden("only the author edits a post")
         await post_store.update_post(tx.session, post_id, body=data.body, edited_at=datetime.now(UTC))
-        await search.index_doc(
-            tx.session,
-            doc_id=post_id,
-            thread_id=thread.id,
-            space_id=space.id,
-            title="",
-            body=data.body,
-            tags=[],
+        await search.index_post(
+            tx.session, post_id=post_id, thread_id=thread.id, space_id=space.id, body=data.body
         )
         await tx.record(
             events.make_event(
@@ -110,9 +98,14 @@ async def update_post(
                 actor_id=caller.person_id,
             )
         )
-        post = await post_store.get_post(tx.session, post_id)
-        names = await DIRECTORY.display_names(tx.session, {post.author_id})
-        return views.post(post, names, thread.accepted_post_id)
+        return await shown_post(tx.session, post_id, thread.accepted_post_id)
+
+
+async def shown_post(session: AsyncSession, post_id: str, accepted_post_id: str | None) -> schemas.Post:
+    """A post as it is shown after a change to it: read back from the store, with its author's name."""
+    row = await post_store.get_post(session, post_id)
+    names = await DIRECTORY.display_names(session, {row.author_id})
+    return views.post(row, names, accepted_post_id)
 
 
 async def delete_post(uow: UnitOfWork, principal: Principal | None, post_id: str) -> None:

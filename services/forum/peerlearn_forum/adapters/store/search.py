@@ -42,6 +42,15 @@ async def index_doc(
         )
 
 
+async def index_post(
+    session: AsyncSession, *, post_id: str, thread_id: str, space_id: str, body: str
+) -> None:
+    """Add or replace a post's searchable text (a post has a body only: no title, no tags)."""
+    await index_doc(
+        session, doc_id=post_id, thread_id=thread_id, space_id=space_id, title="", body=body, tags=[]
+    )
+
+
 async def set_visible(session: AsyncSession, doc_id: str, visible: bool) -> None:
     """Show or hide a document in search (a hidden or restored post)."""
     await session.execute(
