@@ -39,6 +39,8 @@ class NatsUser(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     # The stream of the service's own events (its subjects are the stream's subjects).
     owns: str
+    # Further streams it alone writes (profiles: CONTACTS, the addresses only notify reads).
+    also_owns: tuple[str, ...] = ()
     # Streams the service runs a durable consumer on, named ``<service>-<stream>`` as
     # peerlearn.consuming names them.
     consumes: tuple[str, ...] = ()
@@ -47,7 +49,7 @@ class NatsUser(msgspec.Struct, frozen=True, kw_only=True):
 
 
 USERS: dict[str, NatsUser] = {
-    "profiles": NatsUser(name="profiles", owns="PROFILES"),
+    "profiles": NatsUser(name="profiles", owns="PROFILES", also_owns=("CONTACTS",)),
     "forum": NatsUser(name="forum", owns="FORUM", consumes=("PROFILES", "MATCHER")),
     "matcher": NatsUser(
         name="matcher",
@@ -69,7 +71,7 @@ class Permissions(msgspec.Struct, frozen=True):
 def managed_streams(service: str) -> tuple[str, ...] | None:
     """The streams a service creates and updates at start; None (all) for one not in the table."""
     user = USERS.get(service)
-    return None if user is None else (user.owns, events.DEADLETTER_STREAM)
+    return None if user is None else (user.owns, *user.also_owns, events.DEADLETTER_STREAM)
 
 
 def _consumer_calls(stream: str, consumer: str) -> list[str]:
@@ -92,10 +94,11 @@ def durable_name(service: str, stream: str) -> str:
 
 def permissions_of(user: NatsUser) -> Permissions:
     """The exact allow lists of a service's user, derived from what its bus and consumers do."""
-    publish = list(events.STREAMS[user.owns])
+    owned = (user.owns, *user.also_owns)
+    publish = [subject for stream in owned for subject in events.STREAMS[stream]]
     publish += [events.deadletter_subject(stream) for stream in user.consumes]
     publish.append(f"{API}.INFO")
-    for stream in (user.owns, events.DEADLETTER_STREAM):
+    for stream in (*owned, events.DEADLETTER_STREAM):
         publish += [f"{API}.STREAM.{call}.{stream}" for call in ("INFO", "CREATE", "UPDATE")]
     for stream in user.consumes:
         publish.append(f"{API}.STREAM.INFO.{stream}")

@@ -20,8 +20,10 @@ def test_a_service_publishes_only_its_own_subjects_and_dead_letters() -> None:
     for name, user in nats_access.USERS.items():
         publish = nats_access.permissions_of(user).publish
         plain = [s for s in publish if not s.startswith("$")]
-        assert plain == [*events.STREAMS[user.owns], *(events.deadletter_subject(s) for s in user.consumes)]
-        others = [s for stream, subjects in events.STREAMS.items() if stream != user.owns for s in subjects]
+        owned = (user.owns, *user.also_owns)
+        mine = [s for stream in owned for s in events.STREAMS[stream]]
+        assert plain == [*mine, *(events.deadletter_subject(s) for s in user.consumes)]
+        others = [s for stream, subjects in events.STREAMS.items() if stream not in owned for s in subjects]
         assert not set(others) & set(publish), name
         assert ">" not in publish and "$JS.API.>" not in publish
         assert nats_access.permissions_of(user).subscribe == ("_INBOX.>",)
@@ -56,3 +58,16 @@ def test_the_embedded_server_listens_on_loopback_and_monitors_only_when_asked(tm
     assert 'http: "127.0.0.1:8222"' in watched
     for user, password in passwords.items():
         assert f'user: "{user}"\n        password: "{password}"' in quiet
+
+
+def test_only_profiles_writes_contacts_and_only_their_consumer_reads_them() -> None:
+    table = nats_access.all_permissions()
+    writers = [name for name, p in table.items() if "contacts.>" in p.publish]
+    assert writers == ["profiles"]
+    readers = [
+        name
+        for name, p in table.items()
+        if any(".CONTACTS." in s or s.endswith(".CONTACTS") for s in p.publish if "CONSUMER" in s)
+    ]
+    assert set(readers) <= {"notify"}, readers
+    assert "$JS.API.STREAM.CREATE.CONTACTS" in table["profiles"].publish
