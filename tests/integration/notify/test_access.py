@@ -135,9 +135,10 @@ async def test_mark_read_needs_ids_or_all(
 async def test_reading_marks_only_what_was_named_and_pages_by_cursor(notify: Notify) -> None:
     asker = await notify.person("org-read")
     reader = await notify.person("org-read", email=False)
-    for n in range(3):
-        await notify.route(await notify.thread(asker, title=f"Question {n}"), reader)
     await notify.settle()
+    for n in range(3):  # one at a time: the inbox's order is the order notify told them
+        await notify.route(await notify.thread(asker, title=f"Question {n}"), reader)
+        await notify.settle()
     first = await notify.inbox(reader, limit=2)
     assert [i["title"].split("“")[1].split("”")[0] for i in first["items"]] == ["Question 2", "Question 1"]
     assert first["unread"] == 3 and first["next_cursor"]

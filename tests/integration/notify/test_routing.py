@@ -17,6 +17,7 @@ async def test_a_routed_question_reaches_the_answerers_inbox_and_mailbox(notify:
     asker = await notify.person("org-route")
     answerer = await notify.person("org-route")
     outsider = await notify.person("org-elsewhere")  # may not see an org-only thread
+    await notify.settle()  # their addresses are known before anything is routed to them
     thread = await notify.thread(asker, title="Why is my event loop blocked?")
     await notify.route(thread, answerer, outsider)
     await notify.settle()
@@ -42,6 +43,7 @@ async def test_a_routed_question_reaches_the_answerers_inbox_and_mailbox(notify:
 async def test_routing_the_same_question_again_tells_nobody_twice(notify: Notify) -> None:
     asker = await notify.person("org-twice")
     answerer = await notify.person("org-twice")
+    await notify.settle()
     thread = await notify.thread(asker)
     await notify.route(thread, answerer)
     await notify.route(thread, answerer)  # a re-route (new event id) of the same thread
@@ -186,3 +188,32 @@ async def test_erasure_deletes_the_inbox_settings_and_address(notify: Notify) ->
     await notify.settle()
     admin_view = await notify.client.get(f"/v1/people/{leaving.id}/notifications", headers=ADMIN)
     assert admin_view.json()["items"] == []
+
+
+async def test_routings_racing_their_threads_lose_nobody(notify: Notify) -> None:
+    """The FORUM and MATCHER consumers apply a thread and its routing in concurrent transactions:
+    every answerer is told once, whichever commits first (on PostgreSQL too)."""
+    asker = await notify.person("org-race")
+    answerers = [await notify.person("org-race", email=False) for _ in range(40)]
+    await notify.settle()
+    for n, answerer in enumerate(answerers):
+        thread_id = f"t-race-{n}-{answerer.id}"
+        await notify.publish(
+            events.AnswerersSuggested(
+                thread_id=thread_id, answerers=[events.SuggestedAnswerer(person_id=answerer.id, score=1)]
+            )
+        )
+        await notify.publish(
+            events.ThreadCreated(
+                thread_id=thread_id,
+                space_id="s",
+                visibility="org",
+                org_id="org-race",
+                author_id=asker.id,
+                kind="question",
+                title=f"Race {n}",
+            )
+        )
+    await notify.settle()
+    for answerer in answerers:
+        assert await notify.kinds(answerer) == ["question_routed"], answerer.id

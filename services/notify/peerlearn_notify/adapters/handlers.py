@@ -8,7 +8,9 @@ Handlers take ``(tx, event)``; the delivery settings are bound by :func:`handler
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import partial
+from typing import Any
 
 from peerlearn import events
 from peerlearn.bus import Bus, Consumer
@@ -26,10 +28,6 @@ from peerlearn_notify.usecases.notifying import Delivery, notify, recipient
 
 STREAMS = ("PROFILES", "FORUM", "MATCHER", "CONTACTS")
 SUGGESTED_KINDS = ("peer", "mentor", "expert")
-
-
-class ThreadNotKnownYet(RuntimeError):
-    """The matcher routed a thread whose creation notify has not applied yet: retried later."""
 
 
 def _thread_link(delivery: Delivery, thread_id: str) -> str:
@@ -73,37 +71,54 @@ async def contact_updated(tx: Transaction, event: events.Event) -> None:
     await set_address(tx.session, data.person_id, data.org_id, data.email, event.occurred_at)
 
 
-async def thread_created(tx: Transaction, event: events.Event) -> None:
-    """Remember where the thread lives (routing events do not say)."""
-    assert isinstance(event.data, events.ThreadSnapshot)
-    await forum_copy.keep_thread(tx.session, event.data)
+async def thread_created(delivery: Delivery, tx: Transaction, event: events.Event) -> None:
+    """Remember where the thread lives (routing events do not say); tell answerers routed to it
+    before it arrived."""
+    data = event.data
+    assert isinstance(data, events.ThreadSnapshot)
+    await forum_copy.lock_thread(tx.session, data.thread_id)
+    await forum_copy.keep_thread(tx.session, data)
+    parked = await forum_copy.take_parked_routes(tx.session, data.thread_id)
+    if parked:
+        thread = await forum_copy.thread(tx.session, data.thread_id)
+        for person_id, routed_at in parked:
+            await _tell_routed(delivery, tx, thread, person_id, routed_at)
 
 
 async def answerers_suggested(delivery: Delivery, tx: Transaction, event: events.Event) -> None:
-    """Each routed answerer gets ``question_routed`` (if they may see the thread)."""
+    """Each routed answerer gets ``question_routed`` (if they may see the thread); routed before
+    the thread reached notify, they are told when it does."""
     data = event.data
     assert isinstance(data, events.AnswerersSuggested)
+    await forum_copy.lock_thread(tx.session, data.thread_id)
     thread = await forum_copy.thread(tx.session, data.thread_id)
+    people = [answerer.person_id for answerer in data.answerers]
     if thread is None:
-        raise ThreadNotKnownYet(f"thread {data.thread_id} not applied yet")
+        await forum_copy.park_routes(tx.session, data.thread_id, people, event.occurred_at)
+        return
+    for person_id in people:
+        await _tell_routed(delivery, tx, thread, person_id, event.occurred_at)
+
+
+async def _tell_routed(
+    delivery: Delivery, tx: Transaction, thread: Any, person_id: str, at: datetime
+) -> None:
+    if person_id == thread.author_id:
+        return
     names = await DIRECTORY.display_names(tx.session, {thread.author_id})
     asker = names.get(thread.author_id or "", "Someone")
-    where = Where(thread.visibility, thread.org_id, thread.cohort_id)
-    for answerer in data.answerers:
-        if answerer.person_id == thread.author_id:
-            continue
-        await notify(
-            tx,
-            delivery,
-            person_id=answerer.person_id,
-            kind="question_routed",
-            title=f"{asker} asked “{thread.title}” — you may know",
-            link=_thread_link(delivery, data.thread_id),
-            dedupe_key=f"routed:{data.thread_id}",
-            where=where,
-            now=event.occurred_at,
-            thread_id=data.thread_id,
-        )
+    await notify(
+        tx,
+        delivery,
+        person_id=person_id,
+        kind="question_routed",
+        title=f"{asker} asked “{thread.title}” — you may know",
+        link=_thread_link(delivery, thread.id),
+        dedupe_key=f"routed:{thread.id}",
+        where=Where(thread.visibility, thread.org_id, thread.cohort_id),
+        now=at,
+        thread_id=thread.id,
+    )
 
 
 async def post_created(delivery: Delivery, tx: Transaction, event: events.Event) -> None:
@@ -215,8 +230,8 @@ def handlers_for(delivery: Delivery) -> dict[str, Apply]:
     return {
         **profiles,
         CONTACT_UPDATED: contact_updated,
-        events.THREAD_CREATED: thread_created,
-        events.THREAD_UPDATED: thread_created,
+        events.THREAD_CREATED: partial(thread_created, delivery),
+        events.THREAD_UPDATED: partial(thread_created, delivery),
         events.POST_CREATED: partial(post_created, delivery),
         events.ANSWER_ACCEPTED: partial(answer_accepted, delivery),
         events.ANSWERERS_SUGGESTED: partial(answerers_suggested, delivery),

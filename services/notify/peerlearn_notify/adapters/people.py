@@ -12,6 +12,7 @@ from peerlearn_notify.adapters.tables import (
     contacts,
     mail_outbox,
     notifications,
+    pending_routes,
     preferences,
     seen_suggestions,
     sent_digests,
@@ -82,6 +83,7 @@ async def forget(session: AsyncSession, person_id: str) -> None:
         (seen_suggestions, seen_suggestions.c.person_id),
         (sent_digests, sent_digests.c.person_id),
         (thread_answerers, thread_answerers.c.person_id),
+        (pending_routes, pending_routes.c.person_id),
         (mail_outbox, mail_outbox.c.person_id),
     ):
         await session.execute(sa.delete(table).where(column == person_id))

@@ -28,6 +28,15 @@ threads = sa.Table(
     sa.Column("org_id", sa.String(64), nullable=True),
     sa.Column("cohort_id", sa.String(64), nullable=True),
 )
+# Answerers routed to a thread whose creation had not reached notify yet (the MATCHER and FORUM
+# streams are consumed apart): told as soon as the thread arrives.
+pending_routes = sa.Table(
+    "pending_routes",
+    metadata,
+    sa.Column("thread_id", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("routed_at", TS, nullable=False),
+)
 # Who answered a thread so far (for thread_activity).
 thread_answerers = sa.Table(
     "thread_answerers",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,12 +10,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn import events
-from peerlearn_notify.adapters.tables import seen_suggestions, thread_answerers, threads
+from peerlearn_notify.adapters.tables import pending_routes, seen_suggestions, thread_answerers, threads
 
 
 def _insert(session: AsyncSession) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+async def lock_thread(session: AsyncSession, thread_id: str) -> None:
+    """Serialise the handlers of one thread until this transaction ends (PostgreSQL; SQLite has
+    one writer anyway): a routing that parks its answerers and the thread's creation that takes
+    them must not pass each other unseen in two concurrent transactions."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(thread_id))))
 
 
 async def keep_thread(session: AsyncSession, data: events.ThreadSnapshot) -> None:
@@ -71,3 +80,26 @@ async def remember_told(session: AsyncSession, person_id: str, kind: str, candid
         await session.execute(
             sa.insert(seen_suggestions).values(person_id=person_id, kind=kind, candidate_id=candidate)
         )
+
+
+async def park_routes(session: AsyncSession, thread_id: str, person_ids: list[str], at: datetime) -> None:
+    """Keep answerers routed to a thread notify does not know yet, for when it arrives."""
+    for person_id in person_ids:
+        statement = _insert(session)(pending_routes).values(
+            thread_id=thread_id, person_id=person_id, routed_at=at
+        )
+        await session.execute(statement.on_conflict_do_nothing())
+
+
+async def take_parked_routes(session: AsyncSession, thread_id: str) -> list[tuple[str, datetime]]:
+    """The answerers parked for ``thread_id`` and when they were routed (removed from the parking)."""
+    rows = (
+        await session.execute(
+            sa.select(pending_routes.c.person_id, pending_routes.c.routed_at).where(
+                pending_routes.c.thread_id == thread_id
+            )
+        )
+    ).all()
+    if rows:
+        await session.execute(sa.delete(pending_routes).where(pending_routes.c.thread_id == thread_id))
+    return [(row.person_id, row.routed_at) for row in rows]

@@ -63,6 +63,12 @@ def upgrade() -> None:
         sa.Column("cohort_id", ID, nullable=True),
     )
     op.create_table(
+        "pending_routes",
+        sa.Column("thread_id", ID, primary_key=True),
+        sa.Column("person_id", ID, primary_key=True),
+        sa.Column("routed_at", TS, nullable=False),
+    )
+    op.create_table(
         "thread_answerers",
         sa.Column("thread_id", ID, primary_key=True),
         sa.Column("person_id", ID, primary_key=True),
@@ -142,6 +148,7 @@ def downgrade() -> None:
         "preferences",
         "notifications",
         "thread_answerers",
+        "pending_routes",
         "threads",
         "cohort_members",
         "cohort_orgs",
