@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from peerlearn.outbox import outbox_table
+from peerlearn.store import UTCDateTime
 
 metadata = sa.MetaData()
 outbox = outbox_table(metadata)
@@ -15,7 +16,7 @@ orgs = sa.Table(
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
 people = sa.Table(
@@ -34,8 +35,8 @@ people = sa.Table(
     sa.Column("weekly_hours", sa.Float, nullable=False, default=0.0),
     sa.Column("mentor_capacity", sa.Integer, nullable=False, default=0),
     sa.Column("open_to_external", sa.Boolean, nullable=False, default=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("org_id", "email_key", name="uq_people_org_email"),
 )
 
@@ -59,7 +60,7 @@ cohorts = sa.Table(
     sa.Column("topic", sa.String(300), nullable=False, default=""),
     sa.Column("starts_on", sa.Date, nullable=True),
     sa.Column("ends_on", sa.Date, nullable=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
 # An org's standing in a cohort: invited (pending), member, declined or left.
@@ -69,7 +70,7 @@ cohort_orgs = sa.Table(
     sa.Column("cohort_id", sa.String(40), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("org_id", sa.String(40), sa.ForeignKey("orgs.id"), primary_key=True),
     sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
 cohort_members = sa.Table(
@@ -78,7 +79,7 @@ cohort_members = sa.Table(
     sa.Column("cohort_id", sa.String(40), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("person_id", sa.String(40), sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("org_id", sa.String(40), nullable=False, index=True),
-    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("added_at", UTCDateTime, nullable=False),
 )
 
 # Listing an org's people walks (org_id, id) in id order: cursor pagination.
@@ -92,9 +93,9 @@ sign_in_codes = sa.Table(
     sa.Column("code_hash", sa.String(64), primary_key=True),
     sa.Column("person_id", sa.String(40), sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
     sa.Column("state", sa.String(10), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("used_at", UTCDateTime, nullable=True),
     sa.Index("ix_sign_in_codes_person", "person_id", "state"),
 )
 
@@ -108,5 +109,5 @@ org_sso = sa.Table(
     sa.Column("client_secret_sealed", sa.Text, nullable=False),
     sa.Column("allowed_domains", sa.JSON, nullable=False),
     sa.Column("enabled", sa.Boolean, nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
 )

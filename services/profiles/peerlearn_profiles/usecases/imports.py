@@ -14,7 +14,7 @@ from peerlearn_profiles.domain.roster import Roster, RosterRow
 from peerlearn_profiles.domain.sight import Viewer
 from peerlearn_profiles.http.schemas import ImportedRow, ImportReport, RejectedRow
 from peerlearn_profiles.usecases.access import viewer_of
-from peerlearn_profiles.usecases.people import announce
+from peerlearn_profiles.usecases.people import announce, tell_contact
 
 
 async def import_roster(uow: UnitOfWork, principal: Principal, org_id: str, roster: Roster) -> ImportReport:
@@ -36,6 +36,7 @@ async def _import(tx: Transaction, viewer: Viewer, org_id: str, roster: Roster) 
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for row in roster.rows:
         person_id = known.get(row.email_key)
+        email_before = None if person_id is None else existing[person_id].email
         if person_id is None:
             person = _new_person(org_id, row)
             try:
@@ -57,6 +58,8 @@ async def _import(tx: Transaction, viewer: Viewer, org_id: str, roster: Roster) 
             await store.update_person(session, person, row.email_key)
             outcome = "updated"
         await announce(tx, person, viewer.person_id)
+        if person.email != email_before:  # new, or the same address written differently
+            await tell_contact(tx, person, viewer.person_id)
         counts[outcome] += 1
         imported.append(ImportedRow(line=row.line, id=person.id, email=person.email, outcome=outcome))  # type: ignore[arg-type]
     return ImportReport(

@@ -14,6 +14,7 @@ from peerlearn import events
 from peerlearn.auth import Principal
 from peerlearn.errors import Conflict, Forbidden, NotFound
 from peerlearn.events import make_event, new_id
+from peerlearn.events.contacts import ContactUpdated
 from peerlearn.unit_of_work import Transaction, UnitOfWork
 from peerlearn_profiles.adapters import store
 from peerlearn_profiles.adapters.store import PersonRecord
@@ -66,6 +67,13 @@ async def announce(tx: Transaction, person: PersonRecord, actor_id: str | None) 
     return person
 
 
+async def tell_contact(tx: Transaction, person: PersonRecord, actor_id: str | None) -> None:
+    """Record ``contacts.person.updated`` (the CONTACTS stream, read by notify alone) with the
+    person's current address; the caller records it only when the address is new or changed."""
+    data = ContactUpdated(person_id=person.id, org_id=person.org_id, email=person.email)
+    await tx.record(make_event(data, org_id=person.org_id, actor_id=actor_id))
+
+
 async def my_profile(uow: UnitOfWork, principal: Principal) -> Person:
     """The caller's own profile, with their email (the platform admin is no person: 404)."""
     async with uow.reading() as tx:
@@ -98,6 +106,7 @@ async def create_person(uow: UnitOfWork, principal: Principal, org_id: str, data
         person = _new_person(org_id, data)
         await insert_checked(session, person)
         await announce(tx, person, viewer.person_id)
+        await tell_contact(tx, person, viewer.person_id)
     return profile_view(person, with_email=True)
 
 
@@ -144,9 +153,12 @@ async def update_person(
         roles_change = data.roles is not UNSET and set(check_roles(data.roles)) != set(person.roles)
         if roles_change and not viewer.administers(person.org_id):
             raise Forbidden("only an admin of the organisation may change roles")
+        email_before = person.email
         if apply_update(person, data):
             await _store_update(tx.session, person)
             await announce(tx, person, viewer.person_id)
+            if person.email != email_before:
+                await tell_contact(tx, person, viewer.person_id)
     sight = sight_of(viewer, person.id, person.org_id, person.cohort_ids)
     assert sight is not None  # only someone who may edit gets here
     return person_view(person, sight)
