@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from peerlearn.runner import System, free_port, start_system
+from peerlearn.runner import System
+from peerlearn.testing.system import running_system
 
 pytestmark = pytest.mark.e2e
 
@@ -20,21 +20,8 @@ ADMIN = "e2e-admin-token-" + "z" * 30
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    data: Path = tmp_path_factory.mktemp("peerlearn-e2e")
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PEERLEARN_DATA_DIR": str(data),
-        "PEERLEARN_ADMIN_TOKEN": ADMIN,
-        "PEERLEARN_PROFILES_PORT": str(free_port()),
-        "PEERLEARN_FORUM_PORT": str(free_port()),
-        "PEERLEARN_MATCHER_PORT": str(free_port()),
-        "PEERLEARN_NATS_PORT": str(free_port()),
-    }
-    running = start_system(env)
-    try:
+    with running_system(tmp_path_factory.mktemp("peerlearn-e2e"), ADMIN) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def until(check: Callable[[], Any], timeout: float = 60.0) -> Any:

@@ -22,6 +22,7 @@ import pytest
 
 from peerlearn.runner import System, free_port, start_system
 from peerlearn.testing.servers import unavailable
+from peerlearn.testing.system import system_env
 
 ADMIN = "web-e2e-admin-token-" + "e" * 30
 CHROMIUM = "/usr/bin/chromium"
@@ -42,20 +43,8 @@ LINK = re.compile(r"(https?://[^\s\"<>]+/sign-in/[A-Za-z0-9_\-]+)")
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     data: Path = tmp_path_factory.mktemp("peerlearn-web-e2e")
-    web_port = free_port()
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PEERLEARN_DATA_DIR": str(data),
-        "PEERLEARN_ADMIN_TOKEN": ADMIN,
-        "PEERLEARN_PUBLIC_URL": f"http://127.0.0.1:{web_port}",
-        "PEERLEARN_WEB_PORT": str(web_port),
-        "PEERLEARN_PROFILES_PORT": str(free_port()),
-        "PEERLEARN_FORUM_PORT": str(free_port()),
-        "PEERLEARN_MATCHER_PORT": str(free_port()),
-        "PEERLEARN_NATS_PORT": str(free_port()),
-    }
-    if os.environ.get("PYTHONPATH"):  # a developer pointing the services at another checkout
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    env = system_env(data, ADMIN)
+    env["PEERLEARN_PUBLIC_URL"] = f"http://127.0.0.1:{env['PEERLEARN_WEB_PORT']}"
     running = start_system(env)
     try:
         yield running

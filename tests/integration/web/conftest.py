@@ -9,7 +9,6 @@ session but the sign-in pages.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ import pytest
 from litestar.testing import TestClient
 
 from peerlearn.runner import System, free_port, start_system
+from peerlearn.testing.system import system_env
 from peerlearn_web.app import create_app
 from peerlearn_web.domain.caller import Caller
 from peerlearn_web.settings import load
@@ -32,18 +32,7 @@ CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     data: Path = tmp_path_factory.mktemp("peerlearn-web")
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PEERLEARN_DATA_DIR": str(data),
-        "PEERLEARN_ADMIN_TOKEN": ADMIN,
-        "PEERLEARN_WEB_PORT": str(free_port()),
-        "PEERLEARN_PROFILES_PORT": str(free_port()),
-        "PEERLEARN_FORUM_PORT": str(free_port()),
-        "PEERLEARN_MATCHER_PORT": str(free_port()),
-        "PEERLEARN_NATS_PORT": str(free_port()),
-    }
-    if os.environ.get("PYTHONPATH"):  # a developer pointing the services at another checkout
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    env = system_env(data, ADMIN)
     running = start_system(env)
     running.env.update(env)
     try:

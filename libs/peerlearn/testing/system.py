@@ -1,0 +1,42 @@
+"""The whole system for end-to-end tests, started as ``peerlearn up`` starts it.
+
+Every service and the embedded NATS get a free port (so a test never collides with a system a
+developer left running on the default ports, nor with another test's), the data lives in a
+temporary folder, and the platform-admin credential is the test's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from peerlearn.runner import SERVICES, System, free_port, start_system
+
+
+def system_env(data_dir: Path, admin_token: str, **extra: str) -> dict[str, str]:
+    """The environment of a test system: every port free, the data under ``data_dir``."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PEERLEARN_DATA_DIR": str(data_dir),
+        "PEERLEARN_ADMIN_TOKEN": admin_token,
+        "PEERLEARN_NATS_PORT": str(free_port()),
+        **{f"PEERLEARN_{name.upper()}_PORT": str(free_port()) for name in SERVICES},
+    }
+    if os.environ.get("PYTHONPATH"):  # a developer pointing the services at another checkout
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def running_system(data_dir: Path, admin_token: str, **extra: str) -> Iterator[System]:
+    """Start the system (every service ready) and stop it, whatever happens in between."""
+    env = system_env(data_dir, admin_token, **extra)
+    running = start_system(env)
+    running.env.update(env)
+    try:
+        yield running
+    finally:
+        running.stop()
