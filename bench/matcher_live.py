@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import secrets
 import sys
 import tempfile
 import time
@@ -82,8 +83,12 @@ async def baseline(url: str, count: int, rate: float) -> np.ndarray:
 async def main(people: int, updates: int, rate: float) -> None:
     server = start_nats()
     tmp = tempfile.mkdtemp()
-    env = {"PEERLEARN_DATA_DIR": tmp, "PEERLEARN_NATS_URL": server.url, "PEERLEARN_JWT_SECRET": "x" * 40,
-           "PEERLEARN_LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = {
+        "PEERLEARN_DATA_DIR": tmp,
+        "PEERLEARN_NATS_URL": server.url,
+        "PEERLEARN_JWT_SECRET": secrets.token_hex(32),
+        "PEERLEARN_LOG_LEVEL": "WARNING",
+    }
     app = create_app(load(env), database=Database(f"sqlite+aiosqlite:///{tmp}/m.db"), encoder=Encoder())
     rng = random.Random(0)
     try:
