@@ -64,7 +64,7 @@ async def _seed(
 ) -> tuple[dict[str, str], str, list[str], list[tuple[str, str]]]:
     """People (by events), one org space, 300 threads with answers: tokens, space, threads, posts."""
     issuer = TokenIssuer(SECRET)
-    people = [
+    people: list[dict[str, Any]] = [
         {
             "id": f"bench-p{i}",
             "org_id": "bench-org",
