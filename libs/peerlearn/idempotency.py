@@ -38,6 +38,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peerlearn.asgi_bodies import answer, body_of, read_body, replaying
 from peerlearn.auth import Principal
 from peerlearn.store import Database, UTCDateTime
 from peerlearn.unit_of_work import keyed_write
@@ -109,18 +110,16 @@ class IdempotencyMiddleware:
             await self.app(asgi_scope, receive, send)
             return
         if not 1 <= len(key) <= MAX_KEY_LENGTH:
-            await _answer(send, 400, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
+            await answer(send, 400, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
             return
-        messages, size = await _read_body(receive, self.max_body)
+        messages, size = await read_body(receive, self.max_body)
         if size > self.max_body:  # the handler refuses it (413); nothing to keep
-            await self.app(asgi_scope, _replaying(messages, receive), send)
+            await self.app(asgi_scope, replaying(messages, receive), send)
             return
         who = principal.person_id or "platform-admin"
         store_key = "idem:" + hashlib.sha256(f"{who}\x00".encode() + key).hexdigest()
         request_line = f"{scope['method']} {scope['path']}?{scope.get('query_string', b'').decode()}\x00"
-        fingerprint = hashlib.sha256(
-            request_line.encode() + b"".join(m.get("body", b"") for m in messages)
-        ).hexdigest()
+        fingerprint = hashlib.sha256(request_line.encode() + body_of(messages)).hexdigest()
         # One request per key at a time in this app (a replica); other replicas are kept out by the claim.
         lock = _locks.setdefault(f"{id(scope['app'])}:{store_key}", asyncio.Lock())
         async with lock:
@@ -131,11 +130,11 @@ class IdempotencyMiddleware:
                 return
             store: Store = scope["app"].stores.get("idempotency")
             if not await claim(store, store_key + ":claim", CLAIM_SECONDS):
-                await _answer(send, 409, "a request with this Idempotency-Key is in progress; retry shortly")
+                await answer(send, 409, "a request with this Idempotency-Key is in progress; retry shortly")
                 return
             try:
                 await self._run_keyed(
-                    database, asgi_scope, _replaying(messages, receive), send, store_key, fingerprint
+                    database, asgi_scope, replaying(messages, receive), send, store_key, fingerprint
                 )
             finally:
                 await store.delete(store_key + ":claim")
@@ -204,7 +203,7 @@ class IdempotencyMiddleware:
 
     async def _replay_or_refuse(self, send: Send, kept: _Kept, fingerprint: str) -> None:
         if kept.fingerprint != fingerprint:
-            await _answer(send, 422, "this Idempotency-Key was used with a different request; use a new key")
+            await answer(send, 422, "this Idempotency-Key was used with a different request; use a new key")
             return
         headers = [(b"idempotent-replay", b"true"), (b"content-length", str(len(kept.body)).encode())]
         if kept.content_type:
@@ -250,30 +249,3 @@ async def _insert(session: AsyncSession, key: str, answer: _Kept) -> None:
             created_at=datetime.now(UTC),
         )
     )
-
-
-async def _read_body(receive: Receive, limit: int) -> tuple[list[Any], int]:
-    messages: list[Any] = []
-    size = 0
-    while True:
-        message: Any = await receive()
-        messages.append(message)
-        size += len(message.get("body", b""))
-        if message["type"] != "http.request" or not message.get("more_body") or size > limit:
-            return messages, size
-
-
-def _replaying(messages: list[Any], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replay() -> Any:
-        return pending.pop(0) if pending else await receive()
-
-    return replay
-
-
-async def _answer(send: Send, status: int, detail: str) -> None:
-    body = msgspec.json.encode({"status_code": status, "detail": detail})
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -22,6 +22,8 @@ from typing import Any, cast
 import msgspec
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from peerlearn.asgi_bodies import answer, body_of, read_body, replaying
+
 MAX_DEPTH = 64
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -115,32 +117,13 @@ class StrictJsonMiddleware:
         if decoder is None:
             await self.app(asgi_scope, receive, send)
             return
-        messages: list[Any] = []
-        size = 0
-        while True:
-            message: Any = await receive()
-            messages.append(message)
-            size += len(message.get("body", b""))
-            if message["type"] != "http.request" or not message.get("more_body") or size > self.max_body:
-                break
+        messages, size = await read_body(receive, self.max_body)
         if size <= self.max_body:
-            body = b"".join(m.get("body", b"") for m in messages)
+            body = body_of(messages)
             content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
             try:
                 check_body(body, content_type, decoder)
             except _Refused as refused:
-                await _answer(send, refused.status, refused.detail)
+                await answer(send, refused.status, refused.detail)
                 return
-        pending = list(messages)
-
-        async def replay() -> Any:
-            return pending.pop(0) if pending else await receive()
-
-        await self.app(asgi_scope, replay, send)
-
-
-async def _answer(send: Send, status: int, detail: str) -> None:
-    body = msgspec.json.encode({"status_code": status, "detail": detail})
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
+        await self.app(asgi_scope, replaying(messages, receive), send)
