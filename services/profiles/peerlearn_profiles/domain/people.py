@@ -6,6 +6,7 @@ Pure, so the HTTP API, the CSV import and the demo loader share them.
 from __future__ import annotations
 
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,18 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Control characters (NUL above all: PostgreSQL cannot store it) never belong in a profile;
 # free text keeps its tabs and newlines.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidi embeddings, overrides and isolates reorder the text around a name ("Bob\u202egnp.exe"
+# shows as "Bobexe.png"): a name never needs them.
+BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Categories that draw nothing: format characters (zero-width space, joiners), separators,
+# combining marks with no base, controls, private use and unassigned code points.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cc", "Co", "Cn"})
+# Letters that render as blank space although Unicode calls them letters (Hangul fillers,
+# the blank Braille pattern).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Zone names whose meaning depends on the host (its local zone, its POSIX rules) or that
+# name no place at all: the same profile must mean the same hours everywhere.
+HOST_DEPENDENT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 # --- identity and validation ----------------------------------------------------------
@@ -53,9 +66,7 @@ def clean_skills(raw: Iterable[tuple[str, int, bool]]) -> list[SkillEntry]:
     entries: list[SkillEntry] = []
     seen: dict[str, str] = {}
     for name, level, wants in raw:
-        shown = " ".join(check_text(name, "a skill name").split())
-        if not shown:
-            raise Invalid("a skill name must not be blank")
+        shown = clean_name(name, "a skill name")
         if len(shown) > MAX_SKILL_NAME:
             raise Invalid(f"skill name {shown[:20]!r}… is longer than {MAX_SKILL_NAME} characters")
         if not 1 <= level <= 5:
@@ -77,6 +88,8 @@ def _timezones() -> frozenset[str]:
 
 def check_timezone(name: str) -> str:
     """Return ``name`` if it is an IANA timezone this machine knows, else raise :class:`Invalid`."""
+    if name in HOST_DEPENDENT_ZONES or name.startswith(("posix/", "right/")):
+        raise Invalid(f"timezone {name!r} depends on the server; give a place, e.g. 'Europe/Berlin'")
     if name not in _timezones() and name != "UTC":
         raise Invalid(f"timezone {name!r} is not an IANA timezone (e.g. 'Europe/Berlin')")
     return name
@@ -97,12 +110,21 @@ def check_text(value: str, field: str) -> str:
     return value
 
 
-def clean_name(display_name: str) -> str:
-    """A display name trimmed, never blank."""
-    name = " ".join(check_text(display_name, "display_name").split())
+def clean_name(value: str, field: str = "display_name") -> str:
+    """A name (of a person, org, cohort or skill) trimmed, with something to see, and no bidi controls."""
+    name = " ".join(check_text(value, field).split())
     if not name:
-        raise Invalid("display_name must not be blank")
+        raise Invalid(f"{field} must not be blank")
+    if BIDI_CONTROL.search(name):
+        raise Invalid(f"{field} contains a bidi control character (U+202A..U+202E, U+2066..U+2069)")
+    if not any(is_visible(char) for char in name):
+        raise Invalid(f"{field} has no visible character")
     return name
+
+
+def is_visible(char: str) -> bool:
+    """Whether ``char`` draws something (a letter, digit, mark with a base, symbol, punctuation)."""
+    return unicodedata.category(char) not in _INVISIBLE_CATEGORIES and char not in _BLANK_LETTERS
 
 
 def check_roles(roles: Iterable[str]) -> list[str]:

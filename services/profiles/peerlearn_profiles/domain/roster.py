@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from peerlearn.errors import Invalid
@@ -35,6 +36,10 @@ REQUIRED = (
     "goal",
 )
 OPTIONAL = ("bio", "mentor_capacity", "open_to_external")
+# Plain decimal numbers only: Python's int() and float() also take "1_0" (10), "1e3", "nan"
+# and "inf", which no HR export means.
+INTEGER = re.compile(r"^[+-]?[0-9]+$")
+DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 TRUE = {"true", "yes", "y", "1"}
 FALSE = {"false", "no", "n", "0", ""}
 
@@ -85,6 +90,9 @@ def read_roster(text: str) -> Roster:
         header = [name.strip().casefold() for name in next(reader)]
     except StopIteration:
         raise Invalid("the CSV is empty; it needs a header line") from None
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise Invalid(f"the CSV header names column(s) more than once: {', '.join(repeated)}")
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise Invalid(f"the CSV header lacks column(s): {', '.join(missing)}")
@@ -161,10 +169,9 @@ def _row(line: int, cells: dict[str, str]) -> RosterRow:
 
 def _number(text: str, column: str, low: float, high: float, *, integer: bool = False) -> float:
     text = text.strip() or "0"
-    try:
-        value = int(text) if integer else float(text)
-    except ValueError:
-        raise Invalid(f"{column} {text!r} is not a {'whole ' if integer else ''}number") from None
+    if not (INTEGER if integer else DECIMAL).match(text):
+        raise Invalid(f"{column} {text!r} is not a {'whole ' if integer else ''}number")
+    value = int(text) if integer else float(text)
     if not low <= value <= high:
         raise Invalid(f"{column} {text} is outside {low:g}..{high:g}")
     return value
@@ -182,11 +189,7 @@ def _skills(text: str, *, wants: bool) -> list[tuple[str, int, bool]]:
             if not wants:
                 raise Invalid(f"{column}: {item.strip()!r} needs a level, as in 'python:3'")
             name, level = item, "1"
-        try:
-            value = int(level.strip())
-        except ValueError:
-            raise Invalid(
-                f"{column}: level {level.strip()!r} of {name.strip()!r} is not a number 1..5"
-            ) from None
-        result.append((name, value, wants))
+        if not INTEGER.match(level.strip()):
+            raise Invalid(f"{column}: level {level.strip()!r} of {name.strip()!r} is not a number 1..5")
+        result.append((name, int(level.strip()), wants))
     return result

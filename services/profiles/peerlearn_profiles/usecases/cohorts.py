@@ -17,6 +17,7 @@ from peerlearn.events import make_event, new_id
 from peerlearn.unit_of_work import Transaction, UnitOfWork
 from peerlearn_profiles.adapters import cohort_store, store
 from peerlearn_profiles.adapters.cohort_store import CohortRecord
+from peerlearn_profiles.domain.people import clean_name
 from peerlearn_profiles.domain.sight import Viewer
 from peerlearn_profiles.http.schemas import Cohort, CohortCreate, Invitation, Membership
 from peerlearn_profiles.usecases.access import viewer_of, visible_person
@@ -36,9 +37,7 @@ async def _create_cohort(tx: Transaction, viewer: Viewer, data: CohortCreate) ->
         raise Forbidden("only an admin of the organisation may create a cohort")
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
         raise Invalid(f"ends_on {data.ends_on} is before starts_on {data.starts_on}")
-    name = " ".join(data.name.split())
-    if not name:
-        raise Invalid("name must not be blank")
+    name = clean_name(data.name, "name")
     cohort = CohortRecord(
         id=new_id(),
         name=name,

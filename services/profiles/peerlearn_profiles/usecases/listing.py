@@ -6,6 +6,7 @@ from peerlearn.auth import Principal
 from peerlearn.errors import NotFound
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_profiles.adapters import store
+from peerlearn_profiles.domain.paging import check_cursor
 from peerlearn_profiles.domain.sight import sight_of
 from peerlearn_profiles.http.schemas import PeoplePage
 from peerlearn_profiles.http.views import person_view
@@ -17,6 +18,7 @@ async def list_people(
 ) -> PeoplePage:
     """Everyone for the org's own people and the platform admin; for a person of another org only
     the fellow members of cohorts they share (as cards); 404 when there are none."""
+    cursor = check_cursor(cursor)
     async with uow.reading() as tx:
         viewer = await viewer_of(tx.session, principal)
         session = tx.session

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from peerlearn import events
 from peerlearn.auth import Principal
-from peerlearn.errors import Forbidden, Invalid
+from peerlearn.errors import Forbidden
 from peerlearn.events import make_event, new_id
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_profiles.adapters import store
 from peerlearn_profiles.adapters.store import OrgRecord
+from peerlearn_profiles.domain.people import clean_name
 from peerlearn_profiles.http.schemas import Org, OrgCreate
 from peerlearn_profiles.http.views import org_view
 from peerlearn_profiles.usecases.access import viewer_of, visible_org
@@ -21,9 +22,7 @@ async def create_org(uow: UnitOfWork, principal: Principal, data: OrgCreate) -> 
         viewer = await viewer_of(tx.session, principal)
         if not viewer.platform_admin:
             raise Forbidden("only the platform admin may do this")
-        name = " ".join(data.name.split())
-        if not name:
-            raise Invalid("name must not be blank")
+        name = clean_name(data.name, "name")
         org = OrgRecord(id=new_id(), name=name, kind=data.kind, created_at=store.now())
         await store.insert_org(tx.session, org)
         created = events.OrgCreated(org_id=org.id, name=org.name, kind=data.kind)
