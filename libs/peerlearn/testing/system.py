@@ -24,6 +24,8 @@ def system_env(data_dir: Path, admin_token: str, **extra: str) -> dict[str, str]
         "PEERLEARN_NATS_PORT": str(free_port()),
         **{f"PEERLEARN_{name.upper()}_PORT": str(free_port()) for name in SERVICES},
     }
+    if "PEERLEARN_WEB_PORT" in env:  # links in mails lead to this system's own web app
+        env["PEERLEARN_PUBLIC_URL"] = f"http://127.0.0.1:{env['PEERLEARN_WEB_PORT']}"
     if os.environ.get("PYTHONPATH"):  # a developer pointing the services at another checkout
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     env.update(extra)

@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
-from peerlearn.runner import System, free_port, start_system
+from peerlearn.runner import System, free_port
 from peerlearn.testing.servers import unavailable
-from peerlearn.testing.system import system_env
+from peerlearn.testing.system import running_system
 
 ADMIN = "web-e2e-admin-token-" + "e" * 30
 CHROMIUM = "/usr/bin/chromium"
@@ -42,14 +42,8 @@ LINK = re.compile(r"(https?://[^\s\"<>]+/sign-in/[A-Za-z0-9_\-]+)")
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    data: Path = tmp_path_factory.mktemp("peerlearn-web-e2e")
-    env = system_env(data, ADMIN)
-    env["PEERLEARN_PUBLIC_URL"] = f"http://127.0.0.1:{env['PEERLEARN_WEB_PORT']}"
-    running = start_system(env)
-    try:
+    with running_system(tmp_path_factory.mktemp("peerlearn-web-e2e"), ADMIN) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")

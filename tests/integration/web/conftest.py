@@ -12,15 +12,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from litestar.testing import TestClient
 
-from peerlearn.runner import System, free_port, start_system
-from peerlearn.testing.system import system_env
+from peerlearn.runner import System, free_port
+from peerlearn.testing.system import running_system
 from peerlearn_web.app import create_app
 from peerlearn_web.domain.caller import Caller
 from peerlearn_web.settings import load
@@ -31,14 +30,8 @@ CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    data: Path = tmp_path_factory.mktemp("peerlearn-web")
-    env = system_env(data, ADMIN)
-    running = start_system(env)
-    running.env.update(env)
-    try:
+    with running_system(tmp_path_factory.mktemp("peerlearn-web"), ADMIN) as running:
         yield running
-    finally:
-        running.stop()
 
 
 class Api:
