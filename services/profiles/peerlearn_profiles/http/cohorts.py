@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Response, delete, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from peerlearn.auth import Principal
@@ -68,6 +69,8 @@ async def leave(cohort_id: str, org_id: str, uow: UnitOfWork, principal: Princip
     "/cohorts/{cohort_id:str}/members/{person_id:str}",
     tags=["cohorts"],
     summary="Add a person of your org (201; 200 when already a member)",
+    status_code=HTTP_201_CREATED,
+    responses={HTTP_200_OK: ResponseSpec(data_container=Membership, description="Already a member")},
 )
 async def add_member(
     cohort_id: str, person_id: str, uow: UnitOfWork, principal: Principal
