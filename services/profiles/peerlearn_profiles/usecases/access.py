@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.auth import Principal
-from peerlearn.errors import NotFound, Unauthenticated
+from peerlearn.errors import Forbidden, NotFound, Unauthenticated
 from peerlearn_profiles.adapters import cohort_store, store
 from peerlearn_profiles.domain.sight import Sight, Viewer, sight_of
 
@@ -58,3 +58,12 @@ async def visible_org(session: AsyncSession, viewer: Viewer, org_id: str) -> sto
         if theirs.intersection(await cohort_store.visible_cohort_ids(session, org_id)):
             return org
     raise NotFound(f"no organisation {org_id}")
+
+
+async def administered_org(session: AsyncSession, viewer: Viewer, org_id: str, *, to: str) -> None:
+    """Return if the viewer administers the org (their own org, or any for the platform admin);
+    404 for an org not theirs (they do not see into it), 403 for a non-admin of their own."""
+    if await store.get_org(session, org_id) is None or not (viewer.platform_admin or viewer.org_id == org_id):
+        raise NotFound(f"no organisation {org_id}")
+    if not viewer.administers(org_id):
+        raise Forbidden(f"only an admin of this organisation may {to}")

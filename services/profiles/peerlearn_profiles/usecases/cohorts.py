@@ -20,7 +20,7 @@ from peerlearn_profiles.adapters.cohort_store import CohortRecord
 from peerlearn_profiles.domain.people import clean_name
 from peerlearn_profiles.domain.sight import Viewer
 from peerlearn_profiles.http.schemas import Cohort, CohortCreate, Invitation, Membership
-from peerlearn_profiles.usecases.access import viewer_of, visible_person
+from peerlearn_profiles.usecases.access import administered_org, viewer_of, visible_person
 from peerlearn_profiles.usecases.people import announce_person
 
 
@@ -29,12 +29,7 @@ async def _create_cohort(tx: Transaction, viewer: Viewer, data: CohortCreate) ->
     owner = data.owner_org_id or viewer.org_id
     if owner is None:
         raise Invalid("owner_org_id is required when the platform admin creates a cohort")
-    if await store.get_org(tx.session, owner) is None or not (
-        viewer.platform_admin or viewer.org_id == owner
-    ):
-        raise NotFound(f"no organisation {owner}")
-    if not viewer.administers(owner):
-        raise Forbidden("only an admin of the organisation may create a cohort")
+    await administered_org(tx.session, viewer, owner, to="create a cohort")
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
         raise Invalid(f"ends_on {data.ends_on} is before starts_on {data.starts_on}")
     name = clean_name(data.name, "name")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from peerlearn.auth import Principal
-from peerlearn.errors import Conflict, Forbidden, NotFound
+from peerlearn.errors import Conflict
 from peerlearn.events import new_id
 from peerlearn.unit_of_work import Transaction, UnitOfWork
 from peerlearn_profiles.adapters import store
@@ -13,7 +13,7 @@ from peerlearn_profiles.adapters.store import PersonRecord
 from peerlearn_profiles.domain.roster import Roster, RosterRow
 from peerlearn_profiles.domain.sight import Viewer
 from peerlearn_profiles.http.schemas import ImportedRow, ImportReport, RejectedRow
-from peerlearn_profiles.usecases.access import viewer_of
+from peerlearn_profiles.usecases.access import administered_org, viewer_of
 from peerlearn_profiles.usecases.people import announce, tell_contact
 
 
@@ -26,10 +26,7 @@ async def import_roster(uow: UnitOfWork, principal: Principal, org_id: str, rost
 
 async def _import(tx: Transaction, viewer: Viewer, org_id: str, roster: Roster) -> ImportReport:
     session = tx.session
-    if await store.get_org(session, org_id) is None or not (viewer.platform_admin or viewer.org_id == org_id):
-        raise NotFound(f"no organisation {org_id}")
-    if not viewer.administers(org_id):
-        raise Forbidden("only an admin of this organisation may import people")
+    await administered_org(session, viewer, org_id, to="import people")
     known = await store.people_by_email(session, org_id, [row.email_key for row in roster.rows])
     existing = {p.id: p for p in await store.get_people(session, list(known.values()), lock=True)}
     imported: list[ImportedRow] = []

@@ -29,7 +29,7 @@ from peerlearn_profiles.domain.people import (
 from peerlearn_profiles.domain.sight import may_edit, sight_of
 from peerlearn_profiles.http.schemas import Person, PersonCard, PersonCreate, PersonUpdate
 from peerlearn_profiles.http.views import person_view, profile_view
-from peerlearn_profiles.usecases.access import viewer_of, visible_person
+from peerlearn_profiles.usecases.access import administered_org, viewer_of, visible_person
 
 
 def profile_of(person: PersonRecord) -> events.PersonProfile:
@@ -97,12 +97,7 @@ async def create_person(uow: UnitOfWork, principal: Principal, org_id: str, data
     async with uow.writing() as tx:
         viewer = await viewer_of(tx.session, principal)
         session = tx.session
-        if await store.get_org(session, org_id) is None or not (
-            viewer.platform_admin or viewer.org_id == org_id
-        ):
-            raise NotFound(f"no organisation {org_id}")
-        if not viewer.administers(org_id):
-            raise Forbidden("only an admin of this organisation may add people")
+        await administered_org(session, viewer, org_id, to="add people")
         person = _new_person(org_id, data)
         await insert_checked(session, person)
         await announce(tx, person, viewer.person_id)
