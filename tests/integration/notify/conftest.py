@@ -8,6 +8,7 @@ import itertools
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,10 @@ class Notify:
     app: Any
     published: list[str] = field(default_factory=list)
 
-    async def publish(self, data: events.Data, *, event_id: str | None = None) -> events.Event:
-        event = events.make_event(data, event_id=event_id)
+    async def publish(
+        self, data: events.Data, *, event_id: str | None = None, occurred_at: datetime | None = None
+    ) -> events.Event:
+        event = events.make_event(data, event_id=event_id, occurred_at=occurred_at)
         await self.bus.publish(event)
         self.published.append(event.id)
         return event

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from peerlearn import events
+
 from .conftest import Notify, Person
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -115,3 +117,25 @@ async def test_one_click_unsubscribe_turns_that_kind_off(notify: Notify) -> None
     forged = path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb")
     assert (await notify.client.post(forged)).status_code == 404
     assert (await notify.client.get("/v1/unsubscribe/not-a-token")).status_code == 404
+
+
+async def test_a_replayed_old_event_reaches_the_inbox_but_sends_no_mail(notify: Notify) -> None:
+    asker = await notify.person("org-replay")
+    reader = await notify.person("org-replay")
+    assert reader.email is not None
+    await notify.settle()
+    thread = await notify.thread(asker, title="Last week's question")
+    last_week = datetime.now(UTC) - timedelta(days=7)
+    await notify.publish(
+        events.AnswerersSuggested(
+            thread_id=thread, answerers=[events.SuggestedAnswerer(person_id=reader.id, score=1)]
+        ),
+        occurred_at=last_week,
+    )
+    await notify.settle()
+    assert await notify.kinds(reader) == ["question_routed"]
+    await asyncio.sleep(0.5)
+    assert notify.smtp.to(reader.email) == []
+    await notify.app.state.digest_clock.tick(_morning(0))  # nor in a digest
+    await asyncio.sleep(0.5)
+    assert notify.smtp.to(reader.email) == []

@@ -58,7 +58,7 @@ notifications = sa.Table(
     sa.Column("created_at", TS, nullable=False),
     sa.Column("read_at", TS, nullable=True),
     # "immediate" (a mail is in the mail outbox), "daily"/"weekly" (waits for the digest),
-    # "digested" (was in one), "off".
+    # "digested" (was in one), "off", "late" (applied long after the event: never mailed).
     sa.Column("mail", sa.String(10), nullable=False),
     sa.UniqueConstraint("person_id", "dedupe_key", name="uq_notifications_dedupe"),
     sa.Index("ix_notifications_person", "person_id", "id"),

@@ -7,7 +7,7 @@ immediate mail (a row of the mail outbox) and the processed-event mark commit to
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller, Where, may_see
@@ -30,6 +30,9 @@ class Delivery:
     unsubscribe_url: str  # notify's /v1/unsubscribe, reachable from a mail client
     secret: str  # signs unsubscribe tokens
     immediate_mails_per_day: int
+    # An event older than this when applied (a replay, a rebuild, a long outage) goes to the
+    # inbox only: nobody gets mail about last week.
+    stale_after: timedelta = timedelta(hours=1)
 
     def settings_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/settings/notifications"
@@ -83,8 +86,10 @@ async def notify(
     prefs = await preferences_of(tx.session, person_id)
     mode = prefs.mode_of(kind)
     address = await address_of(tx.session, person_id) if mode == "immediate" else None
-    mail = mode
-    if mode == "immediate" and not await _may_mail_now(tx, delivery, prefs, person_id, address, now):
+    mail: str = mode
+    if datetime.now(UTC) - now > delivery.stale_after:
+        mail = "late"  # in the inbox, never mailed
+    elif mode == "immediate" and not await _may_mail_now(tx, delivery, prefs, person_id, address, now):
         mail = "daily"  # quiet hours, no address yet or over the cap: it rolls into the digest
     added = await inbox.add(
         tx.session,
