@@ -27,10 +27,18 @@ class MatcherSettings(ServiceSettings, kw_only=True):
     min_feedback_for_model: int = 50
     # How many other people's suggestions one profile change may refresh at once.
     refresh_fanout: int = 20
+    # Open live streams of suggestions per person (tabs); one more is 429.
+    streams_per_person: int = 5
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name in ("suggestions_per_kind", "answerers_per_thread", "load_cap_per_week", "refresh_fanout"):
+        for name in (
+            "suggestions_per_kind",
+            "answerers_per_thread",
+            "load_cap_per_week",
+            "refresh_fanout",
+            "streams_per_person",
+        ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)}: must be at least 1")
         if self.min_feedback_for_model < 2:

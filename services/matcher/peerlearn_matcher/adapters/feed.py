@@ -15,15 +15,19 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from peerlearn.errors import TooMany
 from peerlearn.events import SuggestionsUpdated
 
 QUEUE_SIZE = 16
+# The end of a stream: the person was erased.
+CLOSED = SuggestionsUpdated(person_id="", suggestions=[])
 
 
 class Feed:
     """Per-person subscriber queues; a slow tab drops its oldest update, never blocks a handler."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, streams_per_person: int = 5) -> None:
+        self.streams_per_person = streams_per_person
         self._queues: dict[str, set[asyncio.Queue[SuggestionsUpdated]]] = defaultdict(set)
 
     def subscribers(self, person_id: str) -> int:
@@ -38,7 +42,7 @@ class Feed:
 
     @asynccontextmanager
     async def subscribe(self, person_id: str) -> AsyncIterator[asyncio.Queue[SuggestionsUpdated]]:
-        """A queue of this person's updates for as long as the context is open."""
+        """A queue of this person's updates for as long as the context is open; :data:`CLOSED` ends it."""
         queue: asyncio.Queue[SuggestionsUpdated] = asyncio.Queue(QUEUE_SIZE)
         self._queues[person_id].add(queue)
         try:
@@ -48,6 +52,18 @@ class Feed:
             if not self._queues[person_id]:
                 del self._queues[person_id]
 
+    def admit(self, person_id: str) -> None:
+        """Refuse one more stream of a person who already has ``streams_per_person`` open (429)."""
+        if self.subscribers(person_id) >= self.streams_per_person:
+            raise TooMany(
+                f"at most {self.streams_per_person} open streams per person; close one first",
+                retry_after=30,
+            )
+
     def close_person(self, person_id: str) -> None:
-        """A deleted person's open streams get an empty list and nothing more."""
-        self.publish(SuggestionsUpdated(person_id=person_id, suggestions=[]))
+        """A deleted person's open streams get an empty list, then end."""
+        for queue in list(self._queues.get(person_id, ())):
+            while queue.qsize() >= QUEUE_SIZE - 1:
+                queue.get_nowait()
+            queue.put_nowait(SuggestionsUpdated(person_id=person_id, suggestions=[]))
+            queue.put_nowait(CLOSED)

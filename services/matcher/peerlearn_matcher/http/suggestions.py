@@ -6,7 +6,9 @@ else's answer 404, as if they did not exist), and answers only their own open su
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 import msgspec
@@ -17,6 +19,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from peerlearn.auth import Principal, authenticated
 from peerlearn.events import SuggestionsUpdated
+from peerlearn_matcher.adapters.feed import CLOSED
 from peerlearn_matcher.adapters.suggestion_store import StoredSuggestion
 from peerlearn_matcher.http.schemas import FeedbackIn, SuggestionOut, SuggestionPage
 from peerlearn_matcher.usecases import feedback, suggestions
@@ -78,6 +81,8 @@ class SuggestionsController(Controller):
     async def stream(self, matcher: Matcher, principal: Principal | None, person_id: str) -> ServerSentEvent:
         """The current list, then every new one (event ``suggestions``) while the tab is open."""
         await suggestions.require_person(matcher, principal, person_id)
+        matcher.feed.admit(person_id)
+        expires_at = principal.expires_at if principal is not None else None
 
         async def updates() -> AsyncIterator[ServerSentEventMessage]:
             async with matcher.feed.subscribe(person_id) as queue:
@@ -85,7 +90,18 @@ class SuggestionsController(Controller):
                 if first is not None:
                     yield _message(first)
                 while True:
-                    yield _message(await queue.get())
+                    # The stream ends when the token expires (the tab signs in again) or the
+                    # person is erased; it never outlives the credential that opened it.
+                    left = (expires_at - datetime.now(UTC)).total_seconds() if expires_at else None
+                    if left is not None and left <= 0:
+                        return
+                    try:
+                        update = await asyncio.wait_for(queue.get(), left)
+                    except TimeoutError:
+                        return
+                    if update is CLOSED:
+                        return
+                    yield _message(update)
 
         return ServerSentEvent(updates())
 

@@ -74,7 +74,7 @@ class Matcher:
             uow=UnitOfWork(database),
             index=LiveIndex(database, encoder, settings),
             directory=DirectoryStore(tables.directory),
-            feed=Feed(),
+            feed=Feed(streams_per_person=settings.streams_per_person),
             settings=settings,
         )
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from peerlearn import events
 from peerlearn.auth import Principal
-from peerlearn.errors import NotFound
+from peerlearn.errors import NotFound, Unauthenticated
 from peerlearn.unit_of_work import Transaction
 from peerlearn_matcher.adapters import store
 from peerlearn_matcher.adapters import suggestion_store as suggested
@@ -121,8 +121,15 @@ async def require_own(matcher: Matcher, tx: Transaction, principal: Principal | 
 
 
 async def require_person(matcher: Matcher, principal: Principal | None, person_id: str) -> None:
-    """404 unless the caller is ``person_id`` (or the platform admin)."""
+    """404 unless the caller is ``person_id`` (or the platform admin); 401 for an erased person's token.
+
+    A live stream outlives the request that opened it, so a token that names nobody any more
+    is refused outright rather than answered as an anonymous reader would be.
+    """
     async with matcher.uow.reading() as tx:
+        caller = await matcher.directory.caller_for(tx.session, principal)
+        if principal is not None and principal.person_id is not None and caller.person_id is None:
+            raise Unauthenticated("the person of this token no longer exists")
         await require_own(matcher, tx, principal, person_id)
 
 
