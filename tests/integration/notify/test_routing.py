@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from peerlearn import events
+from peerlearn.events.contacts import ContactUpdated
 from peerlearn_notify.adapters import tables
 
 from .conftest import ADMIN, Notify
@@ -183,6 +184,16 @@ async def test_erasure_deletes_the_inbox_settings_and_address(notify: Notify) ->
                 sa.select(sa.func.count()).select_from(table).where(table.c.person_id == leaving.id)
             )
             assert left == 0, table.name
+    # Their address replayed after the erasure (another stream) is not kept again.
+    await notify.publish(ContactUpdated(person_id=leaving.id, org_id="org-erase", email="again@example.org"))
+    await notify.settle()
+    async with notify.database.reading() as session:
+        kept = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(tables.contacts)
+            .where(tables.contacts.c.person_id == leaving.id)
+        )
+    assert kept == 0
     # A later routing of the erased person tells them nothing.
     await notify.route(await notify.thread(asker), leaving)
     await notify.settle()

@@ -12,6 +12,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+import sqlalchemy as sa
+
 from peerlearn import events
 from peerlearn.bus import Bus, Consumer
 from peerlearn.consuming import Apply, consumers_for
@@ -65,9 +67,15 @@ async def member_added(delivery: Delivery, tx: Transaction, event: events.Event,
 
 
 async def contact_updated(tx: Transaction, event: events.Event) -> None:
-    """Keep the person's newest address."""
+    """Keep the person's newest address (never an erased person's)."""
     data = event.data
     assert isinstance(data, ContactUpdated)
+    people = directory.people
+    erased = await tx.session.scalar(
+        sa.select(people.c.erased).where(people.c.id == data.person_id, people.c.erased.is_(True))
+    )
+    if erased:  # CONTACTS and PROFILES are apart: a replayed address must not outlive erasure
+        return
     await set_address(tx.session, data.person_id, data.org_id, data.email, event.occurred_at)
 
 
