@@ -1,0 +1,83 @@
+"""Killed mid-digest, restarted: every waiting person gets exactly one digest mail."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from peerlearn.store import Database
+from peerlearn.testing.smtp import SmtpServer
+from peerlearn.testing.waiting import eventually
+from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_notify.adapters.postman import SmtpPostman
+from peerlearn_notify.adapters.tables import contacts, notifications, sent_digests
+from peerlearn_notify.adapters.workers import DigestClock, MailSender
+from peerlearn_notify.app import MIGRATIONS
+from peerlearn_notify.usecases.digests import BATCH
+from peerlearn_notify.usecases.notifying import Delivery
+
+MORNING = datetime(2026, 12, 2, 8, 10, tzinfo=UTC)
+PEOPLE = BATCH * 3
+
+
+async def test_killed_mid_digest_every_person_gets_one_digest(
+    database: Database, smtp_server: SmtpServer
+) -> None:
+    await database.migrate(MIGRATIONS)
+    async with database.transaction() as session:
+        await session.execute(
+            sa.insert(contacts),
+            [
+                {"person_id": f"p{i}", "org_id": "o", "email": f"p{i}@example.org", "version_at": MORNING}
+                for i in range(PEOPLE)
+            ],
+        )
+        await session.execute(
+            sa.insert(notifications),
+            [
+                {
+                    "id": f"{i:012d}{k:04d}{'0' * 12}",
+                    "person_id": f"p{i}",
+                    "kind": "thread_activity",
+                    "title": f"Item {k} for {i}",
+                    "link": "http://web/threads/t",
+                    "dedupe_key": f"k{k}",
+                    "created_at": MORNING - timedelta(hours=10),
+                    "mail": "daily",
+                }
+                for i in range(PEOPLE)
+                for k in range(2)
+            ],
+        )
+    uow = UnitOfWork(database)
+    delivery = Delivery(
+        public_url="http://web",
+        unsubscribe_url="http://notify/v1/unsubscribe",
+        secret="s" * 32,
+        immediate_mails_per_day=10,
+    )
+    clock = DigestClock(uow, delivery, digest_hour=8)
+
+    async def some_scheduled() -> bool:
+        async with database.reading() as session:
+            return bool(await session.scalar(sa.select(sa.func.count()).select_from(sent_digests)))
+
+    first = asyncio.create_task(clock.tick(MORNING))
+    await eventually(some_scheduled, interval=0.01)
+    first.cancel()  # the kill, with part of the people done
+    await asyncio.gather(first, return_exceptions=True)
+    async with database.reading() as session:
+        done = await session.scalar(sa.select(sa.func.count()).select_from(sent_digests))
+    assert 0 < done < PEOPLE, "the kill was meant to land mid-digest"
+
+    await clock.tick(MORNING + timedelta(minutes=5))  # restarted, the same morning
+    await clock.tick(MORNING + timedelta(minutes=10))
+    sender = MailSender(uow, SmtpPostman(smtp_server.url), attempts=3, retry_seconds=1)
+    while await sender.send_due():
+        pass
+    assert len(smtp_server.received) == PEOPLE
+    for i in range(PEOPLE):
+        (mail,) = smtp_server.to(f"p{i}@example.org")
+        assert "2 new" in mail.message["Subject"]
