@@ -39,6 +39,7 @@ from peerlearn.auth import Principal, TokenVerifier, bearer_auth, principal_of
 from peerlearn.bus import Bus, Consumer
 from peerlearn.errors import DomainError
 from peerlearn.http_errors import domain_error_response
+from peerlearn.http_methods import ServiceApp
 from peerlearn.idempotency import IdempotencyMiddleware
 from peerlearn.idempotency import metadata as idempotency_metadata
 from peerlearn.json_bodies import StrictJsonMiddleware
@@ -250,7 +251,7 @@ def create_service_app(
         exclude=unlimited,
         store="read_rate_limit",
     )
-    return Litestar(
+    return ServiceApp(
         route_handlers=[health, ready, *route_handlers],
         lifespan=[lifespan],
         middleware=[

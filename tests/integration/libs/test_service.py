@@ -468,3 +468,21 @@ async def test_the_openapi_document_lists_what_every_route_can_answer(client: ht
     assert {"200", "401", "429"} <= set(read["responses"]) and "415" not in read["responses"]
     assert document["components"]["schemas"]["NoteIn"]["additionalProperties"] is False
     assert "/health" in document["paths"] and "429" not in document["paths"]["/health"]["get"]["responses"]
+
+
+async def test_head_answers_as_get_without_a_body_and_allow_names_every_method(
+    client: httpx.AsyncClient,
+) -> None:
+    get_answer = await client.get("/v1/me", headers=bearer(token("p-head")))
+    head = await client.head("/v1/me", headers=bearer(token("p-head")))
+    assert head.status_code == get_answer.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get_answer.headers["content-type"]
+    options = await client.options("/v1/notes")
+    assert options.headers["allow"] == "OPTIONS, POST"
+    options = await client.options("/v1/me")
+    assert options.headers["allow"] == "GET, HEAD, OPTIONS"
+    refused = await client.put("/v1/me", json={})
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert (await client.head("/v1/notes")).status_code == 405  # no GET there, so no HEAD either
