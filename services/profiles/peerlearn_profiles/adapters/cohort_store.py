@@ -133,6 +133,16 @@ async def visible_cohort_ids(session: AsyncSession, org_id: str) -> list[str]:
     return [row.cohort_id for row in rows]
 
 
+async def member_cohorts_of_org(session: AsyncSession, org_id: str) -> frozenset[str]:
+    """Cohorts the org is a member of now (not merely invited to)."""
+    rows = await session.scalars(
+        sa.select(cohort_orgs.c.cohort_id).where(
+            cohort_orgs.c.org_id == org_id, cohort_orgs.c.status == "member"
+        )
+    )
+    return frozenset(rows)
+
+
 async def all_cohort_ids(session: AsyncSession) -> list[str]:
     """Every cohort, oldest first (for the platform admin)."""
     return [row.id for row in await session.execute(sa.select(cohorts.c.id).order_by(cohorts.c.id))]

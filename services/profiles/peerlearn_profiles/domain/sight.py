@@ -17,6 +17,9 @@ class Viewer:
     roles: tuple[str, ...] = ()
     platform_admin: bool = False
     cohort_ids: frozenset[str] = field(default_factory=frozenset)
+    # Cohorts the viewer's org is a member of while the viewer is its admin: they see those
+    # cohorts' members' cards, as in every service (DESIGN §6; they plan groups and mentors).
+    admin_cohort_ids: frozenset[str] = field(default_factory=frozenset)
 
     def administers(self, org_id: str) -> bool:
         """Whether the viewer is an admin of ``org_id`` (the platform admin is of every org)."""
@@ -26,7 +29,9 @@ class Viewer:
 class Sight(enum.IntEnum):
     """How much of a person a viewer sees; higher sees more."""
 
-    CARD = 1  # a fellow cohort member of another org: name, skills, goal — never email
+    CARD = (
+        1  # a fellow cohort member (or a member org's admin) of another org: name, skills, goal — never email
+    )
     COLLEAGUE = 2  # same org: the whole profile but the email
     FULL = 3  # themselves, their org's admins, the platform admin: everything
 
@@ -37,7 +42,7 @@ def sight_of(viewer: Viewer, person_id: str, org_id: str, cohort_ids: Iterable[s
         return Sight.FULL
     if viewer.org_id == org_id:
         return Sight.COLLEAGUE
-    if viewer.cohort_ids.intersection(cohort_ids):
+    if (viewer.cohort_ids | viewer.admin_cohort_ids).intersection(cohort_ids):
         return Sight.CARD
     return None
 

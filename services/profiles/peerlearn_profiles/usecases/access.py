@@ -24,12 +24,16 @@ async def viewer_of(session: AsyncSession, principal: Principal) -> Viewer:
     if standing is None:
         raise Unauthenticated("the person of this token no longer exists")
     org_id, roles = standing
+    admin_of: frozenset[str] = frozenset()
+    if "org_admin" in roles:
+        admin_of = await cohort_store.member_cohorts_of_org(session, org_id)
     return Viewer(
         person_id=principal.person_id,
         org_id=org_id,
         roles=tuple(roles),
         platform_admin=False,
         cohort_ids=await cohort_store.cohorts_of(session, principal.person_id),
+        admin_cohort_ids=admin_of,
     )
 
 
