@@ -72,11 +72,19 @@ async def test_killed_mid_digest_every_person_gets_one_digest(
         done = await session.scalar(sa.select(sa.func.count()).select_from(sent_digests))
     assert 0 < done < PEOPLE, "the kill was meant to land mid-digest"
 
-    await clock.tick(MORNING + timedelta(minutes=5))  # restarted, the same morning
-    await clock.tick(MORNING + timedelta(minutes=10))
-    sender = MailSender(uow, SmtpPostman(smtp_server.url), attempts=3, retry_seconds=1)
-    while await sender.send_due():
-        pass
+    # Restarted: a new process has its own engine (the killed one's connections die with it).
+    await database.dispose()
+    restarted = Database(database.url, schema=database.schema)
+    try:
+        uow = UnitOfWork(restarted)
+        clock = DigestClock(uow, delivery, digest_hour=8)
+        await clock.tick(MORNING + timedelta(minutes=5))  # the same morning
+        await clock.tick(MORNING + timedelta(minutes=10))
+        sender = MailSender(uow, SmtpPostman(smtp_server.url), attempts=3, retry_seconds=1)
+        while await sender.send_due():
+            pass
+    finally:
+        await restarted.dispose()
     assert len(smtp_server.received) == PEOPLE
     for i in range(PEOPLE):
         (mail,) = smtp_server.to(f"p{i}@example.org")
