@@ -37,8 +37,9 @@ class NatsUser(msgspec.Struct, frozen=True, kw_only=True):
     """What one service does on NATS: the stream it owns, the durable consumers it runs."""
 
     name: str
-    # The stream of the service's own events (its subjects are the stream's subjects).
-    owns: str
+    # The stream of the service's own events (its subjects are the stream's subjects); empty for
+    # a service that only consumes (notify).
+    owns: str = ""
     # Further streams it alone writes (profiles: CONTACTS, the addresses only notify reads).
     also_owns: tuple[str, ...] = ()
     # Streams the service runs a durable consumer on, named ``<service>-<stream>`` as
@@ -58,6 +59,8 @@ USERS: dict[str, NatsUser] = {
         # `peerlearn matcher rebuild` replays these with the matcher's settings.
         replays=("PROFILES", "FORUM", "MATCHER"),
     ),
+    # Notify publishes nothing; it alone reads CONTACTS (the addresses it mails).
+    "notify": NatsUser(name="notify", consumes=("PROFILES", "FORUM", "MATCHER", "CONTACTS")),
 }
 
 
@@ -71,7 +74,11 @@ class Permissions(msgspec.Struct, frozen=True):
 def managed_streams(service: str) -> tuple[str, ...] | None:
     """The streams a service creates and updates at start; None (all) for one not in the table."""
     user = USERS.get(service)
-    return None if user is None else (user.owns, *user.also_owns, events.DEADLETTER_STREAM)
+    return None if user is None else (*_owned(user), events.DEADLETTER_STREAM)
+
+
+def _owned(user: NatsUser) -> tuple[str, ...]:
+    return tuple(stream for stream in (user.owns, *user.also_owns) if stream)
 
 
 def _consumer_calls(stream: str, consumer: str) -> list[str]:
@@ -94,7 +101,7 @@ def durable_name(service: str, stream: str) -> str:
 
 def permissions_of(user: NatsUser) -> Permissions:
     """The exact allow lists of a service's user, derived from what its bus and consumers do."""
-    owned = (user.owns, *user.also_owns)
+    owned = _owned(user)
     publish = [subject for stream in owned for subject in events.STREAMS[stream]]
     publish += [events.deadletter_subject(stream) for stream in user.consumes]
     publish.append(f"{API}.INFO")

@@ -58,7 +58,7 @@ def test_profile_in_suggestions_out_and_question_routed(system: System) -> None:
         token = call(profiles, "POST", "/v1/tokens", ADMIN, json={"person_id": created["id"]})["token"]
         return created, token
 
-    mentor, _ = add(
+    mentor, mentor_token = add(
         "Marta Mentor",
         roles=["mentor"],
         mentor_capacity=2,
@@ -116,3 +116,13 @@ def test_profile_in_suggestions_out_and_question_routed(system: System) -> None:
         return [a["person_id"] for a in thread.get("suggested_answerers", [])]
 
     assert mentor["id"] in until(shown_on_thread)
+
+    # notify tells the routed answerer: in their inbox (and by mail, outside their quiet hours).
+    notify = httpx.Client(base_url=system.urls["notify"], timeout=30)
+
+    def routed() -> list[dict[str, Any]]:
+        page = call(notify, "GET", f"/v1/people/{mentor['id']}/notifications", mentor_token)
+        return [n for n in page["items"] if n["kind"] == "question_routed"]
+
+    [told] = until(routed)
+    assert question["id"] in str(told)
