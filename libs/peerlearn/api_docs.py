@@ -143,6 +143,19 @@ def _document_idempotency(operation: Any, responses: dict[str, Any]) -> None:
             }
 
 
+# One server-sent event as a client parses it (WHATWG HTML §9.2): every field optional.
+_SSE_EVENT = Schema(
+    type=OpenAPIType.OBJECT,
+    description="each server-sent event of the stream",
+    properties={
+        "event": Schema(type=OpenAPIType.STRING),
+        "data": Schema(type=OpenAPIType.STRING, description="JSON text"),
+        "id": Schema(type=OpenAPIType.STRING),
+        "retry": Schema(type=OpenAPIType.INTEGER),
+    },
+)
+
+
 def _document_event_streams(app: Litestar, document: Any) -> None:
     """Routes that answer with Server-Sent Events say ``text/event-stream``, not JSON."""
     for route in app.routes:
@@ -155,11 +168,7 @@ def _document_event_streams(app: Litestar, document: Any) -> None:
                 operation = getattr(item, method.lower(), None)
                 success = (operation.responses or {}).get("200") if operation is not None else None
                 if isinstance(success, OpenAPIResponse):
-                    success.content = {
-                        "text/event-stream": OpenAPIMediaType(
-                            schema=Schema(type=OpenAPIType.STRING, description="a stream of events")
-                        )
-                    }
+                    success.content = {"text/event-stream": OpenAPIMediaType(schema=_SSE_EVENT)}
 
 
 def _strict_struct_names(app: Litestar) -> set[str]:
