@@ -60,3 +60,27 @@ async def app_client(app: Litestar, *, wait_for_nats: bool = True) -> AsyncItera
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             client.app = app  # type: ignore[attr-defined]
             yield client
+
+
+@asynccontextmanager
+async def served_over_http(app: Litestar) -> AsyncIterator[str]:
+    """A started ``app`` behind a real uvicorn server on a free port (server-sent event streams
+    need a real connection); yields its base URL. The app's lifespan is the caller's."""
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_config=None))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # it could not start: raise why
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

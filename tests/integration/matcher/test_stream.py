@@ -12,13 +12,11 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-import uvicorn
 
 from peerlearn import events
 from peerlearn.auth import TokenIssuer
-from peerlearn.runner import free_port
+from peerlearn.testing.client import served_over_http
 from peerlearn.testing.plugin import TEST_JWT_SECRET
-from peerlearn.testing.waiting import eventually
 
 from .conftest import Harness, new_org, person
 
@@ -27,21 +25,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def served(matcher: Harness) -> AsyncIterator[str]:
-    """The module's matcher app behind a real HTTP server (streams need a real connection)."""
-    port = free_port()
-    config = uvicorn.Config(matcher.client.app, host="127.0.0.1", port=port, lifespan="off", log_config=None)  # type: ignore[attr-defined]
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-
-    async def started() -> bool:
-        return bool(server.started)
-
-    await eventually(started)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    """The module's matcher behind a real HTTP server (streams need a real connection)."""
+    async with served_over_http(matcher.client.app) as url:  # type: ignore[attr-defined]
+        yield url
 
 
 async def _events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:

@@ -11,10 +11,8 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-import uvicorn
 
-from peerlearn.runner import free_port
-from peerlearn.testing.waiting import eventually
+from peerlearn.testing.client import served_over_http
 
 from .conftest import Notify
 
@@ -24,20 +22,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def served(notify: Notify) -> AsyncIterator[str]:
     """The module's notify behind a real HTTP server (streams need a real connection)."""
-    port = free_port()
-    config = uvicorn.Config(notify.app, host="127.0.0.1", port=port, lifespan="off", log_config=None)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-
-    async def started() -> bool:
-        return bool(server.started)
-
-    await eventually(started)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with served_over_http(notify.app) as url:
+        yield url
 
 
 async def _notifications(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
