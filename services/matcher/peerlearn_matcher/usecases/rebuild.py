@@ -68,7 +68,7 @@ async def rebuild(
     database = database or Database(settings.sqlalchemy_url, schema=settings.service)
     encoder = encoder or Encoder(settings.model_name)
     own_bus = bus is None
-    bus = bus or Bus(settings.nats_url, name="peerlearn-matcher-rebuild")
+    bus = bus or Bus.for_service(settings, name="peerlearn-matcher-rebuild")
     if own_bus:
         await bus.connect(timeout=10)
     try:
