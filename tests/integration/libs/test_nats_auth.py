@@ -150,3 +150,44 @@ async def test_a_password_in_the_url_never_shows_in_errors(server: NatsServer) -
     await bus.close()
     assert "wrong-secret-123" not in str(refused.value)
     assert "forum:***@" in str(refused.value)
+
+
+async def test_a_service_logs_in_with_an_nkey_seed_given_as_text_or_as_a_file(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    import nkeys
+
+    from peerlearn.bus import NatsCredentials
+    from peerlearn.embedded_nats import nats_server_binary
+    from peerlearn.runner import free_port
+
+    seed = nkeys.encode_seed(os.urandom(32), nkeys.PREFIX_BYTE_USER)
+    public = nkeys.from_seed(bytearray(seed)).public_key.decode()
+    port = free_port()
+    config = tmp_path / "nkey.conf"
+    config.write_text(
+        f'listen: "127.0.0.1:{port}"\n'
+        f'jetstream {{ store_dir: "{tmp_path / "js"}" }}\n'
+        f'authorization {{ users = [ {{ nkey: "{public}" }} ] }}\n'
+    )
+    seed_file = tmp_path / "user.nk"
+    seed_file.write_bytes(seed)
+    process = await asyncio.to_thread(
+        subprocess.Popen, [nats_server_binary(), "-c", str(config)], stdout=subprocess.DEVNULL
+    )
+    url = f"nats://127.0.0.1:{port}"
+    try:
+        for login in (seed.decode(), str(seed_file)):
+            bus = Bus(url, name="test-nkey", credentials=NatsCredentials(nkey_seed=login))
+            await bus.connect(timeout=10)
+            try:
+                assert await bus.publish(org_event(int.from_bytes(os.urandom(2), "big")))
+            finally:
+                await bus.close()
+        with pytest.raises(Exception, match=r"(?i)authoriz"):
+            anonymous = await nats.connect(url, allow_reconnect=False, connect_timeout=2)
+            await anonymous.close()
+    finally:
+        process.terminate()
+        process.wait()
