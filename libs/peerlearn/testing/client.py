@@ -66,13 +66,11 @@ async def app_client(app: Litestar, *, wait_for_nats: bool = True) -> AsyncItera
 async def served_over_http(app: Litestar) -> AsyncIterator[str]:
     """A started ``app`` behind a real uvicorn server on a free port (server-sent event streams
     need a real connection); yields its base URL. The app's lifespan is the caller's."""
-    import socket
-
     import uvicorn
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    from peerlearn.runner import free_port
+
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_config=None))
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -11,7 +11,6 @@ import asyncio
 import datetime
 import email
 import email.policy
-import socket
 import ssl
 import threading
 import warnings
@@ -25,6 +24,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+from peerlearn.runner import free_port
 
 # The plain test server takes AUTH without TLS on purpose (loopback only).
 warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
@@ -94,12 +95,6 @@ class _Collect:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _self_signed(directory: Path) -> tuple[Path, Path]:
     import ipaddress
 
@@ -147,7 +142,7 @@ def start_smtp(
 ) -> Iterator[SmtpServer]:
     """An SMTP server on 127.0.0.1. ``tls``: "none", "starttls" (offered) or "implicit" (smtps);
     the TLS modes need ``directory`` for the certificate. ``login`` requires AUTH with that pair."""
-    port = _free_port()
+    port = free_port()
     userinfo = f"{login[0]}:{login[1]}@" if login else ""
     scheme = "smtps" if tls == "implicit" else "smtp"
     server = SmtpServer(url=f"{scheme}://{userinfo}localhost:{port}")

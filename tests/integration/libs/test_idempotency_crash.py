@@ -21,6 +21,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from peerlearn.runner import free_port
 from peerlearn.store import Database
 from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 from peerlearn.testing.servers import NatsServer
@@ -28,14 +29,6 @@ from peerlearn.testing.servers import NatsServer
 HERE = Path(__file__).parent
 KEYS = 50
 ADMIN = {"Authorization": f"Bearer {TEST_ADMIN_TOKEN}"}
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Service:
@@ -79,7 +72,7 @@ def service(database_url: str, nats_server: NatsServer, tmp_path: Path) -> Itera
         "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
         "PEERLEARN_RATE_LIMIT_PER_MINUTE": "100000",
     }
-    svc = Service(env, _free_port())
+    svc = Service(env, free_port())
     try:
         yield svc
     finally:

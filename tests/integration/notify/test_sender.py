@@ -4,12 +4,12 @@ refused mail is retried with back-off, then given up and recorded as failed."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
 
+from peerlearn.runner import free_port
 from peerlearn.store import Database
 from peerlearn.testing.smtp import SmtpServer
 from peerlearn.unit_of_work import UnitOfWork
@@ -87,18 +87,12 @@ async def test_a_sender_killed_mid_send_loses_and_repeats_nothing(
     assert len(smtp_server.received) == 3
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_a_refused_mail_is_retried_with_back_off_then_given_up_visibly(database: Database) -> None:
     await database.migrate(MIGRATIONS)
     uow = UnitOfWork(database)
     await _queue(uow, 1)
     clock = [NOW]
-    nowhere = SmtpPostman(f"smtp://127.0.0.1:{_closed_port()}", timeout=5)
+    nowhere = SmtpPostman(f"smtp://127.0.0.1:{free_port()}", timeout=5)
     sender = MailSender(uow, nowhere, attempts=3, retry_seconds=10, clock=lambda: clock[0])
 
     async def row() -> object:

@@ -9,7 +9,6 @@ events the service published. What is left here is profiles' own: the API helper
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
@@ -24,6 +23,7 @@ import pytest
 import pytest_asyncio
 
 from peerlearn import events
+from peerlearn.runner import free_port
 from peerlearn.store import Database
 from peerlearn.testing.client import app_client
 from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
@@ -154,9 +154,7 @@ def _live(data_dir: Path, database_url: str = "") -> Iterator[LiveProfiles]:
     }
     settings = load(env)
     database = Database(database_url, schema=f"t_{uuid.uuid4().hex[:12]}") if database_url else None
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     app = create_app(settings, database=database)
     web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=web.run, daemon=True)
