@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn import events
-from peerlearn.store import Database
+from peerlearn.store import Database, UTCDateTime
 
 log = logging.getLogger("peerlearn.outbox")
 
@@ -32,8 +32,8 @@ def _outbox_columns() -> list[sa.Column[object]]:
         sa.Column("event_id", sa.String(40), nullable=False, unique=True),
         sa.Column("subject", sa.String(200), nullable=False),
         sa.Column("payload", sa.LargeBinary, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True, index=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("sent_at", UTCDateTime, nullable=True, index=True),
     ]
 
 
