@@ -171,12 +171,16 @@ def create_service_app(
     state: dict[str, Any] | None = None,
     description: str = "",
     idempotency_max_body: int | None = None,
+    unit_of_work: UnitOfWork | None = None,
 ) -> Litestar:
     """Build a service's Litestar app; adapters may be passed in (tests), else made from settings."""
     configure_logging(settings.log_level)
     database = database or Database(settings.sqlalchemy_url, schema=settings.service)
     bus = bus or Bus.for_service(settings)
-    uow = UnitOfWork(database)
+    # One unit of work per service: a composition root whose handlers were built with one passes it.
+    uow = unit_of_work or UnitOfWork(database)
+    if uow.database is not database:
+        raise ValueError("the unit of work must be on the service's database")
     relay = OutboxRelay(database, bus.publish_raw)
     # Sessions made by this factory wake the relay right after they commit an event.
     database.sessions.configure(info={"outbox_signal": relay.wake})

@@ -78,8 +78,6 @@ def create_app(
     refresher: list[asyncio.Task[None]] = []
 
     async def start(app: Litestar) -> None:
-        # The kit's unit of work (the one its controllers get as ``uow``), for handlers too.
-        matcher.uow = app.state.uow
         await matcher.index.start()
         refresher.append(asyncio.create_task(run_refresher(matcher), name="matcher-refresher"))
 
@@ -97,6 +95,7 @@ def create_app(
         route_handlers=[SuggestionsController, ThreadsController, CohortsController],
         migrations=MIGRATIONS,
         database=database,
+        unit_of_work=matcher.uow,
         bus=bus,
         consumers=lambda the_bus, _db: matcher_consumers(the_bus, matcher),
         dependencies={"matcher": Provide(_provide_matcher, sync_to_thread=False)},

@@ -486,3 +486,29 @@ async def test_head_answers_as_get_without_a_body_and_allow_names_every_method(
     assert refused.status_code == 405
     assert refused.headers["allow"] == "GET, HEAD, OPTIONS"
     assert (await client.head("/v1/notes")).status_code == 405  # no GET there, so no HEAD either
+
+
+def test_a_service_has_one_unit_of_work_the_composition_root_may_pass(
+    database: Database, tmp_path: Path
+) -> None:
+    env = {"PEERLEARN_DATA_DIR": str(tmp_path), "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET}
+    settings = load_settings(ServiceSettings, "sample", env)
+    mine = UnitOfWork(database)
+    app = create_service_app(
+        settings,
+        title="s",
+        route_handlers=[],
+        migrations=SAMPLE_MIGRATIONS,
+        database=database,
+        unit_of_work=mine,
+    )
+    assert app.state.uow is mine
+    with pytest.raises(ValueError, match="service's database"):
+        create_service_app(
+            settings,
+            title="s",
+            route_handlers=[],
+            migrations=SAMPLE_MIGRATIONS,
+            database=database,
+            unit_of_work=UnitOfWork(Database(f"sqlite+aiosqlite:///{tmp_path / 'other.db'}")),
+        )
