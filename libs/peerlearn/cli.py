@@ -201,6 +201,14 @@ def _cmd_nats_accounts(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_nats_passwords(_args: argparse.Namespace) -> int:
+    from peerlearn.nats_access import OPERATOR, USERS, new_password, password_variable
+
+    for user in [*USERS, OPERATOR]:
+        print(f"{password_variable(user)}={new_password()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="peerlearn", description="peer learning across organisations")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -235,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
         "nats-accounts", help="print the NATS accounts config (users, permissions) of deploy/nats"
     )
     accounts.set_defaults(func=_cmd_nats_accounts)
+
+    passwords = sub.add_parser(
+        "nats-passwords", help="print a new password per NATS user as VARIABLE=value lines (for .env)"
+    )
+    passwords.set_defaults(func=_cmd_nats_passwords)
 
     for service in SERVICES:
         name = f"peerlearn_{service}.commands"

@@ -212,6 +212,17 @@ def write_private(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
+def new_password() -> str:
+    """A random NATS password that survives nats-server's parsing of ``$VARIABLE`` references.
+
+    The server parses a variable's value as a config value, not as a string: a leading ``-`` or
+    digit starts a number, ``#`` and ``//`` start a comment, ``,`` and ``;`` end the value, and
+    ``true``/``on`` are booleans (base64 and ``token_urlsafe`` hit these ~1 time in 60). A letter
+    followed by hex digits is always one plain string: 192 random bits.
+    """
+    return "p" + secrets.token_hex(24)
+
+
 def read_or_create_passwords(path: Path) -> dict[str, str]:
     """Every NATS user's password from ``path``; users missing there get one (and are saved)."""
     known: dict[str, str] = {}
@@ -220,7 +231,7 @@ def read_or_create_passwords(path: Path) -> dict[str, str]:
     wanted = [*USERS, OPERATOR]
     missing = [user for user in wanted if not known.get(user)]
     for user in missing:
-        known[user] = secrets.token_urlsafe(24)
+        known[user] = new_password()
     if missing or not path.exists():
         write_private(path, msgspec.json.format(msgspec.json.encode(known).decode()) + "\n")
     return known

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import signal
 import socket
 import ssl
@@ -23,7 +22,7 @@ from peerlearn.runner import free_port
 from peerlearn.testing.waiting import eventually
 
 SCRIPT = Path(__file__).parents[3] / "deploy" / "nats" / "local-cluster.sh"
-PASSWORDS = {user: secrets.token_urlsafe(24) for user in [*nats_access.USERS, nats_access.OPERATOR]}
+PASSWORDS = {user: nats_access.new_password() for user in [*nats_access.USERS, nats_access.OPERATOR]}
 
 
 def make_certificates(folder: Path) -> Path:

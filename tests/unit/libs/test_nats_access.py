@@ -71,3 +71,9 @@ def test_only_profiles_writes_contacts_and_only_their_consumer_reads_them() -> N
     ]
     assert readers == ["notify"], readers
     assert "$JS.API.STREAM.CREATE.CONTACTS" in table["profiles"].publish
+
+
+def test_new_passwords_are_a_letter_then_hex_and_never_repeat() -> None:
+    made = {nats_access.new_password() for _ in range(200)}
+    assert len(made) == 200
+    assert all(p[0] == "p" and len(p) == 49 and int(p[1:], 16) >= 0 for p in made)
