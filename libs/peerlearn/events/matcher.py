@@ -5,6 +5,7 @@ Owned by the matcher: adding or changing one of its events touches this file onl
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 import msgspec
@@ -14,6 +15,12 @@ from peerlearn.events.base import Data
 SUGGESTIONS_UPDATED = "matcher.suggestions.updated"
 ANSWERERS_SUGGESTED = "matcher.answerers.suggested"
 SUGGESTION_FEEDBACK = "matcher.suggestion.feedback"
+MENTORSHIP_REQUESTED = "matcher.mentorship.requested"
+MENTORSHIP_ACCEPTED = "matcher.mentorship.accepted"
+MENTORSHIP_DECLINED = "matcher.mentorship.declined"
+MENTORSHIP_EXPIRED = "matcher.mentorship.expired"
+MENTORSHIP_SESSION_LOGGED = "matcher.mentorship.session_logged"
+MENTORSHIP_CLOSED = "matcher.mentorship.closed"
 
 SuggestionKind = Literal["peer", "mentor", "expert", "answerer", "related_thread"]
 
@@ -71,9 +78,95 @@ class SuggestionFeedback(Data, frozen=True, kw_only=True):
     features: list[float] = []
 
 
+class ProposedTime(msgspec.Struct, frozen=True, kw_only=True):
+    """A proposed first session, with its local start for each of the two people."""
+
+    start: datetime
+    end: datetime
+    mentee_local: str
+    mentor_local: str
+
+
+class MentorshipRequested(Data, frozen=True, kw_only=True):
+    """A learner accepted a mentor or expert suggestion: the mentor is asked (names, never emails)."""
+
+    mentorship_id: str
+    mentee_id: str
+    mentor_id: str
+    mentee_name: str = ""
+    mentor_name: str = ""
+    kind: Literal["mentor", "expert"] = "mentor"
+    suggestion_id: str = ""
+    goal: str = ""
+    reasons: list[Reason] = []
+    expires_at: datetime | None = None
+
+
+class MentorshipAccepted(Data, frozen=True, kw_only=True):
+    """The mentor agreed: the introduction (reasons, goal, proposed first-session times)."""
+
+    mentorship_id: str
+    mentee_id: str
+    mentor_id: str
+    mentee_name: str = ""
+    mentor_name: str = ""
+    goal: str = ""
+    reasons: list[Reason] = []
+    mentee_timezone: str = "UTC"
+    mentor_timezone: str = "UTC"
+    proposed_times: list[ProposedTime] = []
+
+
+class MentorshipDeclined(Data, frozen=True, kw_only=True):
+    mentorship_id: str
+    mentee_id: str
+    mentor_id: str
+
+
+class MentorshipExpired(Data, frozen=True, kw_only=True):
+    mentorship_id: str
+    mentee_id: str
+    mentor_id: str
+
+
+class MentorshipSessionLogged(Data, frozen=True, kw_only=True):
+    """A session the two had (never its notes: they stay with the two of them)."""
+
+    mentorship_id: str
+    mentee_id: str
+    mentor_id: str
+    session_id: str
+    at: datetime
+    minutes: int
+    topics: list[str] = []
+    logged_by: str = ""
+
+
+class MentorshipClosed(Data, frozen=True, kw_only=True):
+    """A mentorship ended; ``rating`` and ``met`` are training data for the ranking."""
+
+    mentorship_id: str
+    mentee_id: str
+    mentor_id: str
+    suggestion_id: str = ""
+    rating: int | None = None
+    met: bool = False
+    sessions: int = 0
+    closed_by: str = ""
+    # Why it closed: "closed" (a party closed it), "erased" (a person was erased).
+    reason: str = "closed"
+    features: list[float] = []
+
+
 # What this producer registers: (subject, version) -> payload type.
 EVENTS: dict[tuple[str, int], type[Data]] = {
     (SUGGESTIONS_UPDATED, 1): SuggestionsUpdated,
     (ANSWERERS_SUGGESTED, 1): AnswerersSuggested,
     (SUGGESTION_FEEDBACK, 1): SuggestionFeedback,
+    (MENTORSHIP_REQUESTED, 1): MentorshipRequested,
+    (MENTORSHIP_ACCEPTED, 1): MentorshipAccepted,
+    (MENTORSHIP_DECLINED, 1): MentorshipDeclined,
+    (MENTORSHIP_EXPIRED, 1): MentorshipExpired,
+    (MENTORSHIP_SESSION_LOGGED, 1): MentorshipSessionLogged,
+    (MENTORSHIP_CLOSED, 1): MentorshipClosed,
 }
