@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from litestar import Litestar
 from litestar.di import Provide
 
 from peerlearn.bus import Bus
-from peerlearn.service import create_service_app
+from peerlearn.service import create_service_app, make_store
 from peerlearn.store import Database
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_notify.adapters.handlers import make_consumers
+from peerlearn_notify.adapters.inbox import LastSeen
 from peerlearn_notify.adapters.postman import Postman, postman_for
 from peerlearn_notify.adapters.workers import DigestClock, MailSender, run_every
 from peerlearn_notify.http.routes import CONTROLLERS
@@ -40,11 +42,15 @@ def create_app(
     secret = settings.jwt_secret or secrets.token_urlsafe(32)
     if not settings.jwt_secret:
         log.warning("no PEERLEARN_JWT_SECRET: unsubscribe links work only until this process stops")
+    last_seen = LastSeen(
+        make_store(settings.redis_url, f"{settings.service}:seen"), timedelta(minutes=settings.active_minutes)
+    )
     delivery = Delivery(
         public_url=settings.public_url,
         unsubscribe_url=settings.unsubscribe_base,
         secret=secret,
         immediate_mails_per_day=settings.immediate_mails_per_day,
+        last_seen=last_seen if settings.active_minutes else None,
     )
     uow = UnitOfWork(database)
     sender = MailSender(
@@ -83,6 +89,7 @@ def create_app(
             "stream_slots": Provide(lambda: slots, sync_to_thread=False),
             "notify_poll_seconds": Provide(lambda: settings.mail_poll_seconds, sync_to_thread=False),
             "unsubscribe_secret": Provide(lambda: secret, sync_to_thread=False),
+            "last_seen": Provide(lambda: last_seen, sync_to_thread=False),
         },
         on_startup=[start_workers],
         on_shutdown=[stop_workers],

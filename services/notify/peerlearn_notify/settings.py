@@ -31,6 +31,9 @@ class NotifySettings(ServiceSettings, kw_only=True):
     digest_poll_seconds: float = 60.0
     # Where mail clients reach the one-click unsubscribe; empty: http://<host>:<port>/v1/unsubscribe.
     unsubscribe_url: str = ""
+    # Someone who read their inbox (the web app's pages do) this many minutes ago gets no
+    # immediate mail: it waits in the inbox, then the digest if still unread. 0: always mail.
+    active_minutes: int = 10
 
     @property
     def unsubscribe_base(self) -> str:
@@ -42,6 +45,8 @@ class NotifySettings(ServiceSettings, kw_only=True):
         for name in ("immediate_mails_per_day", "streams_per_person", "mail_attempts"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)}: must be at least 1")
+        if self.active_minutes < 0:
+            raise SettingsError(f"{self.env_name('active_minutes')}: must be 0 or more")
         if not 0 <= self.digest_hour <= 23:
             raise SettingsError(f"{self.env_name('digest_hour')}: must be an hour 0..23")
         for name in ("mail_retry_seconds", "mail_poll_seconds", "digest_poll_seconds"):

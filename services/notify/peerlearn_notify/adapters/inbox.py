@@ -1,12 +1,14 @@
-"""The inbox table: adding a notification once, pages of a person's notifications, marking read."""
+"""The inbox table: adding a notification once, pages of a person's notifications, marking read;
+and when each person last looked at it (:class:`LastSeen`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from litestar.stores.base import Store
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -73,7 +75,9 @@ async def mark_read(session: AsyncSession, person_id: str, ids: list[str] | None
     )
     if ids is not None:
         statement = statement.where(notifications.c.id.in_(ids))
-    result = await session.execute(statement.values(read_at=at))
+    # What was waiting for a digest and is read now has reached its reader: no digest repeats it.
+    waiting = sa.case((notifications.c.mail.in_(("daily", "weekly")), "read"), else_=notifications.c.mail)
+    result = await session.execute(statement.values(read_at=at, mail=waiting))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -89,3 +93,22 @@ async def immediate_mails_since(session: AsyncSession, person_id: str, since: da
         )
     )
     return int(count or 0)
+
+
+class LastSeen:
+    """When each person last read their inbox through the API (the web app does on every page,
+    for its unread count, and while its live stream is open): a key per person in the shared
+    store (memory or Redis) that expires after the activity window, so nothing is migrated and
+    nothing needs cleaning up."""
+
+    def __init__(self, store: Store, window: timedelta) -> None:
+        self.store = store
+        self.window = window
+
+    async def saw(self, person_id: str) -> None:
+        """The person looked at their inbox just now."""
+        await self.store.set(f"seen:{person_id}", b"1", expires_in=max(1, int(self.window.total_seconds())))
+
+    async def active(self, person_id: str) -> bool:
+        """Whether the person looked at their inbox within the window."""
+        return await self.store.exists(f"seen:{person_id}")

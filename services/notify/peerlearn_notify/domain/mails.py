@@ -28,6 +28,8 @@ class Item:
     kind: str
     title: str
     link: str
+    # "Not my area" for a routed question: a page with a confirm button ("" for other kinds).
+    dismiss_link: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,16 @@ def _footer(settings_url: str, unsubscribe_url: str) -> tuple[str, str]:
 def single(item: Item, settings_url: str, unsubscribe_url: str) -> Body:
     """The immediate mail of one notification."""
     foot_text, foot_html = _footer(settings_url, unsubscribe_url)
+    dismiss_text = dismiss_html = ""
+    if item.dismiss_link:
+        dismiss_text = (
+            f"\nNot your area? Tell us, and fewer questions like it come to you: {item.dismiss_link}\n"
+        )
+        dismiss_html = f'<p><a href="{escape(item.dismiss_link)}">Not my area</a></p>'
     return Body(
         subject=item.title,
-        text=f"{item.title}\n\n{item.link}\n{foot_text}",
-        html=f'<p><a href="{escape(item.link)}">{escape(item.title)}</a></p>{foot_html}',
+        text=f"{item.title}\n\n{item.link}\n{dismiss_text}{foot_text}",
+        html=f'<p><a href="{escape(item.link)}">{escape(item.title)}</a></p>{dismiss_html}{foot_html}',
     )
 
 

@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_200_OK
 from peerlearn.auth import Principal
 from peerlearn.errors import DomainError
 from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_notify.adapters.inbox import LastSeen
 from peerlearn_notify.http import schemas
 from peerlearn_notify.http.stream_slots import StreamSlots
 from peerlearn_notify.usecases import inbox
@@ -32,12 +33,13 @@ class InboxController(Controller):
         uow: UnitOfWork,
         principal: Principal | None,
         person_id: str,
+        last_seen: LastSeen,
         unread: bool = False,
         cursor: Cursor = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> schemas.NotificationPage:
         page = await inbox.list_notifications(
-            uow, principal, person_id, unread=unread, cursor=cursor, limit=limit
+            uow, principal, person_id, unread=unread, cursor=cursor, limit=limit, seen=last_seen
         )
         return schemas.NotificationPage(
             person_id=person_id,
@@ -61,15 +63,22 @@ class InboxController(Controller):
         person_id: str,
         stream_slots: StreamSlots,
         notify_poll_seconds: float,
+        last_seen: LastSeen,
     ) -> ServerSentEvent:
-        after = await inbox.opening(uow, principal, person_id)
+        after = await inbox.opening(uow, principal, person_id, last_seen)
         stream_slots.take(person_id)
 
         async def arriving() -> AsyncIterator[ServerSentEventMessage]:
             nonlocal after
+            # An open stream is a person looking: renewed well within the activity window.
+            renew_every = max(1.0, last_seen.window.total_seconds() / 3)
+            renewed = asyncio.get_running_loop().time()
             with stream_slots.held(person_id):
                 yield ServerSentEventMessage(event="ready", data="{}")
                 while True:
+                    if asyncio.get_running_loop().time() - renewed >= renew_every:
+                        await inbox.looked(last_seen, principal, person_id)
+                        renewed = asyncio.get_running_loop().time()
                     try:
                         rows = await inbox.arrived(uow, principal, person_id, after)
                     except DomainError:

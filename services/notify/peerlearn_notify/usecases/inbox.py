@@ -11,6 +11,7 @@ from peerlearn.auth import Principal
 from peerlearn.errors import Invalid
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_notify.adapters import inbox
+from peerlearn_notify.adapters.inbox import LastSeen
 from peerlearn_notify.usecases.access import owner_or_admin
 
 
@@ -31,12 +32,15 @@ async def list_notifications(
     unread: bool,
     cursor: str | None,
     limit: int,
+    seen: LastSeen | None = None,
 ) -> Page:
-    """The person's notifications older than ``cursor`` (all when unread is False)."""
+    """The person's notifications older than ``cursor`` (only unread ones when ``unread``);
+    the person reading their own inbox counts as active (no immediate mail for a while)."""
     async with uow.reading() as tx:
         await owner_or_admin(tx, principal, person_id)
         rows = await inbox.page(tx.session, person_id, unread=unread, before=cursor, limit=limit + 1)
         count = await inbox.unread_count(tx.session, person_id)
+    await looked(seen, principal, person_id)
     more = len(rows) > limit
     shown = rows[:limit]
     return Page(items=shown, next_cursor=shown[-1].id if more else None, unread=count)
@@ -55,11 +59,21 @@ async def mark_read(
         return await inbox.mark_read(tx.session, person_id, None if everything else ids, datetime.now(UTC))
 
 
-async def opening(uow: UnitOfWork, principal: Principal | None, person_id: str) -> str:
+async def opening(
+    uow: UnitOfWork, principal: Principal | None, person_id: str, seen: LastSeen | None = None
+) -> str:
     """Check the caller may follow the inbox; the id the stream starts after (the newest now)."""
     async with uow.reading() as tx:
         await owner_or_admin(tx, principal, person_id)
-        return await inbox.newest_id(tx.session, person_id)
+        newest = await inbox.newest_id(tx.session, person_id)
+    await looked(seen, principal, person_id)
+    return newest
+
+
+async def looked(seen: LastSeen | None, principal: Principal | None, person_id: str) -> None:
+    """Remember the person looked at their own inbox (an admin looking is not the person)."""
+    if seen is not None and principal is not None and principal.person_id == person_id:
+        await seen.saw(person_id)
 
 
 async def arrived(uow: UnitOfWork, principal: Principal | None, person_id: str, after: str) -> Sequence[Any]:

@@ -14,6 +14,7 @@ from peerlearn.directory.caller import Caller, Where, may_see
 from peerlearn.events import new_id
 from peerlearn.unit_of_work import Transaction
 from peerlearn_notify.adapters import inbox, mail_outbox
+from peerlearn_notify.adapters.inbox import LastSeen
 from peerlearn_notify.adapters.people import address_of, preferences_of
 from peerlearn_notify.adapters.tables import DIRECTORY
 from peerlearn_notify.domain import mails
@@ -33,9 +34,17 @@ class Delivery:
     # An event older than this when applied (a replay, a rebuild, a long outage) goes to the
     # inbox only: nobody gets mail about last week.
     stale_after: timedelta = timedelta(hours=1)
+    # Who looked at their inbox lately (PEERLEARN_NOTIFY_ACTIVE_MINUTES): they see it there,
+    # so they get no immediate mail; what they have not read by the digest goes into it.
+    last_seen: LastSeen | None = None
 
     def settings_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/settings/notifications"
+
+    def not_my_area_url(self, thread_id: str) -> str:
+        """The web page where a routed answerer dismisses a question (a confirm button: no
+        mail client's link preview can dismiss it by fetching the link)."""
+        return f"{self.public_url.rstrip('/')}/not-my-area/{thread_id}"
 
     def unsubscribe_link(self, person_id: str, kind: str) -> str:
         return f"{self.unsubscribe_url.rstrip('/')}/{token_for(self.secret, person_id, kind)}"
@@ -90,7 +99,9 @@ async def notify(
     if datetime.now(UTC) - now > delivery.stale_after:
         mail = "late"  # in the inbox, never mailed
     elif mode == "immediate" and not await _may_mail_now(tx, delivery, prefs, person_id, address, now):
-        mail = "daily"  # quiet hours, no address yet or over the cap: it rolls into the digest
+        # Quiet hours, no address yet, over the cap or looking at the web app right now: it
+        # rolls into the digest (marking it read there takes it out again).
+        mail = "daily"
     added = await inbox.add(
         tx.session,
         {
@@ -107,8 +118,9 @@ async def notify(
         },
     )
     if added and mail == "immediate" and address:
+        dismiss = delivery.not_my_area_url(thread_id) if kind == "question_routed" and thread_id else ""
         body = mails.single(
-            mails.Item(kind=kind, title=title, link=link),
+            mails.Item(kind=kind, title=title, link=link, dismiss_link=dismiss),
             delivery.settings_url(),
             delivery.unsubscribe_link(person_id, kind),
         )
@@ -135,6 +147,8 @@ async def _may_mail_now(
     now: datetime,
 ) -> bool:
     if not address or in_quiet_hours(prefs, now):
+        return False
+    if delivery.last_seen is not None and await delivery.last_seen.active(person_id):
         return False
     sent_today = await inbox.immediate_mails_since(tx.session, person_id, start_of_local_day(prefs, now))
     return sent_today < delivery.immediate_mails_per_day
