@@ -1,5 +1,5 @@
 """The parts sign-in needs, made once per app from settings: mail, token issuer, ID-token checker,
-secret sealer and the request throttle. Nothing here does I/O until it is used."""
+code exchanger, secret sealer and the request throttle. Nothing here does I/O until it is used."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from litestar.stores.base import Store
 
 from peerlearn.auth import TokenIssuer
 from peerlearn.mail import Mailer, mailer_for
+from peerlearn_profiles.adapters.code_exchange import CodeExchanger
 from peerlearn_profiles.adapters.id_tokens import IdTokenChecker
 from peerlearn_profiles.adapters.sign_in_throttle import SignInThrottle
 from peerlearn_profiles.adapters.sso_secrets import SecretSealer
@@ -31,6 +32,7 @@ class SignInKit:
         self.public_url = settings.public_url
         self.mailer = mailer or mailer_for(settings.smtp_url, settings.data_dir, settings.mail_from)
         self.checker = checker or IdTokenChecker()
+        self.exchanger = CodeExchanger(self.checker.http)  # one pool for every call to providers
         self.throttle = SignInThrottle(
             store, per_address=settings.sign_in_mails_per_address, per_ip=settings.sign_in_mails_per_ip
         )

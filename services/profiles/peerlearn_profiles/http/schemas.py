@@ -265,9 +265,22 @@ class SsoPublic(msgspec.Struct, kw_only=True):
     enabled: bool
 
 
+OidcText = Annotated[str, Meta(min_length=8, max_length=500, pattern=r"^[\x21-\x7e]+$")]
+
+
 class SsoSignIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """An ID token from the org's provider and the nonce the web app sent in the authorization request."""
+    """Either the provider's authorization code with its PKCE verifier and redirect URI (profiles
+    redeems it with the org's client secret), or an ID token the caller already holds; and the
+    nonce the web app sent in the authorization request. Exactly one of the two forms."""
 
     org_id: Id
-    id_token: Annotated[str, Meta(min_length=10, max_length=20_000, pattern=r"^[A-Za-z0-9_\-.]+$")]
     nonce: Annotated[str, Meta(min_length=8, max_length=200, pattern=LINE)]
+    code: OidcText | None = None
+    # RFC 7636 §4.1: 43 to 128 unreserved characters.
+    code_verifier: (
+        Annotated[str, Meta(min_length=43, max_length=128, pattern=r"^[A-Za-z0-9._~-]+$")] | None
+    ) = None
+    redirect_uri: Url | None = None
+    id_token: Annotated[str, Meta(min_length=10, max_length=20_000, pattern=r"^[A-Za-z0-9_\-.]+$")] | None = (
+        None
+    )

@@ -63,15 +63,22 @@ async def verify(data: SignInCode, uow: UnitOfWork, sign_in_kit: SignInKit) -> S
     return _signed_in(await sign_in.redeem_code(uow, data.code, sign_in_kit.issuer))
 
 
-@post("/sign-in/oidc", status_code=200, tags=["sign-in"], summary="Sign in with the org's OpenID provider")
+@post(
+    "/sign-in/oidc",
+    status_code=200,
+    tags=["sign-in"],
+    summary="Sign in with the org's OpenID provider: its authorization code (redeemed here with the "
+    "org's client secret) or its ID token",
+)
 async def sign_in_oidc(data: SsoSignIn, uow: UnitOfWork, sign_in_kit: SignInKit) -> SignedIn:
-    result = await sign_in.sign_in_with_sso(
-        uow,
-        sign_in_kit.checker,
-        sign_in_kit.issuer,
-        org_id=data.org_id,
+    proof = sign_in.sso_proof(
         id_token=data.id_token,
-        nonce=data.nonce,
+        code=data.code,
+        code_verifier=data.code_verifier,
+        redirect_uri=data.redirect_uri,
+    )
+    result = await sign_in.sign_in_with_sso(
+        uow, sign_in_kit, org_id=data.org_id, nonce=data.nonce, proof=proof
     )
     return _signed_in(result)
 
