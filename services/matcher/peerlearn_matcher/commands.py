@@ -18,6 +18,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         out=args.out,
         seed=args.seed,
         model=args.model,
+        holdout=args.holdout,
     )
 
 
@@ -25,12 +26,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the matcher's subcommands to ``peerlearn``."""
     evaluate = subparsers.add_parser(
         "eval",
-        help="measure answerer routing on a Stack Exchange data dump (Posts.xml, Users.xml, Tags.xml)",
+        help="measure answerer routing on a Stack Exchange dump (Posts.xml; Users, Tags, Votes.xml optional)",
     )
     evaluate.add_argument(
         "--dump",
+        action="append",
         default=None,
-        help="folder of a Stack Exchange dump (default: the small sample shipped with the matcher)",
+        help="folder of a Stack Exchange dump, Posts.xml at least ('sample' or none: the sample shipped "
+        "with the matcher); repeat for one report over several",
+    )
+    evaluate.add_argument(
+        "--holdout",
+        type=float,
+        default=1.0,
+        help="score only the last F of questions by time (learning from the earlier ones); e.g. 0.3",
     )
     evaluate.add_argument("--limit", type=int, default=None, help="replay only the first N questions")
     evaluate.add_argument("--out", default="docs/EVALUATION.md", help="Markdown report to write ('' = none)")

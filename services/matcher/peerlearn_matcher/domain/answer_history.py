@@ -77,6 +77,16 @@ class AnswerHistory:
         self.thread_ids.append(answer.thread_id)
         self._size += 1
 
+    def accept(self, person_id: str, thread_id: str) -> bool:
+        """Mark the person's latest answer on the thread accepted (an acceptance arrives after the
+        answer); False if there is no such answer."""
+        code = self._code_of.get(person_id)
+        for row in range(self._size - 1, -1, -1):  # acceptances come soon after the answer: scan back
+            if self._codes[row] == code and self.thread_ids[row] == thread_id:
+                self._accepted[row] = True
+                return True
+        return False
+
     def code(self, person_id: str) -> int | None:
         """The internal index of a person who answered at least once, else None."""
         return self._code_of.get(person_id)

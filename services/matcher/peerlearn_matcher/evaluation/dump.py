@@ -1,4 +1,4 @@
-"""Reading a Stack Exchange data dump (``Posts.xml``, ``Users.xml``, optionally ``Tags.xml``).
+"""Reading a Stack Exchange data dump (``Posts.xml``; ``Users.xml``, ``Tags.xml``, ``Votes.xml`` optional).
 
 The files are streamed with ``xml.etree.ElementTree.iterparse`` and every row is cleared once
 read, so a dump of several gigabytes never sits in memory as a tree; only what the evaluation
@@ -69,6 +69,8 @@ class Dump:
     answers: list[Answer] = field(default_factory=list)
     users: dict[str, User] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
+    # When each accepted answer was accepted, by answer id, where Votes.xml says (a day, no time).
+    accepted_on: dict[str, datetime] = field(default_factory=dict)
 
 
 def plain_text(markup: str) -> str:
@@ -149,13 +151,29 @@ def read_tag_names(path: Path) -> list[str]:
     return [row["TagName"] for row in _rows(path) if "TagName" in row]
 
 
+def read_acceptances(path: Path, wanted: set[str]) -> dict[str, datetime]:
+    """Day of acceptance of each post in ``wanted`` from ``Votes.xml`` (vote type 1, "accepted by
+    originator"); the dump gives the date only, so the time is midnight of that day."""
+    return {
+        row["PostId"]: _when(row["CreationDate"])
+        for row in _rows(path)
+        if row.get("VoteTypeId") == "1" and row.get("PostId") in wanted and "CreationDate" in row
+    }
+
+
 def load_dump(directory: str | Path, limit: int | None = None) -> Dump:
-    """Read a dump folder; ``Posts.xml`` and ``Users.xml`` are required, ``Tags.xml`` is optional."""
+    """Read a dump folder: ``Posts.xml`` is required; ``Users.xml`` (the "about me" texts),
+    ``Tags.xml`` and ``Votes.xml`` (when answers were accepted) are read when present."""
     root = Path(directory)
-    for required in ("Posts.xml", "Users.xml"):
-        if not (root / required).is_file():
-            raise FileNotFoundError(f"{root / required} not found: is {root} a Stack Exchange dump folder?")
+    if not (root / "Posts.xml").is_file():
+        raise FileNotFoundError(f"{root / 'Posts.xml'} not found: is {root} a Stack Exchange dump folder?")
     questions, answers = read_posts(root / "Posts.xml", limit)
-    users = read_users(root / "Users.xml", {a.owner_id for a in answers if a.owner_id})
+    users = (
+        read_users(root / "Users.xml", {a.owner_id for a in answers if a.owner_id})
+        if (root / "Users.xml").is_file()
+        else {}
+    )
     tags = read_tag_names(root / "Tags.xml") if (root / "Tags.xml").is_file() else []
-    return Dump(path=root, questions=questions, answers=answers, users=users, tags=tags)
+    accepted = {q.accepted_answer_id for q in questions if q.accepted_answer_id}
+    votes = read_acceptances(root / "Votes.xml", accepted) if (root / "Votes.xml").is_file() else {}
+    return Dump(path=root, questions=questions, answers=answers, users=users, tags=tags, accepted_on=votes)

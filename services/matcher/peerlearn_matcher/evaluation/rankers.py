@@ -1,9 +1,10 @@
 """The answerer rankers the evaluation compares: peerlearn and the baselines.
 
 Every ranker sees the site replayed in time order: :meth:`observe` each answer once it was
-written, then :meth:`scores` for a new question over the candidates (people who answered before
-it, the asker excluded), higher meaning "more likely to give the accepted answer". No ranker ever
-sees an answer written after the question it scores.
+written, :meth:`observe_acceptance` once an acceptance is known, then :meth:`scores` for a new
+question over the candidates (people who answered before it, the asker excluded), higher meaning
+"more likely to give the accepted answer". No ranker ever sees an answer or an acceptance that
+came after the question it scores (see :mod:`peerlearn_matcher.evaluation.replay`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class Ranker(Protocol):
     def observe(self, answer: Answer, question: Question) -> None:
         """Learn from an answer (to ``question``) written before the questions still to come."""
 
+    def observe_acceptance(self, answer: Answer, question: Question) -> None:
+        """Learn that the asker of ``question`` accepted ``answer`` (observed earlier)."""
+
     def scores(self, question: Question, candidates: Sequence[str]) -> np.ndarray:
         """One score per candidate (same order), higher is better."""
 
@@ -48,6 +52,9 @@ class RandomRanker:
         self._rng = np.random.default_rng(seed)
 
     def observe(self, answer: Answer, question: Question) -> None:
+        return None
+
+    def observe_acceptance(self, answer: Answer, question: Question) -> None:
         return None
 
     def scores(self, question: Question, candidates: Sequence[str]) -> np.ndarray:
@@ -65,6 +72,9 @@ class MostActiveRanker:
     def observe(self, answer: Answer, question: Question) -> None:
         self._answers[answer.owner_id or ""] += 1
 
+    def observe_acceptance(self, answer: Answer, question: Question) -> None:
+        return None
+
     def scores(self, question: Question, candidates: Sequence[str]) -> np.ndarray:
         return np.array([self._answers[c] for c in candidates], dtype=np.float64)
 
@@ -79,6 +89,9 @@ class TagOverlapRanker:
 
     def observe(self, answer: Answer, question: Question) -> None:
         self._tags.setdefault(answer.owner_id or "", Counter()).update(question.tags)
+
+    def observe_acceptance(self, answer: Answer, question: Question) -> None:
+        return None
 
     def scores(self, question: Question, candidates: Sequence[str]) -> np.ndarray:
         empty: Counter[str] = Counter()
@@ -122,6 +135,9 @@ class TfidfRanker:
         self._owner_rows.append(row)
         self._owner_codes.append(code)
 
+    def observe_acceptance(self, answer: Answer, question: Question) -> None:
+        return None
+
     def scores(self, question: Question, candidates: Sequence[str]) -> np.ndarray:
         if not self._owner_rows:
             return np.zeros(len(candidates))
@@ -160,12 +176,14 @@ class PeerlearnRanker:
                 person_id=owner,
                 thread_id=question.id,
                 thread_vector=self._questions[question.id],
-                accepted=question.accepted_answer_id == answer.id,
                 tags=question.tags,
             )
         )
         if owner not in self._candidates:
             self._candidates[owner] = Candidate(owner, self._about.get(owner))
+
+    def observe_acceptance(self, answer: Answer, question: Question) -> None:
+        self._history.accept(answer.owner_id or "", question.id)
 
     def scores(self, question: Question, candidates: Sequence[str]) -> np.ndarray:
         people = [self._candidates.get(c) or Candidate(c) for c in candidates]

@@ -1,16 +1,29 @@
-"""Replaying a dump in time order and recording where each ranker puts the accepted answerer."""
+"""Replaying a dump in time order and recording where each ranker puts the accepted answerer.
+
+The dump becomes one timeline of three kinds of event: a question is asked, an answer is
+written, an answer is accepted. An acceptance is known only from the accepted answer's own
+time (the dump has no acceptance time), or from the end of the day Votes.xml records for it,
+whichever is later. Every ranker sees the events strictly before a question when it scores that
+question, and nothing after: not later answers, not later acceptances, not the question's own
+answers. With ``holdout`` F only the last F of questions (by time) are scored into the result;
+the earlier ones are still asked, so a learning ranker can learn from them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import numpy as np
 from tqdm import tqdm
 
-from peerlearn_matcher.evaluation.dump import Dump
+from peerlearn_matcher.evaluation.dump import Answer, Dump, Question
 from peerlearn_matcher.evaluation.metrics import rank_of
 from peerlearn_matcher.evaluation.rankers import Ranker
+
+# At one instant a question comes before the answers and acceptances stamped with the same time.
+_ASKED, _ANSWERED, _ACCEPTED = 0, 1, 2
 
 
 @dataclass
@@ -19,43 +32,96 @@ class ReplayResult:
 
     ranks: dict[str, list[int]] = field(default_factory=dict)
     candidates: list[int] = field(default_factory=list)
+    # Every question that could be ranked, held out or not: when, whether held out, each ranker's rank
+    # (for the plot of MRR over time; the metrics use the held-out ones only).
+    timeline: list[tuple[datetime, bool, dict[str, int]]] = field(default_factory=list)
     with_accepted: int = 0
     newcomer_accepted: int = 0  # the accepted answerer had never answered before: nobody can rank them
+    held_out_questions: int = 0
+    held_out_from: datetime | None = None
 
 
-def replay(dump: Dump, rankers: Sequence[Ranker], *, seed: int = 0, progress: bool = True) -> ReplayResult:
-    """Feed ``dump`` to ``rankers`` in time order and rank the candidates of each answered question.
+def acceptance_time(answer: Answer, dump: Dump) -> datetime:
+    """The earliest time the acceptance of ``answer`` may be known to a ranker."""
+    voted = dump.accepted_on.get(answer.id)
+    return max(answer.created, voted + timedelta(days=1)) if voted else answer.created
 
-    For each question (in creation order) every answer written before it has been observed; if
-    the question has an accepted answer whose author answered before, that question is a case:
-    the candidates are everyone who answered before, except the asker.
+
+def timeline(dump: Dump) -> list[tuple[datetime, int, Question | Answer]]:
+    """Every question, answer and acceptance of the dump in time order."""
+    questions = {q.id: q for q in dump.questions}
+    events: list[tuple[datetime, int, Question | Answer]] = [(q.created, _ASKED, q) for q in dump.questions]
+    for answer in dump.answers:
+        if not answer.owner_id:
+            continue
+        events.append((answer.created, _ANSWERED, answer))
+        if questions[answer.question_id].accepted_answer_id == answer.id:
+            events.append((acceptance_time(answer, dump), _ACCEPTED, answer))
+    events.sort(key=lambda e: (e[0], e[1], e[2].id))
+    return events
+
+
+def replay(
+    dump: Dump,
+    rankers: Sequence[Ranker],
+    *,
+    seed: int = 0,
+    holdout: float = 1.0,
+    progress: bool = True,
+) -> ReplayResult:
+    """Feed ``dump`` to ``rankers`` in time order and rank the candidates of each question.
+
+    Every question with candidates is put to every ranker (so learning rankers can label it when
+    its acceptance arrives); it is a *case* of the result when it is among the last ``holdout``
+    of questions and its accepted answerer had answered before. The candidates are everyone who
+    answered before it, except the asker.
     """
+    if not 0.0 < holdout <= 1.0:
+        raise ValueError("holdout must be in (0, 1]")
     questions = {q.id: q for q in dump.questions}
     answer_owner = {a.id: a.owner_id for a in dump.answers}
-    result = ReplayResult(ranks={r.name: [] for r in rankers})
+    first_scored = len(dump.questions) - round(holdout * len(dump.questions))
+    scored = {q.id for q in dump.questions[first_scored:]}
+    result = ReplayResult(ranks={r.name: [] for r in rankers}, held_out_questions=len(scored))
+    if first_scored < len(dump.questions):
+        result.held_out_from = dump.questions[first_scored].created
+    will_be_answered = {a.question_id for a in dump.answers} | {
+        q.id for q in dump.questions if q.accepted_answer_id
+    }
     answered: dict[str, None] = {}  # insertion-ordered set: a stable candidate order
     rng = np.random.default_rng(seed)
-    pending = iter(dump.answers)
-    upcoming = next(pending, None)
-    for question in tqdm(dump.questions, desc="replaying questions", unit="q", disable=not progress):
-        while upcoming is not None and upcoming.created < question.created:
-            if upcoming.owner_id:
-                for ranker in rankers:
-                    ranker.observe(upcoming, questions[upcoming.question_id])
-                answered[upcoming.owner_id] = None
-            upcoming = next(pending, None)
+    events = timeline(dump)
+    for _, kind, item in tqdm(events, desc="replaying", unit="event", disable=not progress):
+        if isinstance(item, Answer):
+            owner, question = item.owner_id or "", questions[item.question_id]
+            for ranker in rankers:
+                if kind == _ANSWERED:
+                    ranker.observe(item, question)
+                else:
+                    ranker.observe_acceptance(item, question)
+            answered[owner] = None
+            continue
+        question = item
+        candidates = [p for p in answered if p != question.owner_id]
+        if question.id not in will_be_answered:
+            continue  # nothing to rank against (its text is not even encoded)
+        all_scores = (
+            {ranker.name: ranker.scores(question, candidates) for ranker in rankers} if candidates else {}
+        )
         winner = answer_owner.get(question.accepted_answer_id or "")
         if not winner:
             continue
-        result.with_accepted += 1
-        if winner not in answered or winner == question.owner_id:
-            result.newcomer_accepted += 1
+        held_out = question.id in scored
+        result.with_accepted += held_out
+        if winner not in candidates:
+            result.newcomer_accepted += held_out
             continue
-        candidates = [p for p in answered if p != question.owner_id]
         relevant = candidates.index(winner)
         tie_break = rng.random(len(candidates))
-        result.candidates.append(len(candidates))
-        for ranker in rankers:
-            scores = ranker.scores(question, candidates)
-            result.ranks[ranker.name].append(rank_of(scores, relevant, tie_break))
+        ranks = {name: rank_of(scores, relevant, tie_break) for name, scores in all_scores.items()}
+        result.timeline.append((question.created, held_out, ranks))
+        if held_out:
+            result.candidates.append(len(candidates))
+            for name, rank in ranks.items():
+                result.ranks[name].append(rank)
     return result
