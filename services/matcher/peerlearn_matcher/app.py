@@ -21,10 +21,12 @@ from peerlearn.store import Database
 from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.adapters.tables import MIGRATIONS
 from peerlearn_matcher.http.cohorts import CohortsController
+from peerlearn_matcher.http.mentorships import MentorshipsController
 from peerlearn_matcher.http.suggestions import SuggestionsController
 from peerlearn_matcher.http.threads import ThreadsController
 from peerlearn_matcher.settings import MatcherSettings, load
 from peerlearn_matcher.usecases.matcher import Matcher
+from peerlearn_matcher.usecases.mentorships import run_expiry
 from peerlearn_matcher.usecases.reactions import handle, matcher_handlers
 from peerlearn_matcher.usecases.suggestions import run_refresher
 
@@ -80,6 +82,7 @@ def create_app(
     async def start(app: Litestar) -> None:
         await matcher.index.start()
         refresher.append(asyncio.create_task(run_refresher(matcher), name="matcher-refresher"))
+        refresher.append(asyncio.create_task(run_expiry(matcher), name="matcher-mentorship-expiry"))
 
     async def stop(_app: Litestar) -> None:
         for task in refresher:
@@ -92,7 +95,7 @@ def create_app(
         settings,
         title="peerlearn matcher",
         description="Suggestions of peers, mentors, experts and answerers, with their reasons.",
-        route_handlers=[SuggestionsController, ThreadsController, CohortsController],
+        route_handlers=[SuggestionsController, ThreadsController, CohortsController, MentorshipsController],
         migrations=MIGRATIONS,
         database=database,
         unit_of_work=matcher.uow,

@@ -29,6 +29,8 @@ class MatcherSettings(ServiceSettings, kw_only=True):
     refresh_fanout: int = 20
     # Open live streams of suggestions per person (tabs); one more is 429.
     streams_per_person: int = 5
+    # Days a mentor has to answer a mentorship request before it expires and frees their slot.
+    mentorship_request_days: int = 7
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -38,6 +40,7 @@ class MatcherSettings(ServiceSettings, kw_only=True):
             "load_cap_per_week",
             "refresh_fanout",
             "streams_per_person",
+            "mentorship_request_days",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)}: must be at least 1")

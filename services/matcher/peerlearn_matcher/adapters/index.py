@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from peerlearn import events
 from peerlearn.store import Database
+from peerlearn_matcher.adapters import mentorship_store as mentorships
 from peerlearn_matcher.adapters import store
 from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.adapters import tables as m
@@ -116,6 +117,7 @@ class LiveIndex:
                 await session.execute(sa.select(m.exposures).where(m.exposures.c.week == self.week))
             ).all()
             features, labels = await suggested.training_data(session)
+            released = await mentorships.released_pairs(session)
         stale: list[tuple[str, str, np.ndarray]] = []
         for row in threads:
             record = ThreadRecord.from_row(row)
@@ -135,6 +137,9 @@ class LiveIndex:
                     stale.append((profile.id, kind, vector))
         for row in feedback:
             engine.record_feedback(row.person_id, row.candidate_id, row.kind, row.action)
+        for mentee, mentor in released:
+            # A closed mentorship's accept no longer holds the mentor's slot.
+            engine.mentees[mentor].discard(mentee)
         for row in exposures:
             engine.exposures[(row.kind, row.candidate_id)].add(row.target_id)
         if stale:

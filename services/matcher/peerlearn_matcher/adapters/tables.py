@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from peerlearn.consuming import processed_events_table
 from peerlearn.directory.tables import directory_tables
 from peerlearn.outbox import outbox_table
+from peerlearn.store import UTCDateTime
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
@@ -119,4 +120,41 @@ exposures = sa.Table(
     sa.Column("target_id", sa.String(64), primary_key=True),  # the learner or the thread
     sa.Column("kind", sa.String(20), primary_key=True),
     sa.Column("week", sa.String(10), primary_key=True),
+)
+
+# Mentorships (issue 12): a request the mentor answers, then sessions, then a close with a rating.
+# The matcher's own facts, like feedback; ``notes`` are seen by the two parties only.
+mentorships = sa.Table(
+    "mentorships",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("mentee_id", sa.String(64), nullable=False, index=True),
+    sa.Column("mentor_id", sa.String(64), nullable=False, index=True),
+    sa.Column("mentee_org_id", sa.String(64), nullable=False),
+    sa.Column("mentor_org_id", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),  # mentor | expert
+    sa.Column("suggestion_id", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # requested|active|declined|expired|closed
+    sa.Column("goal", sa.Text, nullable=False),
+    sa.Column("reasons", sa.LargeBinary, nullable=False),
+    sa.Column("proposed_times", sa.LargeBinary, nullable=True),
+    sa.Column("rating", sa.Integer, nullable=True),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("answered_at", UTCDateTime, nullable=True),
+    sa.Column("closed_at", UTCDateTime, nullable=True),
+)
+
+mentorship_sessions = sa.Table(
+    "mentorship_sessions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("mentorship_id", sa.String(40), nullable=False, index=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("notes", sa.Text, nullable=False),
+    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("logged_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
 )

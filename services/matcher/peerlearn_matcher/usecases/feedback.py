@@ -1,10 +1,11 @@
 """Feedback that learns: a person accepts or declines one of their suggestions.
 
-Declined candidates never come back; an accepted mentor or expert uses one unit of their
-capacity (so people who had them suggested may need someone else); the feedback model is
-refitted on every answer so far. Feedback is taken only on an *open* suggestion whose candidate
-the caller may still see (a cohort left since, an erased candidate, a thread no longer
-readable): anything else is 404, as if the suggestion did not exist.
+Declined candidates never come back; an accepted mentor or expert is sent a mentorship request
+(:mod:`.mentorships`) that holds one unit of their capacity (so people who had them suggested
+may need someone else); the feedback model is refitted on every answer so far. Feedback is
+taken only on an *open* suggestion whose candidate the caller may still see (a cohort left
+since, an erased candidate, a thread no longer readable): anything else is 404, as if the
+suggestion did not exist.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from peerlearn.errors import NotFound
 from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.adapters.suggestion_store import StoredSuggestion
 from peerlearn_matcher.domain.engine import Engine
+from peerlearn_matcher.usecases import mentorships
 from peerlearn_matcher.usecases.matcher import Effects, Matcher
 from peerlearn_matcher.usecases.suggestions import apply_effects
 
@@ -66,6 +68,9 @@ async def give_feedback(
             features=suggestion.features,
         )
         await matcher.announce(tx, data, org_id=caller.org_id)
+        if suggestion.kind in ("mentor", "expert") and action == "accept":
+            # The mentor is asked; the request holds their slot (409, nothing kept, if none is left).
+            await mentorships.open_request(matcher, tx, suggestion, caller.org_id or "")
         engine.record_feedback(suggestion.person_id, suggestion.candidate_id, suggestion.kind, action)
         features, labels = await suggested.training_data(tx.session)
         engine.model.fit(features, labels)
