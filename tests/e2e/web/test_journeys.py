@@ -224,12 +224,6 @@ def test_an_admin_imports_people_and_splits_a_cohort_into_groups(
     assert any("Mia Mentor" in row for row in pairs), page.locator("main").inner_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="upstream gap: the provider refuses a code exchange without the client secret, which "
-    "profiles keeps (GET /v1/orgs/{id}/sso gives only issuer and client id); the exchange belongs in "
-    "profiles (proposed: POST /v1/sign-in/oidc {org_id, code, code_verifier, redirect_uri, nonce})",
-)
 def test_sign_in_with_the_orgs_sso(system: System, api: Api, org: dict[str, Any], new_page: Any) -> None:
     person = api.person(org["id"], "Sven Sso")
     with start_oidc_provider() as provider:

@@ -88,7 +88,7 @@ class SignInController(Controller):
         returned_state: Annotated[str, Parameter(query="state")] = "",
         error: str = "",
     ) -> Template | Redirect:
-        """The provider sends the browser back; exchange the code, let profiles verify the ID token."""
+        """The provider sends the browser back; profiles redeems the code and verifies the ID token."""
         pending = dict(request.session.get("sso") or {})
         if error or not code or pending.get("org_id") != org_id or pending.get("state") != returned_state:
             problem = error or "this sign-in was not started here, or it was already used; start again"

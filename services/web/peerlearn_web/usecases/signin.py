@@ -46,13 +46,24 @@ async def start_sso(ups: Upstreams, org_id: str, redirect_uri: str) -> oidc.SsoS
 
 
 async def finish_sso(
-    ups: Upstreams, org_id: str, started: oidc.SsoStart, code: str, redirect_uri: str
+    ups: Upstreams,
+    org_id: str,
+    started: oidc.SsoStart,
+    code: str,
+    redirect_uri: str,
 ) -> Caller:
-    """Exchange the provider's code for an ID token; profiles verifies it and signs the person in."""
-    id_token = await oidc.finish_flow(started, code, redirect_uri)
+    """Hand the provider's code, the PKCE verifier and the nonce to profiles: it redeems the code
+    with the org's client secret (which the web service never sees), verifies the ID token and
+    signs the person in."""
     signed: dict[str, Any] = await ups.profiles.call(
         "POST",
         "/v1/sign-in/oidc",
-        json={"org_id": org_id, "id_token": id_token, "nonce": started.nonce},
+        json={
+            "org_id": org_id,
+            "code": code,
+            "code_verifier": started.code_verifier,
+            "redirect_uri": redirect_uri,
+            "nonce": started.nonce,
+        },
     )
     return await caller_for_token(ups, str(signed["token"]), str(signed.get("expires_at", "")))
