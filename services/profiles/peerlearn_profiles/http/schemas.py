@@ -268,6 +268,13 @@ class SsoPublic(msgspec.Struct, kw_only=True):
 OidcText = Annotated[str, Meta(min_length=8, max_length=500, pattern=r"^[\x21-\x7e]+$")]
 
 
+class SsoProviderDown(msgspec.Struct, kw_only=True):
+    """502: the org's provider could not be asked, or refused this org's client (its detail says which)."""
+
+    status_code: int
+    detail: str
+
+
 class SsoSignIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Either the provider's authorization code with its PKCE verifier and redirect URI (profiles
     redeems it with the org's client secret), or an ID token the caller already holds; and the

@@ -10,7 +10,8 @@ from typing import Any
 
 from litestar import Request, Response, get, post, put
 from litestar.background_tasks import BackgroundTask
-from litestar.status_codes import HTTP_202_ACCEPTED
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_502_BAD_GATEWAY
 
 from peerlearn.auth import Principal, authenticated
 from peerlearn.unit_of_work import UnitOfWork
@@ -23,6 +24,7 @@ from peerlearn_profiles.http.schemas import (
     SignInLink,
     SignInRequested,
     SsoConfigured,
+    SsoProviderDown,
     SsoPublic,
     SsoSettings,
     SsoSignIn,
@@ -69,6 +71,12 @@ async def verify(data: SignInCode, uow: UnitOfWork, sign_in_kit: SignInKit) -> S
     tags=["sign-in"],
     summary="Sign in with the org's OpenID provider: its authorization code (redeemed here with the "
     "org's client secret) or its ID token",
+    responses={
+        HTTP_502_BAD_GATEWAY: ResponseSpec(
+            data_container=SsoProviderDown,
+            description="the org's provider could not be asked, or refused this org's client",
+        )
+    },
 )
 async def sign_in_oidc(data: SsoSignIn, uow: UnitOfWork, sign_in_kit: SignInKit) -> SignedIn:
     proof = sign_in.sso_proof(
