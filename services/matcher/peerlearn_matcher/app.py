@@ -26,7 +26,7 @@ from peerlearn_matcher.http.suggestions import SuggestionsController
 from peerlearn_matcher.http.threads import ThreadsController
 from peerlearn_matcher.settings import MatcherSettings, load
 from peerlearn_matcher.usecases.matcher import Matcher
-from peerlearn_matcher.usecases.mentorships import run_expiry
+from peerlearn_matcher.usecases.mentorship_endings import run_expiry
 from peerlearn_matcher.usecases.reactions import handle, matcher_handlers
 from peerlearn_matcher.usecases.suggestions import run_refresher
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from peerlearn import events
 from peerlearn.events import matcher as matcher_events
 from peerlearn_matcher.adapters import tables
-from peerlearn_matcher.usecases.mentorships import expire_due
+from peerlearn_matcher.usecases.mentorship_endings import expire_due
 
 from .conftest import Harness, new_org, person
 
@@ -290,3 +290,39 @@ async def test_strict_validation(matcher: Harness) -> None:
         f"/v1/people/{learner.id}/mentorships", params={"status": "open"}, headers=matcher.headers(learner)
     )
     assert listed.status_code == 400
+
+
+async def test_erasing_a_party_ends_the_mentorship_and_removes_its_notes(matcher: Harness) -> None:
+    org, mentor, [learner, other] = await _pair(matcher, learners=2)
+    mid = (await _request(matcher, learner, mentor))["id"]
+    await matcher.client.post(f"/v1/mentorships/{mid}/accept", headers=matcher.headers(mentor))
+    logged = await matcher.client.post(
+        f"/v1/mentorships/{mid}/sessions",
+        json={"at": datetime.now(UTC).isoformat(), "minutes": 30, "notes": "private things"},
+        headers=matcher.headers(mentor),
+    )
+    assert logged.status_code == 201
+    assert mentor.id not in await matcher.candidates(other, "mentor")
+    await matcher.publish(events.PersonDeleted(person_id=learner.id, org_id=org))
+    seen = (await matcher.client.get(f"/v1/mentorships/{mid}", headers=matcher.headers(mentor))).json()
+    assert seen["status"] == "closed" and [s["notes"] for s in seen["sessions"]] == [""]
+    async with matcher.database.reading() as session:
+        notes = (
+            (
+                await session.execute(
+                    sa.select(tables.mentorship_sessions.c.notes).where(
+                        tables.mentorship_sessions.c.mentorship_id == mid
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert list(notes) == [""]
+    [closed] = [
+        e.data
+        for e in await matcher.matcher_events(matcher_events.MENTORSHIP_CLOSED)
+        if e.data.mentorship_id == mid
+    ]
+    assert closed.reason == "erased" and closed.rating is None
+    assert mentor.id in await matcher.candidates(other, "mentor")  # the slot is free again

@@ -240,12 +240,19 @@ async def released_pairs(session: AsyncSession) -> list[tuple[str, str]]:
     return [(r.mentee_id, r.mentor_id) for r in ended if (r.mentee_id, r.mentor_id) not in holding]
 
 
-async def erase_notes_of(session: AsyncSession, mentorship_id: str) -> None:
-    """Remove the notes of a mentorship's sessions (an erased party)."""
+async def erase_notes_of_person(session: AsyncSession, person_id: str) -> None:
+    """Remove the notes and closing comments of ``person_id``'s mentorships (an erased party)."""
+    table = m.mentorships
+    ids = sa.select(table.c.id).where(sa.or_(table.c.mentee_id == person_id, table.c.mentor_id == person_id))
     await session.execute(
         sa.update(m.mentorship_sessions)
-        .where(m.mentorship_sessions.c.mentorship_id == mentorship_id)
+        .where(m.mentorship_sessions.c.mentorship_id.in_(ids))
         .values(notes="")
+    )
+    await session.execute(
+        sa.update(table)
+        .where(sa.or_(table.c.mentee_id == person_id, table.c.mentor_id == person_id))
+        .values(comment=None)
     )
 
 

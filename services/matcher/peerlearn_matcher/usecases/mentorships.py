@@ -10,7 +10,6 @@ learned ranking on the feedback so far.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -21,18 +20,17 @@ from peerlearn.errors import Conflict, Forbidden, Invalid, NotFound
 from peerlearn.events import matcher as matcher_events
 from peerlearn.unit_of_work import Transaction
 from peerlearn_matcher.adapters import mentorship_store as stored
-from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.adapters.mentorship_store import StoredMentorship, StoredSession
 from peerlearn_matcher.adapters.store import now
 from peerlearn_matcher.adapters.suggestion_store import StoredSuggestion
 from peerlearn_matcher.domain import mentorships as rules
 from peerlearn_matcher.domain.first_sessions import propose_times
-from peerlearn_matcher.usecases.matcher import Effects, Matcher
-from peerlearn_matcher.usecases.suggestions import apply_effects, candidate_name
+from peerlearn_matcher.usecases.matcher import Matcher
+from peerlearn_matcher.usecases.mentorship_endings import free_slot, refit
+from peerlearn_matcher.usecases.suggestions import candidate_name
 
 log = logging.getLogger("peerlearn.matcher")
 
-EXPIRY_EVERY = 60.0  # seconds between two looks for requests past their answer-by time
 FUTURE_SLACK = timedelta(days=1)  # a session is logged when it happened (timezones aside)
 
 
@@ -126,24 +124,6 @@ async def _visible(
     return caller, found
 
 
-async def _free_slot(matcher: Matcher, tx: Transaction, found: StoredMentorship, action: str | None) -> None:
-    """Free the mentor's slot; ``action`` (decline/accept) relabels the suggestion's feedback."""
-    engine = matcher.index.engine
-    mentee, mentor = found.parties.mentee_id, found.parties.mentor_id
-    engine.mentees[mentor].discard(mentee)
-    if action == "decline":
-        engine.declined[mentee].add(mentor)
-    # The lists showing the mentor, and the people they would suit, who may have them back now.
-    touched = {mentee, mentor, *await suggested.people_suggested(tx.session, mentor)}
-    touched |= set(engine.interested_in(mentor, matcher.settings.refresh_fanout))
-    await apply_effects(matcher, tx, Effects(people=touched))
-
-
-async def _refit(matcher: Matcher, tx: Transaction) -> None:
-    features, labels = await suggested.training_data(tx.session)
-    matcher.index.engine.model.fit(features, labels)
-
-
 async def answer(
     matcher: Matcher, principal: Principal | None, mentorship_id: str, action: str
 ) -> tuple[Caller, StoredMentorship]:
@@ -195,49 +175,11 @@ async def answer(
                 ),
                 org_id=p.mentee_org_id,
             )
-            await _free_slot(matcher, tx, found, "decline")
-            await _refit(matcher, tx)
+            await free_slot(matcher, tx, found, "decline")
+            await refit(matcher, tx)
         result = await stored.get(tx.session, mentorship_id)
     assert result is not None
     return caller, result
-
-
-async def expire_due(matcher: Matcher, at: datetime | None = None) -> list[str]:
-    """Expire every request past its answer-by time: free the slot, count it as a decline."""
-    expired: list[str] = []
-    async with matcher.index.lock, matcher.uow.writing() as tx:
-        for found in await stored.due(tx.session, at or now()):
-            if not await stored.set_status(tx.session, found.id, "expired", expected="requested"):
-                continue
-            p = found.parties
-            await stored.set_feedback(tx.session, found.suggestion_id, "decline", None)
-            await matcher.announce(
-                tx,
-                matcher_events.MentorshipExpired(
-                    mentorship_id=found.id, mentee_id=p.mentee_id, mentor_id=p.mentor_id
-                ),
-                org_id=p.mentee_org_id,
-            )
-            await _free_slot(matcher, tx, found, "decline")
-            expired.append(found.id)
-        if expired:
-            await _refit(matcher, tx)
-    return expired
-
-
-async def run_expiry(matcher: Matcher, every: float = EXPIRY_EVERY) -> None:
-    """Expire due requests every ``every`` seconds until cancelled (a failed round is retried)."""
-    await matcher.index.ready.wait()
-    while True:
-        try:
-            found = await expire_due(matcher)
-            if found:
-                log.info("expired %d mentorship requests", len(found))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("expiring mentorship requests failed; retrying")
-        await asyncio.sleep(every)
 
 
 async def log_session(
@@ -324,8 +266,8 @@ async def close(
             ),
             org_id=p.mentee_org_id,
         )
-        await _free_slot(matcher, tx, found, None)
-        await _refit(matcher, tx)
+        await free_slot(matcher, tx, found, None)
+        await refit(matcher, tx)
         result = await stored.get(tx.session, mentorship_id)
     assert result is not None
     return caller, result

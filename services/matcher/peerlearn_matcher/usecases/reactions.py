@@ -22,6 +22,7 @@ from peerlearn.unit_of_work import Transaction
 from peerlearn_matcher.adapters import store, tables
 from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.domain.threads import ThreadRecord
+from peerlearn_matcher.usecases import mentorship_endings
 from peerlearn_matcher.usecases.matcher import Effects, Matcher
 from peerlearn_matcher.usecases.suggestions import apply_effects
 
@@ -68,6 +69,8 @@ async def person_erased(matcher: Matcher, tx: Transaction, event: events.Event, 
             thread.accepted_author_id = None
     rerouted = await suggested.routed_threads(tx.session, person_id)
     affected = set(await suggested.people_suggested(tx.session, person_id)) - {person_id}
+    # Their mentorships end and their sessions' notes go (issue 12).
+    affected |= await mentorship_endings.end_for_erased(matcher, tx, person_id)
     await store.erase_matching_data(tx.session, person_id)
     tx.after_commit(lambda: matcher.feed.close_person(person_id))
     return Effects(people=affected, threads=rerouted)

@@ -1,0 +1,110 @@
+"""How mentorships end without a close: expiry of unanswered requests, erasure of a party.
+
+Also the two steps every ending shares: freeing the mentor's slot (and refreshing the lists the
+mentor may now come back to) and refitting the learned ranking on the relabelled feedback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from peerlearn.events import matcher as matcher_events
+from peerlearn.unit_of_work import Transaction
+from peerlearn_matcher.adapters import mentorship_store as stored
+from peerlearn_matcher.adapters import suggestion_store as suggested
+from peerlearn_matcher.adapters.mentorship_store import StoredMentorship
+from peerlearn_matcher.adapters.store import now
+from peerlearn_matcher.usecases.matcher import Effects, Matcher
+from peerlearn_matcher.usecases.suggestions import apply_effects
+
+log = logging.getLogger("peerlearn.matcher")
+
+EXPIRY_EVERY = 60.0  # seconds between two looks for requests past their answer-by time
+
+
+async def free_slot(matcher: Matcher, tx: Transaction, found: StoredMentorship, action: str | None) -> None:
+    """Free the mentor's slot; ``action`` (decline/accept) relabels the suggestion's feedback."""
+    engine = matcher.index.engine
+    mentee, mentor = found.parties.mentee_id, found.parties.mentor_id
+    engine.mentees[mentor].discard(mentee)
+    if action == "decline":
+        engine.declined[mentee].add(mentor)
+    # The lists showing the mentor, and the people they would suit, who may have them back now.
+    touched = {mentee, mentor, *await suggested.people_suggested(tx.session, mentor)}
+    touched |= set(engine.interested_in(mentor, matcher.settings.refresh_fanout))
+    await apply_effects(matcher, tx, Effects(people=touched))
+
+
+async def refit(matcher: Matcher, tx: Transaction) -> None:
+    """Refit the learned ranking on every piece of feedback so far."""
+    features, labels = await suggested.training_data(tx.session)
+    matcher.index.engine.model.fit(features, labels)
+
+
+async def expire_due(matcher: Matcher, at: datetime | None = None) -> list[str]:
+    """Expire every request past its answer-by time: free the slot, count it as a decline."""
+    expired: list[str] = []
+    async with matcher.index.lock, matcher.uow.writing() as tx:
+        for found in await stored.due(tx.session, at or now()):
+            if not await stored.set_status(tx.session, found.id, "expired", expected="requested"):
+                continue
+            p = found.parties
+            await stored.set_feedback(tx.session, found.suggestion_id, "decline", None)
+            await matcher.announce(
+                tx,
+                matcher_events.MentorshipExpired(
+                    mentorship_id=found.id, mentee_id=p.mentee_id, mentor_id=p.mentor_id
+                ),
+                org_id=p.mentee_org_id,
+            )
+            await free_slot(matcher, tx, found, "decline")
+            expired.append(found.id)
+        if expired:
+            await refit(matcher, tx)
+    return expired
+
+
+async def run_expiry(matcher: Matcher, every: float = EXPIRY_EVERY) -> None:
+    """Expire due requests every ``every`` seconds until cancelled (a failed round is retried)."""
+    await matcher.index.ready.wait()
+    while True:
+        try:
+            found = await expire_due(matcher)
+            if found:
+                log.info("expired %d mentorship requests", len(found))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("expiring mentorship requests failed; retrying")
+        await asyncio.sleep(every)
+
+
+async def end_for_erased(matcher: Matcher, tx: Transaction, person_id: str) -> set[str]:
+    """An erased party ends their open mentorships and takes every session note with them.
+
+    Runs in the erasure's transaction (the engine already forgot the person, their slots too);
+    returns the other parties, whose lists may change.
+    """
+    others: set[str] = set()
+    for found in await stored.holding_of(tx.session, person_id):
+        await stored.set_status(tx.session, found.id, "closed", expected=found.status, closed_at=now())
+        p = found.parties
+        other = p.other(person_id)
+        others.add(other)
+        matcher.index.engine.mentees[p.mentor_id].discard(p.mentee_id)
+        await matcher.announce(
+            tx,
+            matcher_events.MentorshipClosed(
+                mentorship_id=found.id,
+                mentee_id=p.mentee_id,
+                mentor_id=p.mentor_id,
+                suggestion_id=found.suggestion_id,
+                sessions=len(await stored.sessions_of(tx.session, found.id)),
+                reason="erased",
+            ),
+            org_id=p.mentee_org_id,
+        )
+    await stored.erase_notes_of_person(tx.session, person_id)
+    return others
