@@ -306,6 +306,7 @@ async def test_erasing_a_party_ends_the_mentorship_and_removes_its_notes(matcher
     await matcher.publish(events.PersonDeleted(person_id=learner.id, org_id=org))
     seen = (await matcher.client.get(f"/v1/mentorships/{mid}", headers=matcher.headers(mentor))).json()
     assert seen["status"] == "closed" and [s["notes"] for s in seen["sessions"]] == [""]
+    assert seen["goal"] == ""  # the erased mentee's own words
     async with matcher.database.reading() as session:
         notes = (
             (

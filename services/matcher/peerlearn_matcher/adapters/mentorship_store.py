@@ -241,7 +241,7 @@ async def released_pairs(session: AsyncSession) -> list[tuple[str, str]]:
 
 
 async def erase_notes_of_person(session: AsyncSession, person_id: str) -> None:
-    """Remove the notes and closing comments of ``person_id``'s mentorships (an erased party)."""
+    """Remove the notes, closing comments and goal of ``person_id``'s mentorships (an erased party)."""
     table = m.mentorships
     ids = sa.select(table.c.id).where(sa.or_(table.c.mentee_id == person_id, table.c.mentor_id == person_id))
     await session.execute(
@@ -254,6 +254,8 @@ async def erase_notes_of_person(session: AsyncSession, person_id: str) -> None:
         .where(sa.or_(table.c.mentee_id == person_id, table.c.mentor_id == person_id))
         .values(comment=None)
     )
+    # The goal was the mentee's own words.
+    await session.execute(sa.update(table).where(table.c.mentee_id == person_id).values(goal=""))
 
 
 async def set_feedback(session: AsyncSession, suggestion_id: str, action: str, rating: int | None) -> None:
