@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from peerlearn_matcher.domain.answerer_evidence import FEATURES, AnswererEvidence
-from peerlearn_matcher.domain.routing_model import RoutingModel
+from peerlearn_matcher.domain.routing_model import RoutingModel, reciprocal_rank
 
 T0 = datetime(2024, 1, 1)
 COL = {name: i for i, name in enumerate(FEATURES)}
@@ -69,13 +69,16 @@ def test_the_model_keeps_default_weights_until_enough_history_then_learns_the_si
         model.add_case(*_case(rng), T0)
     assert not model.learned
 
-    for day in range(40):
+    for day in range(150):
         model.add_case(*_case(rng), T0 + timedelta(days=day))
 
-    assert model.learned and model.window is not None
-    assert max(model.weights(), key=lambda name: model.weights()[name]) == "days_since_last"
-    rows, winner = _case(rng)
-    assert int(np.argmax(model.score(rows))) == winner
+    assert model.learned and model.window is not None and model.window[0] == T0
+    assert model.window[1] >= T0 + timedelta(days=140)  # refitted every 10 cases
+    assert model.weights()["days_since_last"] > 1.0  # the defaults give it -0.05
+    fresh = [_case(rng) for _ in range(50)]
+    learned = np.mean([reciprocal_rank(model.score(rows), winner) for rows, winner in fresh])
+    default = np.mean([reciprocal_rank(RoutingModel().score(rows), winner) for rows, winner in fresh])
+    assert learned > default + 0.2
 
 
 def test_a_new_model_worse_on_the_latest_cases_does_not_replace_the_current_one() -> None:
