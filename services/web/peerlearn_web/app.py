@@ -29,7 +29,7 @@ from peerlearn.service import make_store
 from peerlearn_web.adapters.markdown import render
 from peerlearn_web.adapters.upstreams import Upstreams
 from peerlearn_web.domain.caller import Caller
-from peerlearn_web.http import admin, forum, home, org_settings, people, signin
+from peerlearn_web.http import admin, forum, home, inbox, org_settings, people, signin
 from peerlearn_web.http.errors import HANDLERS
 from peerlearn_web.http.session import SESSION_COOKIE, current_caller, required_caller
 from peerlearn_web.settings import WebSettings
@@ -124,9 +124,12 @@ def create_app(
             admin.AdminController,
             admin.ModerationController,
             org_settings.OrgSettingsController,
+            inbox.InboxController,
             create_static_files_router(path="/static", directories=[HERE / "static"], name="static"),
         ],
         lifespan=[lifespan],
+        # The header's unread count on every page (one call to notify; none when it fails).
+        before_request=inbox.unread_in_header,
         middleware=[RequestLogMiddleware, session_config.middleware],
         csrf_config=CSRFConfig(
             secret=_csrf_secret(settings),

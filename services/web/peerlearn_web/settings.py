@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from peerlearn.settings import ServiceSettings, SettingsError, load_settings
 
-UPSTREAM_PORTS = {"profiles": 8001, "forum": 8002, "matcher": 8003}
+UPSTREAM_PORTS = {"profiles": 8001, "forum": 8002, "matcher": 8003, "notify": 8004}
 
 
 class WebSettings(ServiceSettings, kw_only=True):
@@ -22,6 +22,7 @@ class WebSettings(ServiceSettings, kw_only=True):
     profiles_url: str = ""
     forum_url: str = ""
     matcher_url: str = ""
+    notify_url: str = ""
     # Links in mail and the OIDC redirect point here; https makes the session cookie Secure.
     public_url: str = "http://127.0.0.1:8000"
     session_ttl_seconds: int = 12 * 3600
@@ -29,7 +30,7 @@ class WebSettings(ServiceSettings, kw_only=True):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name in ("profiles_url", "forum_url", "matcher_url", "public_url"):
+        for name in ("profiles_url", "forum_url", "matcher_url", "notify_url", "public_url"):
             value = getattr(self, name)
             if value and not value.startswith(("http://", "https://")):
                 raise SettingsError(f"{self.env_name(name)}: {value!r} is not an http(s) URL")
@@ -49,7 +50,12 @@ class WebSettings(ServiceSettings, kw_only=True):
 
     def upstream_urls(self) -> dict[str, str]:
         """The base URL of each upstream service, by name."""
-        return {"profiles": self.profiles_url, "forum": self.forum_url, "matcher": self.matcher_url}
+        return {
+            "profiles": self.profiles_url,
+            "forum": self.forum_url,
+            "matcher": self.matcher_url,
+            "notify": self.notify_url,
+        }
 
 
 def load(env: Mapping[str, str] | None = None) -> WebSettings:

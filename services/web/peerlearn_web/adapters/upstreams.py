@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+# notify is optional (pages work without it: no inbox, no unread count), so readiness leaves it out.
 UPSTREAM_NAMES = ("profiles", "forum", "matcher")
 
 
@@ -98,9 +99,15 @@ class Upstream:
         content: bytes | None = None,
         content_type: str | None = None,
         idempotency_key: str | None = None,
+        forwarded_for: str | None = None,
     ) -> Any:
-        """Send one request; the decoded JSON body (None for 204), or raise an upstream error."""
+        """Send one request; the decoded JSON body (None for 204), or raise an upstream error.
+
+        ``forwarded_for`` is the browser's X-Forwarded-For chain (sign-in calls, whose limits
+        count per client address; profiles believes it only from its trusted proxies)."""
         headers = self._headers(token, idempotency_key)
+        if forwarded_for:
+            headers["X-Forwarded-For"] = forwarded_for
         if content_type:
             headers["Content-Type"] = content_type
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
@@ -146,17 +153,22 @@ class Upstream:
 
 
 class Upstreams:
-    """The three upstream services the pages are built from."""
+    """The three upstream services the pages are built from, and notify (the inbox) if known."""
 
-    def __init__(self, profiles: Upstream, forum: Upstream, matcher: Upstream) -> None:
+    def __init__(
+        self, profiles: Upstream, forum: Upstream, matcher: Upstream, notify: Upstream | None = None
+    ) -> None:
         self.profiles = profiles
         self.forum = forum
         self.matcher = matcher
+        self.notify = notify
 
     @classmethod
     def from_urls(cls, urls: dict[str, str], *, timeout: float = 10.0) -> Upstreams:
         """One pooled client per upstream named in ``urls``."""
-        return cls(*(Upstream(name, urls[name], timeout=timeout) for name in UPSTREAM_NAMES))
+        notify = Upstream("notify", urls["notify"], timeout=timeout) if urls.get("notify") else None
+        profiles, forum, matcher = (Upstream(name, urls[name], timeout=timeout) for name in UPSTREAM_NAMES)
+        return cls(profiles, forum, matcher, notify)
 
     def all(self) -> tuple[Upstream, ...]:
         """Every upstream, in a fixed order."""
@@ -179,3 +191,5 @@ class Upstreams:
         """Close every pool."""
         for upstream in self.all():
             await upstream.close()
+        if self.notify is not None:
+            await self.notify.close()
