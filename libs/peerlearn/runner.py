@@ -181,6 +181,7 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
                     env={
                         **child_env,
                         **_nats_login(name, system.nats_passwords),
+                        **_proxies_trusted_by(name, base, host),
                         f"PEERLEARN_{name.upper()}_PORT": str(port),
                         "PEERLEARN_HOST": host,
                     },
@@ -211,6 +212,17 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
         system.stop()
         raise
     return system
+
+
+def _proxies_trusted_by(service: str, env: Mapping[str, str], host: str) -> dict[str, str]:
+    """Profiles also believes the X-Forwarded-For of the web service (its sign-in limits count the
+    browser, not the web): the address the web calls it from is added to its trusted proxies."""
+    if service != "profiles":
+        return {}
+    variable = "PEERLEARN_PROFILES_TRUSTED_PROXIES"
+    own = env.get(variable, env.get("PEERLEARN_TRUSTED_PROXIES", ""))
+    web = "127.0.0.1, ::1" if host in ("127.0.0.1", "0.0.0.0", "::", "localhost") else host
+    return {variable: f"{own}, {web}" if own.strip() else web}
 
 
 def _nats_login(service: str, passwords: Mapping[str, str]) -> dict[str, str]:

@@ -34,7 +34,7 @@ class SignInController(Controller):
         """Ask profiles to mail a link; the same answer whether or not the address is known."""
         email = await form_value(request, "email")
         try:
-            await signin.request_link(ups, email)
+            await signin.request_link(ups, email, forwarded_for=forwarded_for(request))
         except FormInvalid as exc:
             return page(request, "sign_in.html", status_code=400, errors=exc.fields, email=email, next="/")
         except UpstreamError as exc:
@@ -53,7 +53,7 @@ class SignInController(Controller):
     async def verify(self, request: Request[Any, Any, Any], ups: Upstreams, code: str) -> Template | Redirect:
         """Consume the code; a used, expired or unknown one shows profiles' message."""
         try:
-            caller = await signin.verify_code(ups, code)
+            caller = await signin.verify_code(ups, code, forwarded_for=forwarded_for(request))
         except UpstreamError as exc:
             if exc.status != 400:
                 raise
@@ -96,13 +96,28 @@ class SignInController(Controller):
         pending.pop("org_id")
         started = msgspec.convert(pending, SsoStart)
         try:
-            caller = await signin.finish_sso(ups, org_id, started, code, _callback(settings, org_id))
+            caller = await signin.finish_sso(
+                ups, org_id, started, code, _callback(settings, org_id), forwarded_for=forwarded_for(request)
+            )
         except UpstreamError as exc:
             if exc.status not in (400, 403):
                 raise
             return page(request, "sign_in.html", status_code=exc.status, problem=exc.detail, next="/")
         await start_session(request, caller)
         return see_other("/")
+
+
+def forwarded_for(request: Request[Any, Any, Any]) -> str:
+    """The X-Forwarded-For chain to send upstream: what reached us, with the address we were
+    called from appended (as a proxy does). Profiles believes it only from its trusted proxies,
+    and takes the last address that is not one of them, so a browser's forged entries count
+    for nothing; when the web service itself trusts a proxy, uvicorn has already put the
+    browser's address in ``request.client``."""
+    peer = request.client.host if request.client else ""
+    received = ", ".join(
+        value.strip() for value in request.headers.getall("x-forwarded-for", []) if value.strip()
+    )
+    return ", ".join(part for part in (received, peer) if part)
 
 
 def _callback(settings: WebSettings, org_id: str) -> str:

@@ -10,12 +10,15 @@ from peerlearn_web.domain.caller import Caller
 from peerlearn_web.domain.forms import FormInvalid
 
 
-async def request_link(ups: Upstreams, email: str) -> None:
-    """Ask profiles to mail a sign-in link; it answers the same whether or not the address is known."""
+async def request_link(ups: Upstreams, email: str, *, forwarded_for: str) -> None:
+    """Ask profiles to mail a sign-in link; it answers the same whether or not the address is known.
+
+    ``forwarded_for`` (the browser's X-Forwarded-For chain) lets profiles' per-address limit
+    count the browser, not the web service."""
     email = (email or "").strip()
     if "@" not in email or len(email) > 320:
         raise FormInvalid({"email": "enter the email address you use at work, like ana@example.org"})
-    await ups.profiles.call("POST", "/v1/sign-in/email", json={"email": email})
+    await ups.profiles.call("POST", "/v1/sign-in/email", json={"email": email}, forwarded_for=forwarded_for)
 
 
 async def caller_for_token(ups: Upstreams, token: str, expires_at: str = "") -> Caller:
@@ -31,9 +34,11 @@ async def caller_for_token(ups: Upstreams, token: str, expires_at: str = "") -> 
     )
 
 
-async def verify_code(ups: Upstreams, code: str) -> Caller:
+async def verify_code(ups: Upstreams, code: str, *, forwarded_for: str) -> Caller:
     """Consume a mailed code (the POST behind the link page's button) and sign its person in."""
-    signed: dict[str, Any] = await ups.profiles.call("POST", "/v1/sign-in/verify", json={"code": code})
+    signed: dict[str, Any] = await ups.profiles.call(
+        "POST", "/v1/sign-in/verify", json={"code": code}, forwarded_for=forwarded_for
+    )
     return await caller_for_token(ups, str(signed["token"]), str(signed.get("expires_at", "")))
 
 
@@ -51,6 +56,8 @@ async def finish_sso(
     started: oidc.SsoStart,
     code: str,
     redirect_uri: str,
+    *,
+    forwarded_for: str,
 ) -> Caller:
     """Hand the provider's code, the PKCE verifier and the nonce to profiles: it redeems the code
     with the org's client secret (which the web service never sees), verifies the ID token and
@@ -65,5 +72,6 @@ async def finish_sso(
             "redirect_uri": redirect_uri,
             "nonce": started.nonce,
         },
+        forwarded_for=forwarded_for,
     )
     return await caller_for_token(ups, str(signed["token"]), str(signed.get("expires_at", "")))
