@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from peerlearn import events
 from peerlearn.events import matcher as matcher_events
 from peerlearn_matcher.adapters import tables
+from peerlearn_matcher.adapters.index import LiveIndex
 from peerlearn_matcher.usecases.mentorship_endings import expire_due
 
 from .conftest import Harness, new_org, person
@@ -327,3 +328,18 @@ async def test_erasing_a_party_ends_the_mentorship_and_removes_its_notes(matcher
     ]
     assert closed.reason == "erased" and closed.rating is None
     assert mentor.id in await matcher.candidates(other, "mentor")  # the slot is free again
+
+
+async def test_a_restart_counts_only_open_mentorships_against_capacity(matcher: Harness) -> None:
+    _, mentor, [closing, holding] = await _pair(matcher, capacity=2, learners=2)
+    mid = (await _request(matcher, closing, mentor))["id"]
+    await matcher.client.post(f"/v1/mentorships/{mid}/accept", headers=matcher.headers(mentor))
+    await matcher.client.post(
+        f"/v1/mentorships/{mid}/close", json={"rating": 5}, headers=matcher.headers(closing)
+    )
+    await _request(matcher, holding, mentor)
+    # A new process loads the same store: the closed one's accept no longer holds a slot.
+    fresh = LiveIndex(matcher.database, matcher.parts.index.encoder, matcher.parts.settings)
+    await fresh.start()
+    assert fresh.engine.mentees[mentor.id] == {holding.id}
+    assert matcher.engine.mentees[mentor.id] == {holding.id}
