@@ -90,3 +90,17 @@ def test_holdout_scores_only_the_last_share_of_questions_by_time() -> None:
     assert len(last_third.ranks["spy"]) == 1
     assert last_third.held_out_from == T0 + timedelta(hours=30)
     assert [held for _, held, _ in last_third.timeline] == [False, True]
+
+
+def test_a_threshold_sweep_trades_reach_for_precision() -> None:
+    from peerlearn_matcher.evaluation.thresholds import chosen, sweep
+
+    # Two questions, top scores and whether each routed person answered.
+    routing = [
+        (np.array([0.9, 0.2]), np.array([True, False]), 0.0),
+        (np.array([0.3, 0.1]), np.array([False, True]), 0.0),
+    ]
+    rows = sweep(routing, (0.0, 0.25, 0.5))
+
+    assert [(r.precision, r.reach) for r in rows] == [(0.5, 1.0), (0.5, 0.5), (1.0, 0.5)]
+    assert chosen(rows) is rows[0]  # 0.5 already clears a third

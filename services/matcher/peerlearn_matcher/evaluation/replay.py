@@ -24,6 +24,7 @@ from peerlearn_matcher.evaluation.rankers import Ranker
 
 # At one instant a question comes before the answers and acceptances stamped with the same time.
 _ASKED, _ANSWERED, _ACCEPTED = 0, 1, 2
+ROUTED = 5  # how many people a question is routed to at most (the live answerers_per_thread)
 
 
 @dataclass
@@ -38,6 +39,10 @@ class ReplayResult:
     with_accepted: int = 0
     newcomer_accepted: int = 0  # the accepted answerer had never answered before: nobody can rank them
     held_out_questions: int = 0
+    # Per ranker in ``routed``, one entry per held-out question that was ever answered: the top
+    # ROUTED scores, whether each of those people eventually answered it, and the logsumexp of all
+    # the question's scores (so a softmax ranker's probabilities can be recovered).
+    routing: dict[str, list[tuple[np.ndarray, np.ndarray, float]]] = field(default_factory=dict)
     held_out_from: datetime | None = None
 
 
@@ -67,6 +72,7 @@ def replay(
     *,
     seed: int = 0,
     holdout: float = 1.0,
+    routed: Sequence[str] = (),
     progress: bool = True,
 ) -> ReplayResult:
     """Feed ``dump`` to ``rankers`` in time order and rank the candidates of each question.
@@ -83,6 +89,10 @@ def replay(
     first_scored = len(dump.questions) - round(holdout * len(dump.questions))
     scored = {q.id for q in dump.questions[first_scored:]}
     result = ReplayResult(ranks={r.name: [] for r in rankers}, held_out_questions=len(scored))
+    result.routing = {name: [] for name in routed}
+    answerers: dict[str, set[str]] = {}
+    for a in dump.answers:
+        answerers.setdefault(a.question_id, set()).add(a.owner_id or "")
     if first_scored < len(dump.questions):
         result.held_out_from = dump.questions[first_scored].created
     will_be_answered = {a.question_id for a in dump.answers} | {
@@ -108,10 +118,18 @@ def replay(
         all_scores = (
             {ranker.name: ranker.scores(question, candidates) for ranker in rankers} if candidates else {}
         )
+        held_out = question.id in scored
+        if held_out and candidates:
+            for name in routed:
+                values = all_scores[name]
+                top = np.argsort(-values, kind="stable")[:ROUTED]
+                came = np.array([candidates[i] in answerers.get(question.id, ()) for i in top])
+                biggest = float(values.max())
+                spread = biggest + float(np.log(np.exp(values - biggest).sum()))
+                result.routing[name].append((values[top], came, spread))
         winner = answer_owner.get(question.accepted_answer_id or "")
         if not winner:
             continue
-        held_out = question.id in scored
         result.with_accepted += held_out
         if winner not in candidates:
             result.newcomer_accepted += held_out

@@ -23,6 +23,7 @@ class Report:
     model: str
     seconds: float
     notes: list[str]
+    extra: str = ""  # more Markdown for the section (the routing thresholds)
 
 
 def machine() -> str:
@@ -56,6 +57,8 @@ def section(report: Report) -> str:
 {table(report.rows)}
 
 {notes}
+
+{report.extra}
 """
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from tqdm import tqdm
 
 from peerlearn_matcher.domain.answerers import AnswererWeights
+from peerlearn_matcher.evaluation import thresholds
 from peerlearn_matcher.evaluation.dump import Dump, load_dump
 from peerlearn_matcher.evaluation.history_rankers import (
     LearnedRanker,
@@ -128,7 +129,7 @@ def evaluate_one(
         rankers = build_rankers(data, encoder, seed)
     finally:
         encoder.close()
-    result = replay(data, rankers, seed=seed, holdout=holdout)
+    result = replay(data, rankers, seed=seed, holdout=holdout, routed=("peerlearn", "peerlearn, learned"))
     rows = {name: summarise(ranks, seed=seed) for name, ranks in result.ranks.items()}
     cases = len(result.candidates)
     counts: dict[str, int | float] = {
@@ -146,7 +147,26 @@ def evaluate_one(
     }
     name = "the sample shipped with peerlearn (evaluation/sample.py)" if sample else f"dump {folder}"
     notes = _notes(data, result, rankers, sample)
-    return Report(name, counts, rows, model, time.perf_counter() - started, notes), result
+    extra = "\n\n".join(
+        [
+            thresholds.markdown(
+                "peerlearn",
+                thresholds.sweep(result.routing["peerlearn"], thresholds.RAW_THRESHOLDS),
+                "its score, as routed live",
+            ),
+            thresholds.markdown(
+                "peerlearn, learned",
+                thresholds.sweep(
+                    result.routing["peerlearn, learned"],
+                    thresholds.PROBABILITY_THRESHOLDS,
+                    probabilities=True,
+                ),
+                "probability of being the accepted answerer",
+            ),
+        ]
+    )
+    seconds = time.perf_counter() - started
+    return Report(name, counts, rows, model, seconds, notes, extra), result
 
 
 def run_evaluation(
