@@ -18,11 +18,13 @@ from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_notify.adapters.handlers import make_consumers
 from peerlearn_notify.adapters.inbox import LastSeen
 from peerlearn_notify.adapters.postman import Postman, postman_for
+from peerlearn_notify.adapters.webhook_http import AddressGuard, WebhookPoster
 from peerlearn_notify.adapters.workers import DigestClock, MailSender, run_every
 from peerlearn_notify.http.routes import CONTROLLERS
 from peerlearn_notify.http.stream_slots import StreamSlots
 from peerlearn_notify.settings import NotifySettings, load
 from peerlearn_notify.usecases.notifying import Delivery
+from peerlearn_notify.usecases.webhook_delivery import WebhookSender, check_unanswered
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("peerlearn.notify")
@@ -58,6 +60,15 @@ def create_app(
     )
     clock = DigestClock(uow, delivery, settings.digest_hour)
     slots = StreamSlots(settings.streams_per_person)
+    webhook_guard = AddressGuard(allow_private=settings.webhook_allow_private)
+    webhooks = WebhookSender(
+        uow,
+        WebhookPoster(webhook_guard, settings.webhook_timeout_seconds),
+        delivery,
+        attempts=settings.webhook_attempts,
+        retry_seconds=settings.webhook_retry_seconds,
+        failures_to_disable=settings.webhook_failures_to_disable,
+    )
     tasks: list[asyncio.Task[None]] = []
 
     async def start_workers(_app: Litestar) -> None:
@@ -68,6 +79,22 @@ def create_app(
         tasks.append(
             asyncio.create_task(
                 run_every(settings.digest_poll_seconds, clock.tick, "digests"), name="notify-digests"
+            )
+        )
+        tasks.append(
+            asyncio.create_task(
+                run_every(settings.webhook_poll_seconds, webhooks.send_due, "webhook sender"),
+                name="notify-webhooks",
+            )
+        )
+        tasks.append(
+            asyncio.create_task(
+                run_every(
+                    settings.unanswered_poll_seconds,
+                    lambda: check_unanswered(uow, delivery),
+                    "unanswered questions",
+                ),
+                name="notify-unanswered",
             )
         )
 
@@ -90,8 +117,15 @@ def create_app(
             "notify_poll_seconds": Provide(lambda: settings.mail_poll_seconds, sync_to_thread=False),
             "unsubscribe_secret": Provide(lambda: secret, sync_to_thread=False),
             "last_seen": Provide(lambda: last_seen, sync_to_thread=False),
+            "webhook_guard": Provide(lambda: webhook_guard, sync_to_thread=False),
         },
         on_startup=[start_workers],
         on_shutdown=[stop_workers],
-        state={"mail_sender": sender, "digest_clock": clock, "delivery": delivery},
+        state={
+            "mail_sender": sender,
+            "digest_clock": clock,
+            "delivery": delivery,
+            "webhook_sender": webhooks,
+            "webhook_guard": webhook_guard,
+        },
     )

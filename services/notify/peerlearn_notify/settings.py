@@ -34,6 +34,18 @@ class NotifySettings(ServiceSettings, kw_only=True):
     # Someone who read their inbox (the web app's pages do) this many minutes ago gets no
     # immediate mail: it waits in the inbox, then the digest if still unread. 0: always mail.
     active_minutes: int = 10
+    # Org webhooks: PEERLEARN_WEBHOOK_ALLOW_PRIVATE=1 lets them reach loopback, link-local and
+    # private addresses (tests, a chat server on the same network); off, such URLs are refused.
+    webhook_allow_private: bool = False
+    # Attempts at one delivery before it is given up; the first retry delay, doubling.
+    webhook_attempts: int = 6
+    webhook_retry_seconds: float = 30.0
+    # Failed attempts in a row (any of its deliveries) after which a webhook is disabled.
+    webhook_failures_to_disable: int = 10
+    webhook_timeout_seconds: float = 10.0
+    # How often the webhook sender looks for deliveries due, and the unanswered check runs.
+    webhook_poll_seconds: float = 1.0
+    unanswered_poll_seconds: float = 300.0
 
     @property
     def unsubscribe_base(self) -> str:
@@ -42,14 +54,28 @@ class NotifySettings(ServiceSettings, kw_only=True):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name in ("immediate_mails_per_day", "streams_per_person", "mail_attempts"):
+        for name in (
+            "immediate_mails_per_day",
+            "streams_per_person",
+            "mail_attempts",
+            "webhook_attempts",
+            "webhook_failures_to_disable",
+        ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)}: must be at least 1")
         if self.active_minutes < 0:
             raise SettingsError(f"{self.env_name('active_minutes')}: must be 0 or more")
         if not 0 <= self.digest_hour <= 23:
             raise SettingsError(f"{self.env_name('digest_hour')}: must be an hour 0..23")
-        for name in ("mail_retry_seconds", "mail_poll_seconds", "digest_poll_seconds"):
+        for name in (
+            "mail_retry_seconds",
+            "mail_poll_seconds",
+            "digest_poll_seconds",
+            "webhook_retry_seconds",
+            "webhook_timeout_seconds",
+            "webhook_poll_seconds",
+            "unanswered_poll_seconds",
+        ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{self.env_name(name)}: must be more than 0")
 

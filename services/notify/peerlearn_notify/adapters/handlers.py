@@ -25,6 +25,7 @@ from peerlearn.unit_of_work import Transaction, UnitOfWork
 from peerlearn_notify.adapters import threads as forum_copy
 from peerlearn_notify.adapters.people import forget, preferences_of, set_address
 from peerlearn_notify.adapters.tables import DIRECTORY, directory, processed_events
+from peerlearn_notify.adapters.webhook_events import with_webhooks
 from peerlearn_notify.domain.timing import local_day
 from peerlearn_notify.usecases.notifying import Delivery, notify, recipient
 
@@ -235,7 +236,7 @@ def handlers_for(delivery: Delivery) -> dict[str, Apply]:
             events.COHORT_MEMBER_ADDED: partial(member_added, delivery),
         },
     )
-    return {
+    own: dict[str, Apply] = {
         **profiles,
         CONTACT_UPDATED: contact_updated,
         events.THREAD_CREATED: partial(thread_created, delivery),
@@ -245,6 +246,7 @@ def handlers_for(delivery: Delivery) -> dict[str, Apply]:
         events.ANSWERERS_SUGGESTED: partial(answerers_suggested, delivery),
         events.SUGGESTIONS_UPDATED: partial(suggestions_updated, delivery),
     }
+    return with_webhooks(own, delivery)
 
 
 def make_consumers(

@@ -23,6 +23,8 @@ DEFAULT_MODES: dict[str, Mode] = {
     "thread_activity": "daily",
     "answer_accepted": "daily",
     "cohort_joined": "daily",
+    # An org admin hears that one of the org's webhooks kept failing and was disabled.
+    "webhook_disabled": "daily",
 }
 KINDS: tuple[str, ...] = tuple(DEFAULT_MODES)
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

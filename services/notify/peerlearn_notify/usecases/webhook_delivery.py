@@ -1,0 +1,202 @@
+"""Telling an org's webhooks: a delivery row per listening webhook (in the transaction that
+processed the event), the sender's attempts with back-off, disabling a webhook that keeps
+failing (its org's admins are told in their inbox), and the unanswered-question check."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from peerlearn.directory.caller import Where
+from peerlearn.events import new_id
+from peerlearn.unit_of_work import Transaction, UnitOfWork
+from peerlearn_notify.adapters import webhook_store
+from peerlearn_notify.adapters.tables import DIRECTORY, directory
+from peerlearn_notify.domain.timing import backoff
+from peerlearn_notify.domain.webhooks import Happening, body_for, signature
+from peerlearn_notify.usecases.notifying import Delivery, notify
+
+log = logging.getLogger("peerlearn.notify.webhooks")
+
+
+class Outcome(Protocol):
+    """What the receiver answered: a status code (None without one), an error (None: delivered)."""
+
+    @property
+    def status_code(self) -> int | None: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+
+class Poster(Protocol):
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+        """Post ``body``; what the receiver answered."""
+        ...
+
+
+async def tell_webhooks(tx: Transaction, what: Happening, event_key: str, now: datetime) -> int:
+    """A delivery of ``what`` for each enabled webhook of its org that asked for it (once per
+    webhook and ``event_key``; not for webhooks made after it happened); how many were added."""
+    added = 0
+    for hook in await webhook_store.listening(tx.session, what.org_id, what.event):
+        if _aware(hook.created_at) > what.occurred_at:
+            continue
+        delivery_id = new_id()
+        added += await webhook_store.enqueue(
+            tx.session,
+            {
+                "id": delivery_id,
+                "webhook_id": hook.id,
+                "event": what.event,
+                "event_key": event_key,
+                "body": body_for(hook.format, delivery_id, what),
+                "created_at": now,
+                "next_attempt_at": now,
+            },
+        )
+    return added
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass
+class WebhookSender:
+    """Posts due deliveries; a failure is retried with back-off until ``attempts``; after
+    ``failures_to_disable`` failed attempts in a row the webhook is disabled."""
+
+    uow: UnitOfWork
+    poster: Poster
+    delivery: Delivery
+    attempts: int
+    retry_seconds: float
+    failures_to_disable: int
+
+    async def send_due(self, now: datetime | None = None) -> int:
+        """Attempt every delivery due now; how many were delivered."""
+        async with self.uow.writing() as tx:
+            rows = await webhook_store.claim_due(tx.session, now or datetime.now(UTC))
+        delivered = 0
+        disabled: set[str] = set()
+        for row in rows:
+            if row.webhook_id in disabled:
+                continue  # disabled by an earlier row of this batch: its deliveries were given up
+            if await self._attempt(row):
+                delivered += 1
+            elif not await self._enabled(row.webhook_id):
+                disabled.add(row.webhook_id)
+        return delivered
+
+    async def _enabled(self, webhook_id: str) -> bool:
+        async with self.uow.reading() as tx:
+            return await webhook_store.failures_in_a_row(tx.session, webhook_id) < self.failures_to_disable
+
+    async def _attempt(self, row: Any) -> int:
+        timestamp = str(int(datetime.now(UTC).timestamp()))
+        body = row.body.encode()
+        headers = {
+            "User-Agent": "peerlearn-webhooks/1",
+            "X-Peerlearn-Delivery": row.id,
+            "X-Peerlearn-Timestamp": timestamp,
+            "X-Peerlearn-Event": row.event,
+        }
+        if row.format == "json" and row.secret:
+            headers["X-Peerlearn-Signature"] = signature(row.secret, timestamp, body)
+        outcome = await self.poster.post(row.url, body, headers)
+        at = datetime.now(UTC)
+        tries = row.attempts + 1
+        retry_at = None
+        if outcome.error is not None:
+            log.warning("webhook delivery %s failed (attempt %d): %s", row.id, tries, outcome.error)
+            if tries < self.attempts:
+                retry_at = at + backoff(tries, self.retry_seconds)
+        async with self.uow.writing() as tx:
+            await webhook_store.record_attempt(
+                tx.session,
+                row,
+                at=at,
+                status_code=outcome.status_code,
+                error=outcome.error,
+                retry_at=retry_at,
+            )
+            if outcome.error is None:
+                return 1
+            failures = await webhook_store.failures_in_a_row(tx.session, row.webhook_id)
+            if failures >= self.failures_to_disable:
+                reason = f"{failures} failed attempts in a row; the last: {outcome.error}"
+                if await webhook_store.disable(tx.session, row.webhook_id, at, reason):
+                    log.error("webhook %s of org %s disabled: %s", row.webhook_id, row.org_id, reason)
+                    await _tell_admins(tx, self.delivery, row, reason, at)
+        return 0
+
+
+async def _tell_admins(tx: Transaction, delivery: Delivery, row: Any, reason: str, at: datetime) -> None:
+    """Each org admin of the webhook's org gets ``webhook_disabled`` (in the same transaction)."""
+    people = directory.people
+    found = await tx.session.execute(
+        sa.select(people.c.id, people.c.roles).where(
+            people.c.org_id == row.org_id, people.c.erased.is_(False)
+        )
+    )
+    host = row.url.split("://", 1)[-1].split("/", 1)[0]
+    for person in found:
+        if "org_admin" not in (person.roles or ()):
+            continue
+        await notify(
+            tx,
+            delivery,
+            person_id=person.id,
+            kind="webhook_disabled",
+            title=f"A webhook of your organisation ({host}) was disabled: {reason}"[:400],
+            link=f"{delivery.public_url.rstrip('/')}/orgs/{row.org_id}/webhooks",
+            dedupe_key=f"webhook_disabled:{row.webhook_id}",
+            where=Where("org", org_id=row.org_id),
+            now=at,
+        )
+
+
+async def check_unanswered(uow: UnitOfWork, delivery: Delivery, now: datetime | None = None) -> int:
+    """A question_unanswered delivery for every (webhook, question) due one; how many."""
+    now = now or datetime.now(UTC)
+    count = 0
+    async with uow.writing() as tx:
+        due = await webhook_store.unanswered_due(tx.session, now)
+        names = await DIRECTORY.display_names(tx.session, {row.author_id for row in due})
+        for row in due:
+            what = Happening(
+                event="question_unanswered",
+                org_id=row.org_id,
+                thread_id=row.thread_id,
+                title=row.title,
+                link=thread_link(delivery, row.thread_id),
+                occurred_at=_aware(row.created_at) + timedelta(hours=row.unanswered_after_hours),
+                person_name=names.get(row.author_id or ""),
+                tags=tuple(row.tags or ()),
+                hours=row.unanswered_after_hours,
+            )
+            delivery_id = new_id()
+            count += await webhook_store.enqueue(
+                tx.session,
+                {
+                    "id": delivery_id,
+                    "webhook_id": row.webhook_id,
+                    "event": "question_unanswered",
+                    "event_key": f"unanswered:{row.thread_id}",
+                    "body": body_for(row.format, delivery_id, what),
+                    # Due at once, whatever moment ``now`` decided for.
+                    "created_at": datetime.now(UTC),
+                    "next_attempt_at": datetime.now(UTC),
+                },
+            )
+    return count
+
+
+def thread_link(delivery: Delivery, thread_id: str) -> str:
+    """The web app's page of a thread."""
+    return f"{delivery.public_url.rstrip('/')}/threads/{thread_id}"
