@@ -153,7 +153,8 @@ class MentorshipClosed(Data, frozen=True, kw_only=True):
     met: bool = False
     sessions: int = 0
     closed_by: str = ""
-    # Why it closed: "closed" (a party closed it), "erased" (a person was erased).
+    # Why it closed: "closed" (a party closed it), "erased" (a party was erased), "cohort_left"
+    # (a cross-org pair no longer shares the cohort that let them be matched).
     reason: str = "closed"
     features: list[float] = []
 

@@ -50,9 +50,9 @@ async def _pair(
 
 
 async def _request(
-    matcher: Harness, learner: events.PersonProfile, mentor: events.PersonProfile
+    matcher: Harness, learner: events.PersonProfile, mentor: events.PersonProfile, kind: str = "mentor"
 ) -> dict[str, Any]:
-    [offer] = [s for s in await matcher.suggestions(learner, "mentor") if s["candidate_id"] == mentor.id]
+    [offer] = [s for s in await matcher.suggestions(learner, kind) if s["candidate_id"] == mentor.id]
     response = await matcher.client.post(
         f"/v1/suggestions/{offer['id']}/feedback", json={"action": "accept"}, headers=matcher.headers(learner)
     )
@@ -343,3 +343,27 @@ async def test_a_restart_counts_only_open_mentorships_against_capacity(matcher: 
     await fresh.start()
     assert fresh.engine.mentees[mentor.id] == {holding.id}
     assert matcher.engine.mentees[mentor.id] == {holding.id}
+
+
+async def test_leaving_the_shared_cohort_ends_a_cross_org_expert_mentorship(matcher: Harness) -> None:
+    org_a, org_b = new_org(), new_org()
+    cohort = await matcher.cohort("Data Guild", org_a, org_a, org_b)
+    learner = await matcher.upsert(person(org_a, "Cleo Cross", want={"spark": 1}))
+    expert = await matcher.upsert(
+        person(org_b, "Xavi Expert", have={"spark": 5}, roles=("expert",), mentor_capacity=1)
+    )
+    for member in (learner, expert):
+        await matcher.join(cohort, member)
+    mid = (await _request(matcher, learner, expert, "expert"))["id"]
+    answer = await matcher.client.post(f"/v1/mentorships/{mid}/accept", headers=matcher.headers(expert))
+    assert answer.status_code == 200, answer.text
+    await matcher.publish(events.CohortMemberRemoved(cohort_id=cohort, person_id=learner.id, org_id=org_a))
+    seen = (await matcher.client.get(f"/v1/mentorships/{mid}", headers=matcher.headers(expert))).json()
+    assert seen["status"] == "closed"
+    [closed] = [
+        e.data
+        for e in await matcher.matcher_events(matcher_events.MENTORSHIP_CLOSED)
+        if e.data.mentorship_id == mid
+    ]
+    assert closed.reason == "cohort_left"
+    assert not matcher.engine.mentees[expert.id]

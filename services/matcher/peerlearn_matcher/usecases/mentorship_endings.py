@@ -1,4 +1,4 @@
-"""How mentorships end without a close: expiry of unanswered requests, erasure of a party.
+"""How mentorships end without a close: expiry, erasure of a party, the shared cohort left.
 
 Also the two steps every ending shares: freeing the mentor's slot (and refreshing the lists the
 mentor may now come back to) and refitting the learned ranking on the relabelled feedback.
@@ -107,4 +107,45 @@ async def end_for_erased(matcher: Matcher, tx: Transaction, person_id: str) -> s
             org_id=p.mentee_org_id,
         )
     await stored.erase_notes_of_person(tx.session, person_id)
+    return others
+
+
+def _still_matchable(matcher: Matcher, found: StoredMentorship) -> bool:
+    """Whether the two may still be matched: one org, a shared cohort, or the mentor's consent."""
+    p = found.parties
+    if p.mentee_org_id == p.mentor_org_id:
+        return True
+    engine = matcher.index.engine
+    mentor = engine.people.records.get(p.mentor_id)
+    if mentor is not None and mentor.profile.open_to_external:
+        return True
+    return bool(engine.cohorts_of(p.mentee_id) & engine.cohorts_of(p.mentor_id))
+
+
+async def end_for_cohort_left(matcher: Matcher, tx: Transaction, person_id: str) -> set[str]:
+    """Someone left a cohort: their cross-org mentorships that it alone allowed end (a notice event).
+
+    Returns the other parties (their lists may change). Feedback is left as it was: leaving a
+    cohort says nothing about the match.
+    """
+    others: set[str] = set()
+    for found in await stored.holding_of(tx.session, person_id):
+        if _still_matchable(matcher, found):
+            continue
+        await stored.set_status(tx.session, found.id, "closed", expected=found.status, closed_at=now())
+        p = found.parties
+        others.add(p.other(person_id))
+        matcher.index.engine.mentees[p.mentor_id].discard(p.mentee_id)
+        await matcher.announce(
+            tx,
+            matcher_events.MentorshipClosed(
+                mentorship_id=found.id,
+                mentee_id=p.mentee_id,
+                mentor_id=p.mentor_id,
+                suggestion_id=found.suggestion_id,
+                sessions=len(await stored.sessions_of(tx.session, found.id)),
+                reason="cohort_left",
+            ),
+            org_id=p.mentee_org_id,
+        )
     return others

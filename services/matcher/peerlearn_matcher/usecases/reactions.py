@@ -96,6 +96,8 @@ async def members_changed(matcher: Matcher, tx: Transaction, event: events.Event
     for person_id in sorted(left):
         # Whoever had them suggested through this cohort may no longer see them: fix it now.
         now |= set(await suggested.people_suggested(tx.session, person_id))
+        # Cross-org mentorships this cohort alone allowed end (issue 12).
+        now |= await mentorship_endings.end_for_cohort_left(matcher, tx, person_id)
         # Questions of the cohort's spaces they were routed to are no longer theirs to see.
         rerouted |= {
             t
