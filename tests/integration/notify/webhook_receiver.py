@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -44,8 +45,8 @@ def verify(secret: str, headers: dict[str, str], body: bytes, tolerance: int = 3
 
 
 @contextmanager
-def receiving() -> Iterator[Receiver]:
-    """A started receiver on a free port of 127.0.0.1."""
+def receiving(tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """A started receiver on a free port of 127.0.0.1 (behind TLS with ``tls``)."""
     receiver: Receiver
 
     class Handler(BaseHTTPRequestHandler):
@@ -68,7 +69,10 @@ def receiving() -> Iterator[Receiver]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}")
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    receiver = Receiver(url=f"{scheme}://127.0.0.1:{server.server_address[1]}")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

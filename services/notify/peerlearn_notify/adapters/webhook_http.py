@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -74,9 +75,12 @@ class AddressGuard:
 class WebhookPoster:
     """POSTs one body to one URL through the guard, with timeouts, never following redirects."""
 
-    def __init__(self, guard: AddressGuard, timeout_seconds: float) -> None:
+    def __init__(
+        self, guard: AddressGuard, timeout_seconds: float, *, verify: ssl.SSLContext | bool = True
+    ) -> None:
         self.guard = guard
         self.timeout = httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 5.0))
+        self.verify = verify  # the system's CAs; a test's own CA
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         """Post and tell what happened (never raises for the receiver's or network's faults)."""
@@ -96,7 +100,7 @@ class WebhookPoster:
         extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
         try:
             async with (
-                httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client,
+                httpx.AsyncClient(timeout=self.timeout, follow_redirects=False, verify=self.verify) as client,
                 client.stream("POST", pinned, content=body, headers=sent, extensions=extensions) as response,
             ):
                 status = response.status_code
