@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from peerlearn.demo import DemoContext
+from peerlearn_matcher.demo_mentorship import run_mentorship
 
 LEARNERS_TO_CHECK = 5
 WAIT_SECONDS = 90.0
@@ -65,3 +66,6 @@ async def load_demo(ctx: DemoContext) -> None:
         reasons = "; ".join(r["text"] for r in item["reasons"][:3])
         who = item.get("candidate_name") or item["candidate_id"]
         ctx.summary.append(f"  {kind}: {who} ({item['score']:.2f}) - {reasons}")
+    # Issue 12: that learner asks their best mentor, who accepts; a session; a close with a rating.
+    async with httpx.AsyncClient(base_url=ctx.urls["matcher"], timeout=30) as client:
+        await run_mentorship(client, ctx, shown, found[shown["id"]])
