@@ -29,6 +29,7 @@ from peerlearn_matcher.domain.answer_history import AnswerHistory, PastAnswer, t
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "MIN_ANSWERER_SCORE",
     "AnswerHistory",
     "AnswererWeights",
     "Candidate",
@@ -43,6 +44,10 @@ __all__ = [
 # With all-MiniLM-L6-v2 on the evaluation sample, questions under the same main tag have a median
 # cosine of 0.29 (90th percentile 0.44), questions under different tags 0.02 (99th percentile 0.30).
 SIMILAR_TOPIC = 0.3
+# Nobody is routed a question on less evidence than this score: a score below what two texts on
+# different topics reach (the 99th percentile of cross-tag cosines above, 0.30) says nothing, and
+# once routing mails people a wrong route is spam (precision before reach, docs/EVALUATION.md).
+MIN_ANSWERER_SCORE = 0.3
 
 
 @dataclass(frozen=True)

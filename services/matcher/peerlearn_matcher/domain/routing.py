@@ -31,7 +31,8 @@ def can_see_space(engine: Engine, thread: ThreadRecord) -> np.ndarray:
 
 
 def answerers(engine: Engine, thread_id: str) -> list[Scored]:
-    """The people most likely to answer a question, best first (asker and outsiders excluded).
+    """The people most likely to answer a question, best first (asker and outsiders excluded),
+    only those whose score reaches ``MIN_ANSWERER_SCORE``.
 
     Candidates must be able to read the thread's space and, across orgs, be matchable with
     the asker (shared cohort or consent); the answering history counts only threads that
@@ -87,6 +88,8 @@ def answerers(engine: Engine, thread_id: str) -> list[Scored]:
     )
     result = []
     for item in ranked:
+        if item.score < answer_ranking.MIN_ANSWERER_SCORE:
+            continue  # too little evidence to mail someone (ranked best first: the rest are lower)
         features = item.features
         result.append(
             Scored(
