@@ -22,6 +22,7 @@ from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.adapters.tables import MIGRATIONS
 from peerlearn_matcher.http.cohorts import CohortsController
 from peerlearn_matcher.http.mentorships import MentorshipsController
+from peerlearn_matcher.http.programme import ProgrammeController
 from peerlearn_matcher.http.suggestions import SuggestionsController
 from peerlearn_matcher.http.threads import ThreadsController
 from peerlearn_matcher.settings import MatcherSettings, load
@@ -95,7 +96,13 @@ def create_app(
         settings,
         title="peerlearn matcher",
         description="Suggestions of peers, mentors, experts and answerers, with their reasons.",
-        route_handlers=[SuggestionsController, ThreadsController, CohortsController, MentorshipsController],
+        route_handlers=[
+            SuggestionsController,
+            ThreadsController,
+            CohortsController,
+            MentorshipsController,
+            ProgrammeController,
+        ],
         migrations=MIGRATIONS,
         database=database,
         unit_of_work=matcher.uow,

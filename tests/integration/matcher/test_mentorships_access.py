@@ -85,6 +85,12 @@ ENDPOINTS = (
         body={"rating": 4},
     ),
     Endpoint(
+        "programme",
+        "GET",
+        "/v1/cohorts/{cohort}/mentorships",
+        {"org_admin": 200, "platform_admin": 200},
+    ),
+    Endpoint(
         "invite.ics",
         "GET",
         "/v1/mentorships/{active}/invite.ics",
@@ -117,6 +123,9 @@ async def world(matcher: Harness) -> World:
     other_admin = await matcher.upsert(person(org_b, "Oth Admin", roles=("org_admin",)))
     erased = await matcher.upsert(person(org_a, "Gone Away", want={"ansible": 1}))
     await matcher.publish(events.PersonDeleted(person_id=erased.id, org_id=org_a))
+    cohort = await matcher.cohort("Ops Guild", org_a)
+    for member in (mentee, mentor):
+        await matcher.join(cohort, member)
     [offer] = await matcher.suggestions(mentee, "mentor")
     accepted = await matcher.client.post(
         f"/v1/suggestions/{offer['id']}/feedback", json={"action": "accept"}, headers=matcher.headers(mentee)
@@ -147,7 +156,7 @@ async def world(matcher: Harness) -> World:
             expires_at=datetime.now(UTC) + timedelta(days=7),
         )
     return World(
-        ids={"mentee": mentee.id, "active": active["id"], "requested": requested},
+        ids={"mentee": mentee.id, "active": active["id"], "requested": requested, "cohort": cohort},
         headers={
             "mentee": matcher.headers(mentee),
             "mentor": matcher.headers(mentor),
@@ -222,6 +231,24 @@ async def test_the_matrix_covers_every_mentorship_path(matcher: Harness) -> None
         e.path.replace("{mentee}", "{person_id}")
         .replace("{active}", "{mentorship_id}")
         .replace("{requested}", "{mentorship_id}")
+        .replace("{cohort}", "{cohort_id}")
         for e in ENDPOINTS
     }
     assert routes == covered, routes
+
+
+async def test_the_programme_view_tallies_the_cohorts_mentorships(matcher: Harness, world: World) -> None:
+    response = await matcher.client.get(
+        f"/v1/cohorts/{world.ids['cohort']}/mentorships", headers=world.headers["org_admin"]
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["by_status"] == {"active": 1, "requested": 1}
+    assert {m["id"] for m in body["items"]} == {world.ids["active"], world.ids["requested"]}
+    assert body["sessions"] == sum(m["session_count"] for m in body["items"])
+    assert body["never_met"] == 0 and body["mean_rating"] is None
+    assert "secret notes" not in response.text and "Proposed first sessions" not in response.text
+    unknown = await matcher.client.get(
+        "/v1/cohorts/nope/mentorships", headers=world.headers["platform_admin"]
+    )
+    assert unknown.status_code == 404

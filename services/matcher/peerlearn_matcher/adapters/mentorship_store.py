@@ -274,3 +274,17 @@ async def features_of(session: AsyncSession, suggestion_id: str) -> list[float]:
         )
     ).first()
     return msgspec.json.decode(row.features, type=list[float]) if row is not None else []
+
+
+async def among(session: AsyncSession, person_ids: Sequence[str]) -> list[StoredMentorship]:
+    """Mentorships whose mentee and mentor are both in ``person_ids`` (a cohort), newest first."""
+    if not person_ids:
+        return []
+    table = m.mentorships
+    ids = list(person_ids)
+    rows = await session.execute(
+        sa.select(table)
+        .where(table.c.mentee_id.in_(ids), table.c.mentor_id.in_(ids))
+        .order_by(table.c.created_at.desc(), table.c.id)
+    )
+    return [_mentorship(r) for r in rows.all()]
