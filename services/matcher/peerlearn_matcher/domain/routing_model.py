@@ -158,4 +158,6 @@ def _fit(cases: list[Case], prior: float) -> _Fitted | None:
         return total + prior * float(gap @ gap), grad + 2 * prior * gap
 
     fitted = minimize(loss, centre, jac=True, method="L-BFGS-B")
-    return np.asarray(fitted.x), mean, scale
+    coefficients = np.asarray(fitted.x)
+    coefficients[every.std(axis=0) < 1e-9] = 0.0  # a feature that never varied ranks nobody
+    return coefficients, mean, scale

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from peerlearn_matcher.domain.answerers import AnswererWeights
+from peerlearn_matcher.domain.answerers import MIN_ANSWERER_SCORE, AnswererWeights
 from peerlearn_matcher.evaluation import thresholds
 from peerlearn_matcher.evaluation.dump import Dump, load_dump
 from peerlearn_matcher.evaluation.history_rankers import (
@@ -107,6 +107,13 @@ def _notes(data: Dump, result: ReplayResult, rankers: list[Ranker], sample: bool
             + ", ".join(f"{k} {v:+.2f}" for k, v in top)
             + "."
         )
+    notes.append(
+        f"Routing thresholds (below): the live routing leaves out anyone scoring under "
+        f"MIN_ANSWERER_SCORE = {MIN_ANSWERER_SCORE:g}. With answering history the live score of the top "
+        "five is far above it (history terms add up), so on a dump it changes nothing; it bites when a "
+        "person's only evidence is their offer (a new forum, the demo). The learned ranker's softmax "
+        "probability is the score to threshold once the live service runs the learned model."
+    )
     if sample:
         notes.append(
             "The sample is small and synthetic (answerers drawn from each user's focus *tags* with noise, "
