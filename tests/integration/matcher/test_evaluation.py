@@ -19,8 +19,9 @@ def _table(report: str) -> dict[str, dict[str, float]]:
     header = ["P@1", "P@5", "S@5", "MRR", "nDCG@10"]
     rows = {}
     for match in ROW.finditer(report):
-        values = [float(v) for v in match["cells"].split("|")[: len(header)]]
-        rows[match["name"]] = dict(zip(header, values, strict=True))
+        values = [float(v) for v in match["cells"].split("|")[: len(header)] if v.strip()]
+        if len(values) == len(header):  # a ranker's row, not a routing threshold's
+            rows[match["name"]] = dict(zip(header, values, strict=True))
     return rows
 
 
