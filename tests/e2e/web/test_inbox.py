@@ -43,6 +43,18 @@ def test_a_routed_question_in_the_inbox_arrives_live_and_not_my_area_dismisses_i
         skills=[{"name": "Terraform", "level": 5}, {"name": "AWS", "level": 4}],
     )
     asker_token = api("profiles", "POST", "/v1/tokens", json={"person_id": asker["id"]})["token"]
+    expert_token = api("profiles", "POST", "/v1/tokens", json={"person_id": expert["id"]})["token"]
+    # Questions are routed when asked: the matcher must know the answerer by then.
+    until(
+        lambda: (
+            api.clients["matcher"]
+            .get(
+                f"/v1/people/{expert['id']}/suggestions", headers={"Authorization": f"Bearer {expert_token}"}
+            )
+            .status_code
+            == 200
+        )
+    )
     first_title = "Why is terraform plan so slow on a big state?"
     first = _ask(api, asker_token, space["id"], first_title)
 

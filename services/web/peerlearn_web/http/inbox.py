@@ -31,8 +31,8 @@ HOME_LATEST = 5
 
 async def unread_in_header(request: Request[Any, Any, Any]) -> None:
     """Before a page: the signed-in person's unread count for the header (one call; None when
-    notify does not answer — the page shows no count). Home gets the latest unread ones too,
-    from the same call."""
+    notify does not answer — the page shows no count). Home gets the latest unread ones too
+    (but routed questions, which it lists already), from the same call."""
     if request.method != "GET" or request.url.path.startswith(NO_HEADER):
         return
     caller = current_caller(request)
@@ -40,11 +40,13 @@ async def unread_in_header(request: Request[Any, Any, Any]) -> None:
         return
     ups: Upstreams = request.app.state.upstreams
     home = request.url.path == "/"
-    count, latest = await inbox.unread_summary(ups, caller, HOME_LATEST if home else 1)
+    count, latest = await inbox.unread_summary(ups, caller, 2 * HOME_LATEST if home else 1)
     request.state.unread = count
     if home:
         settings: WebSettings = request.app.state.settings
-        request.state.latest_unread = inbox.on_site(latest, settings.public_url)
+        # Routed questions have their own list on home (the matcher's, with reasons): not twice.
+        others = tuple(n for n in latest if n.kind != "question_routed")[:HOME_LATEST]
+        request.state.latest_unread = inbox.on_site(others, settings.public_url)
 
 
 class InboxController(Controller):
