@@ -30,7 +30,6 @@ async def run_mentorship(
         ctx.summary.append("matcher: no mentor suggestion to demo a mentorship with")
         return
     mentor = people[offer["candidate_id"]]
-    steps: list[tuple[str, str, dict[str, Any], dict[str, Any] | None]] = []
     accepted = await client.post(
         f"/v1/suggestions/{offer['id']}/feedback", json={"action": "accept"}, headers=_auth(learner)
     )
@@ -44,7 +43,7 @@ async def run_mentorship(
         return
     mid = found[0]["id"]
     at = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
-    steps = [
+    steps: list[tuple[str, str, dict[str, Any], dict[str, Any] | None]] = [
         ("accepted by the mentor", f"/v1/mentorships/{mid}/accept", mentor, None),
         (
             "a session logged",
