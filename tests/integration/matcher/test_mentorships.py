@@ -367,3 +367,41 @@ async def test_leaving_the_shared_cohort_ends_a_cross_org_expert_mentorship(matc
     ]
     assert closed.reason == "cohort_left"
     assert not matcher.engine.mentees[expert.id]
+
+
+async def test_a_stale_suggestion_of_a_mentor_at_capacity_is_409_and_keeps_nothing(matcher: Harness) -> None:
+    _, mentor, [first, second] = await _pair(matcher, learners=2)
+    await _request(matcher, first, mentor)  # the only slot
+    stale = events.new_id()  # as a refresh still in the backlog would have left it
+    async with matcher.database.transaction() as session:
+        await session.execute(
+            sa.insert(tables.suggestions).values(
+                id=stale,
+                person_id=second.id,
+                kind="mentor",
+                candidate_id=mentor.id,
+                thread_id=None,
+                score=0.9,
+                rank=1,
+                reasons=b"[]",
+                features=b"[0.9, 1.0, 0.5, 0.0, 0.0, 0.0]",
+                status="open",
+                created_at=datetime.now(UTC),
+            )
+        )
+    response = await matcher.client.post(
+        f"/v1/suggestions/{stale}/feedback", json={"action": "accept"}, headers=matcher.headers(second)
+    )
+    assert response.status_code == 409, response.text
+    assert "capacity" in response.json()["detail"]
+    async with matcher.database.reading() as session:
+        status = await session.scalar(
+            sa.select(tables.suggestions.c.status).where(tables.suggestions.c.id == stale)
+        )
+        kept = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(tables.mentorships)
+            .where(tables.mentorships.c.mentee_id == second.id)
+        )
+    assert (status, kept) == ("open", 0)
+    assert matcher.engine.mentees[mentor.id] == {first.id}
