@@ -83,7 +83,7 @@ def create_app(
         )
         tasks.append(
             asyncio.create_task(
-                run_every(settings.webhook_poll_seconds, webhooks.send_due, "webhook sender"),
+                run_every(settings.webhook_poll_seconds, webhooks.dispatch_due, "webhook sender"),
                 name="notify-webhooks",
             )
         )
@@ -102,6 +102,7 @@ def create_app(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await webhooks.stop()
 
     return create_service_app(
         settings,

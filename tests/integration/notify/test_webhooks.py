@@ -6,6 +6,7 @@ told, and the unanswered-question check."""
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -351,6 +352,46 @@ async def test_a_failing_delivery_is_retried_with_the_same_id(hooked: Notify, re
     item = await eventually(delivered)
     assert [(a["attempt"], a["status_code"]) for a in item["attempts"]] == [(1, 503), (2, 200)]
     assert item["attempts"][0]["error"] == "answered 503" and item["attempts"][1]["error"] is None
+
+
+async def test_a_slow_receiver_holds_up_no_other_webhook(hooked: Notify, receiver: Receiver) -> None:
+    slow_org, slow_admin, slow_member = await _org(hooked)
+    quick_org, quick_admin, quick_member = await _org(hooked)
+    release = threading.Event()
+    receiver.holds["/slow"] = release
+    try:
+        slow = await _make(
+            hooked,
+            slow_org,
+            slow_admin.headers,
+            url=f"{receiver.url}/slow",
+            format="slack",
+            events=["question_created"],
+        )
+        await _make(
+            hooked,
+            quick_org,
+            quick_admin.headers,
+            url=f"{receiver.url}/quick",
+            format="slack",
+            events=["question_created"],
+        )
+        await _question(hooked, slow_member)
+        await hooked.settle()
+        await eventually(lambda: _async("/slow" in receiver.answering))
+        await _question(hooked, quick_member)
+        await hooked.settle()
+        await eventually(lambda: _async(receiver.at("/quick")))
+        assert receiver.answering_when_received["/quick"] == {"/slow"}
+    finally:
+        release.set()
+
+    # The slow post was still waiting for its answer (not timed out) when the quick one came.
+    async def answered() -> Any:
+        items = (await _deliveries(hooked, slow_org, slow["id"]))["items"]
+        return items and items[0]["attempts"] and items[0]["attempts"][0]
+
+    assert (await eventually(answered))["status_code"] == 200
 
 
 async def test_a_redirect_is_not_followed(hooked: Notify, receiver: Receiver) -> None:

@@ -29,6 +29,11 @@ class Receiver:
     # path -> statuses to answer in turn (the last one repeats); 200 when none.
     script: dict[str, list[int]] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    # path -> an event the handler waits on before answering (a slow receiver), and the paths
+    # whose requests are being answered right now.
+    holds: dict[str, threading.Event] = field(default_factory=dict)
+    answering: set[str] = field(default_factory=set)
+    answering_when_received: dict[str, set[str]] = field(default_factory=dict)
 
     def at(self, path: str) -> list[Received]:
         return [r for r in self.requests if r.path == path]
@@ -55,7 +60,13 @@ def receiving(tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             secret = receiver.secrets.get(self.path)
             signed = verify(secret, headers, body) if secret else None
+            receiver.answering_when_received[self.path] = set(receiver.answering)
             receiver.requests.append(Received(self.path, headers, body, signed))
+            hold = receiver.holds.get(self.path)
+            if hold is not None:
+                receiver.answering.add(self.path)
+                hold.wait(timeout=30)
+                receiver.answering.discard(self.path)
             statuses = receiver.script.get(self.path, [200])
             status = statuses.pop(0) if len(statuses) > 1 else statuses[0]
             self.send_response(status)

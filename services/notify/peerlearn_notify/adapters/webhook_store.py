@@ -151,9 +151,12 @@ async def enqueue(session: AsyncSession, row: dict[str, Any]) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int = 20) -> Sequence[Any]:
-    """Due deliveries of enabled webhooks with their webhook's url, format and secret, leased
-    to this sender (others skip them until the lease ends)."""
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int = 20, busy: frozenset[str] = frozenset()
+) -> Sequence[Any]:
+    """Due deliveries of enabled webhooks (but the ``busy`` ones, still being posted to) with
+    their webhook's url, format and secret, leased to this sender (others skip them until the
+    lease ends)."""
     due = (
         sa.select(webhook_deliveries, webhooks.c.url, webhooks.c.format, webhooks.c.secret, webhooks.c.org_id)
         .join(webhooks, webhooks.c.id == webhook_deliveries.c.webhook_id)
@@ -166,6 +169,8 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 20) -> Se
         .order_by(webhook_deliveries.c.next_attempt_at)
         .limit(limit)
     )
+    if busy:
+        due = due.where(webhook_deliveries.c.webhook_id.not_in(sorted(busy)))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         due = due.with_for_update(of=webhook_deliveries, skip_locked=True)
     rows = (await session.execute(due)).all()

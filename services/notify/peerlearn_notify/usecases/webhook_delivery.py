@@ -4,9 +4,12 @@ failing (its org's admins are told in their inbox), and the unanswered-question 
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -62,6 +65,13 @@ async def tell_webhooks(tx: Transaction, what: Happening, event_key: str, now: d
     return added
 
 
+def _by_webhook(rows: Sequence[Any]) -> list[list[Any]]:
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(row.webhook_id, []).append(row)
+    return list(groups.values())
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
@@ -77,20 +87,51 @@ class WebhookSender:
     attempts: int
     retry_seconds: float
     failures_to_disable: int
+    _busy: set[str] = field(default_factory=set, init=False)
+    _running: set[asyncio.Task[int]] = field(default_factory=set, init=False)
 
     async def send_due(self, now: datetime | None = None) -> int:
-        """Attempt every delivery due now; how many were delivered."""
+        """Attempt every delivery due now and wait for them; how many were delivered."""
         async with self.uow.writing() as tx:
             rows = await webhook_store.claim_due(tx.session, now or datetime.now(UTC))
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self._send_in_order(batch)) for batch in _by_webhook(rows)]
+        return sum(task.result() for task in tasks)
+
+    async def dispatch_due(self) -> int:
+        """The worker's step: start posting what is due now without waiting, each webhook's
+        deliveries in order, the webhooks side by side, so that one slow or failing receiver
+        holds up no other (a webhook still being posted to is left for a later step); how many
+        deliveries were started."""
+        async with self.uow.writing() as tx:
+            rows = await webhook_store.claim_due(tx.session, datetime.now(UTC), busy=frozenset(self._busy))
+        for batch in _by_webhook(rows):
+            webhook_id = batch[0].webhook_id
+            self._busy.add(webhook_id)
+            task = asyncio.create_task(self._send_in_order(batch), name=f"webhook-{webhook_id}")
+            self._running.add(task)
+            task.add_done_callback(partial(self._finished, webhook_id))
+        return len(rows)
+
+    def _finished(self, webhook_id: str, task: asyncio.Task[int]) -> None:
+        self._busy.discard(webhook_id)
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("posting to webhook %s failed", webhook_id, exc_info=task.exception())
+
+    async def stop(self) -> None:
+        """Cancel the posts in flight (their leased rows are posted again after the lease)."""
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _send_in_order(self, rows: list[Any]) -> int:
         delivered = 0
-        disabled: set[str] = set()
         for row in rows:
-            if row.webhook_id in disabled:
-                continue  # disabled by an earlier row of this batch: its deliveries were given up
             if await self._attempt(row):
                 delivered += 1
             elif not await self._enabled(row.webhook_id):
-                disabled.add(row.webhook_id)
+                break  # disabled just now: the rest of its deliveries were given up
         return delivered
 
     async def _enabled(self, webhook_id: str) -> bool:
