@@ -117,7 +117,14 @@ async def _question(hooked: Notify, author: Person, *, visibility: str = "org", 
 
 # --- who may manage webhooks ------------------------------------------------------------
 
-CALLERS = {"org admin": 2, "platform admin": 2, "member": 404, "other org's admin": 404, "anonymous": 401}
+CALLERS = {
+    "org admin": 2,
+    "platform admin": 2,
+    "member": 404,
+    "other org's admin": 404,
+    "anonymous": 401,
+    "erased admin": 401,
+}
 
 
 @pytest.mark.parametrize("action", ["list", "create", "delete", "deliveries"])
@@ -125,6 +132,8 @@ CALLERS = {"org admin": 2, "platform admin": 2, "member": 404, "other org's admi
 async def test_access_matrix(hooked: Notify, receiver: Receiver, who: str, action: str) -> None:
     org, admin, member = await _org(hooked)
     other_admin = await hooked.person("org-other-" + uuid.uuid4().hex[:6], roles=("org_admin",))
+    erased = await hooked.person(org, roles=("org_admin",))
+    await hooked.publish(events.PersonDeleted(person_id=erased.id, org_id=org))
     await hooked.settle()
     hook = await _make(
         hooked, org, admin.headers, url=f"{receiver.url}/m", format="json", events=["answer_accepted"]
@@ -135,6 +144,7 @@ async def test_access_matrix(hooked: Notify, receiver: Receiver, who: str, actio
         "member": member.headers,
         "other org's admin": other_admin.headers,
         "anonymous": {},
+        "erased admin": erased.headers,
     }[who]
     base = f"/v1/orgs/{org}/webhooks"
     body = {"url": f"{receiver.url}/m2", "format": "slack", "events": ["question_created"]}
