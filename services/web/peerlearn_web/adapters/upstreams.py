@@ -127,6 +127,21 @@ class Upstream:
             return None
         return response.json()
 
+    async def download(self, path: str, *, token: str | None) -> tuple[bytes, dict[str, str]]:
+        """A GET whose body is a file, not JSON (an ``.ics``): its bytes and its headers."""
+        headers = {**self._headers(token, None), "Accept": "*/*"}
+        try:
+            response = await self.client.get(path, headers=headers)
+        except httpx.TimeoutException:
+            raise UpstreamDown(self.name, "it did not answer in time") from None
+        except httpx.TransportError as exc:
+            raise UpstreamDown(self.name, f"cannot connect ({type(exc).__name__})") from None
+        if response.status_code >= 500:
+            raise UpstreamDown(self.name, f"it answered {response.status_code}")
+        if response.status_code >= 400:
+            raise _refusal(self.name, response)
+        return response.content, dict(response.headers)
+
     @asynccontextmanager
     async def stream_lines(self, path: str, *, token: str | None) -> AsyncIterator[AsyncIterator[str]]:
         """An open streaming GET (Server-Sent Events): its lines, as they come."""
