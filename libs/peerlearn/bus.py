@@ -306,9 +306,26 @@ class Consumer:
             filter_subject=self.subjects[0] if len(self.subjects) == 1 else None,
         )
         await self.bus.wait_connected()
+        await self._refilter(config)
         return await self.bus.js.pull_subscribe(
             self.subjects[0], durable=self.durable, stream=self.stream, config=config
         )
+
+    async def _refilter(self, config: ConsumerConfig) -> None:
+        """Give an existing durable the subjects handled now (nats-py would reuse its old filter).
+
+        A service that gained a handler keeps its durable and its position: the new subject is
+        delivered from here on, not from the stream's start (a rebuild applies its history).
+        """
+        try:
+            info = await self.bus.js.consumer_info(self.stream, self.durable)
+        except NotFoundError:
+            return  # pull_subscribe creates it with this config
+        had = sorted(info.config.filter_subjects or [info.config.filter_subject or ">"])
+        if had == sorted(self.subjects):
+            return
+        await self.bus.js.add_consumer(self.stream, config)
+        log.info("consumer %s on %s now filters %s (was %s)", self.durable, self.stream, self.subjects, had)
 
     async def run(self) -> None:
         """Fetch and handle messages until cancelled; survives NATS restarts."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable
 
 import msgspec
 import pytest
@@ -264,3 +265,40 @@ async def test_a_consumer_stops_when_cancelled_even_if_the_cancellation_is_wrapp
     task.cancel()
     done, _ = await asyncio.wait({task}, timeout=5)
     assert done == {task} and task.cancelled()
+
+
+async def test_a_durable_given_a_new_subject_later_receives_it(bus: Bus) -> None:
+    # A deployed service adds a handler: its durable consumer already exists with the old filter.
+    # Reusing the durable as it is would never deliver the new subject (nats-py does not update it).
+    seen: list[str] = []
+
+    async def handler(event: events.Event) -> None:
+        seen.append(event.type)
+
+    old = run(
+        Consumer(bus, stream="PROFILES", durable="t-refilter", handler=handler, subjects=[events.ORG_CREATED])
+    )
+    await bus.publish(org_event(1))
+    await eventually(lambda: asyncio.sleep(0, result=events.ORG_CREATED in seen))
+    await stop(old)
+
+    wider = [events.ORG_CREATED, events.PERSON_DELETED]
+    # ack_wait=1: the stopped consumer's pull request may still take a message on this shared
+    # connection (a process that really stops takes its pull requests along).
+    task = run(
+        Consumer(bus, stream="PROFILES", durable="t-refilter", handler=handler, subjects=wider, ack_wait=1.0)
+    )
+
+    async def filters() -> list[str]:
+        info = await bus.js.consumer_info("PROFILES", "t-refilter")
+        return sorted(info.config.filter_subjects or [info.config.filter_subject or ">"])
+
+    # The new subject is delivered from the update on (a rebuild applies its history).
+    await eventually(lambda: _equal(filters(), sorted(wider)))
+    await bus.publish(events.make_event(events.PersonDeleted(person_id="p1", org_id="o1")))
+    await eventually(lambda: asyncio.sleep(0, result=events.PERSON_DELETED in seen))
+    await stop(task)
+
+
+async def _equal(value: Awaitable[list[str]], wanted: list[str]) -> bool:
+    return await value == wanted
