@@ -29,7 +29,7 @@ from peerlearn.service import make_store
 from peerlearn_web.adapters.markdown import render
 from peerlearn_web.adapters.upstreams import Upstreams
 from peerlearn_web.domain.caller import Caller
-from peerlearn_web.http import admin, forum, home, inbox, org_settings, people, signin
+from peerlearn_web.http import admin, forum, home, inbox, mentorships, org_settings, people, signin
 from peerlearn_web.http.errors import HANDLERS
 from peerlearn_web.http.session import SESSION_COOKIE, current_caller, required_caller
 from peerlearn_web.settings import WebSettings
@@ -125,6 +125,7 @@ def create_app(
             admin.ModerationController,
             org_settings.OrgSettingsController,
             inbox.InboxController,
+            mentorships.MentorshipsController,
             create_static_files_router(path="/static", directories=[HERE / "static"], name="static"),
         ],
         lifespan=[lifespan],

@@ -18,6 +18,7 @@ from peerlearn_web.usecases import forum, home
 FEEDBACK_NOTES = {
     "accept": "Accepted. A mentor or expert gets your request; a peer is now in your connections.",
     "decline": "Declined. You will not be suggested this person again.",
+    "requested": "Accepted. A request was sent; you are both introduced once they accept it.",
 }
 
 
@@ -30,7 +31,11 @@ class HomeController(Controller):
         if caller is None:
             return page(request, "welcome.html", spaces=await forum.spaces(ups, None))
         return page(
-            request, "home.html", home=await home.learner_home(ups, caller), note=FEEDBACK_NOTES.get(done, "")
+            request,
+            "home.html",
+            home=await home.learner_home(ups, caller),
+            note=FEEDBACK_NOTES.get(done, ""),
+            note_link=("/mentorships", "See your mentorships") if done == "requested" else None,
         )
 
     @get("/home/suggestions")
@@ -43,12 +48,15 @@ class HomeController(Controller):
         self, request: Request[Any, Any, Any], ups: Upstreams, me: Caller, suggestion_id: str, action: str
     ) -> Redirect:
         """Accept or decline a suggestion, then back to home with what happened."""
-        if action not in FEEDBACK_NOTES:
+        if action not in ("accept", "decline"):
             raise UpstreamError("web", 404, "no such action")
         choice: Literal["accept", "decline"] = "accept" if action == "accept" else "decline"
-        await home.answer_suggestion(
+        answer = await home.answer_suggestion(
             ups, me, suggestion_id, choice, await form_value(request, "idem") or None
         )
+        # Accepting a mentor or an expert sends them a request: say so and link to where it is.
+        if choice == "accept" and (answer or {}).get("kind") in ("mentor", "expert"):
+            return see_other("/?done=requested")
         return see_other(f"/?done={action}")
 
     @get("/live/suggestions")
