@@ -17,7 +17,15 @@ from peerlearn_notify.http.stream_slots import StreamSlots
 
 def test_defaults_are_immediate_for_what_someone_waits_on() -> None:
     immediate = {kind for kind, mode in DEFAULT_MODES.items() if mode == "immediate"}
-    assert immediate == {"question_routed", "answer_posted", "mentorship_requested", "mentorship_accepted"}
+    assert immediate == {
+        "question_routed",
+        "answer_posted",
+        "mentorship_requested",
+        "mentorship_accepted",
+        "mentorship_declined",
+        "mentorship_expired",
+    }
+    assert DEFAULT_MODES["mentorship_update"] == "daily"  # the other party logged or closed it
     assert Preferences().mode_of("cohort_joined") == "daily"
 
 

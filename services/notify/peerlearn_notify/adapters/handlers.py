@@ -23,6 +23,7 @@ from peerlearn.events.contacts import CONTACT_UPDATED, ContactUpdated
 from peerlearn.store import Database
 from peerlearn.unit_of_work import Transaction, UnitOfWork
 from peerlearn_notify.adapters import threads as forum_copy
+from peerlearn_notify.adapters.mentorship_handlers import forget_mentorships_about, mentorship_handlers
 from peerlearn_notify.adapters.people import forget, preferences_of, set_address
 from peerlearn_notify.adapters.tables import DIRECTORY, directory, processed_events
 from peerlearn_notify.adapters.webhook_events import with_webhooks
@@ -38,9 +39,11 @@ def _thread_link(delivery: Delivery, thread_id: str) -> str:
 
 
 async def person_erased(tx: Transaction, event: events.Event, _changed: bool) -> None:
-    """After the directory's tombstone: the person's inbox, settings, address and mail go."""
+    """After the directory's tombstone: the person's inbox, settings, address and mail go, and
+    what others were told about their mentorships."""
     assert isinstance(event.data, events.PersonDeleted)
     await forget(tx.session, event.data.person_id)
+    await forget_mentorships_about(tx.session, event.data.person_id)
 
 
 async def member_added(delivery: Delivery, tx: Transaction, event: events.Event, changed: bool) -> None:
@@ -245,6 +248,7 @@ def handlers_for(delivery: Delivery) -> dict[str, Apply]:
         events.ANSWER_ACCEPTED: partial(answer_accepted, delivery),
         events.ANSWERERS_SUGGESTED: partial(answerers_suggested, delivery),
         events.SUGGESTIONS_UPDATED: partial(suggestions_updated, delivery),
+        **mentorship_handlers(delivery),
     }
     return with_webhooks(own, delivery)
 

@@ -17,6 +17,7 @@ from typing import Protocol
 import aiosmtplib
 
 from peerlearn.mail import Mail, MailDrop, MailError, SmtpMailer, compose
+from peerlearn_notify.adapters.mail_attachments import attach, split_attachments
 
 
 class Postman(Protocol):
@@ -30,12 +31,15 @@ class Postman(Protocol):
 
 
 def message_of(postman: Postman, mail: Mail, *, headers: dict[str, str], message_id: str) -> EmailMessage:
-    """The MIME message of ``mail`` with ``headers`` and a Message-ID that a resend keeps."""
+    """The MIME message of ``mail`` with ``headers`` and a Message-ID that a resend keeps (files
+    carried in ``headers``, see :mod:`peerlearn_notify.adapters.mail_attachments`, attached)."""
     message = compose(mail, postman.sender)
     del message["Message-ID"]
     message["Message-ID"] = message_id
+    headers, files = split_attachments(headers)
     for name, value in headers.items():
         message[name] = value
+    attach(message, files)
     return message
 
 

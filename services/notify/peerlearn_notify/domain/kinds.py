@@ -19,10 +19,14 @@ DEFAULT_MODES: dict[str, Mode] = {
     "answer_posted": "immediate",
     "mentorship_requested": "immediate",
     "mentorship_accepted": "immediate",
+    "mentorship_declined": "immediate",
+    "mentorship_expired": "immediate",
     "new_suggestion": "daily",
     "thread_activity": "daily",
     "answer_accepted": "daily",
     "cohort_joined": "daily",
+    # The other party of a mentorship logged a session or closed it (low priority).
+    "mentorship_update": "daily",
     # An org admin hears that one of the org's webhooks kept failing and was disabled.
     "webhook_disabled": "daily",
 }

@@ -18,6 +18,9 @@ HEADINGS = {
     "cohort_joined": "Cohorts you joined",
     "mentorship_requested": "Mentorship requests",
     "mentorship_accepted": "Mentorships accepted",
+    "mentorship_declined": "Mentorship requests declined",
+    "mentorship_expired": "Mentorship requests expired",
+    "mentorship_update": "Your mentorships",
 }
 
 
@@ -30,6 +33,14 @@ class Item:
     link: str
     # "Not my area" for a routed question: a page with a confirm button ("" for other kinds).
     dismiss_link: str = ""
+
+
+@dataclass(frozen=True)
+class Details:
+    """What an immediate mail says beyond its title (the introduction of a mentorship, say)."""
+
+    text: str
+    html: str
 
 
 @dataclass(frozen=True)
@@ -50,8 +61,8 @@ def _footer(settings_url: str, unsubscribe_url: str) -> tuple[str, str]:
     return text, html
 
 
-def single(item: Item, settings_url: str, unsubscribe_url: str) -> Body:
-    """The immediate mail of one notification."""
+def single(item: Item, settings_url: str, unsubscribe_url: str, details: Details | None = None) -> Body:
+    """The immediate mail of one notification (``details`` between its link and the footer)."""
     foot_text, foot_html = _footer(settings_url, unsubscribe_url)
     dismiss_text = dismiss_html = ""
     if item.dismiss_link:
@@ -59,10 +70,14 @@ def single(item: Item, settings_url: str, unsubscribe_url: str) -> Body:
             f"\nNot your area? Tell us, and fewer questions like it come to you: {item.dismiss_link}\n"
         )
         dismiss_html = f'<p><a href="{escape(item.dismiss_link)}">Not my area</a></p>'
+    more_text, more_html = (f"\n{details.text}", details.html) if details else ("", "")
     return Body(
         subject=item.title,
-        text=f"{item.title}\n\n{item.link}\n{dismiss_text}{foot_text}",
-        html=f'<p><a href="{escape(item.link)}">{escape(item.title)}</a></p>{dismiss_html}{foot_html}',
+        text=f"{item.title}\n\n{item.link}\n{more_text}{dismiss_text}{foot_text}",
+        html=(
+            f'<p><a href="{escape(item.link)}">{escape(item.title)}</a></p>'
+            f"{more_html}{dismiss_html}{foot_html}"
+        ),
     )
 
 

@@ -6,6 +6,7 @@ immediate mail (a row of the mail outbox) and the processed-event mark commit to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,7 @@ from peerlearn.events import new_id
 from peerlearn.unit_of_work import Transaction
 from peerlearn_notify.adapters import inbox, mail_outbox
 from peerlearn_notify.adapters.inbox import LastSeen
+from peerlearn_notify.adapters.mail_attachments import Attachment, with_attachments
 from peerlearn_notify.adapters.people import address_of, preferences_of
 from peerlearn_notify.adapters.tables import DIRECTORY
 from peerlearn_notify.domain import mails
@@ -86,9 +88,12 @@ async def notify(
     where: Where | None,
     now: datetime,
     thread_id: str | None = None,
+    details: mails.Details | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> bool:
     """Add a notification for ``person_id`` unless they may not see ``where`` or already have
-    one with ``dedupe_key``; schedule its mail by their settings. True when added."""
+    one with ``dedupe_key``; schedule its mail by their settings. True when added. ``details``
+    and ``attachments`` are only for the immediate mail (a digest lists the title)."""
     caller = await recipient(tx, person_id)
     if caller is None or (where is not None and not may_see(caller, where)):
         return False
@@ -123,6 +128,7 @@ async def notify(
             mails.Item(kind=kind, title=title, link=link, dismiss_link=dismiss),
             delivery.settings_url(),
             delivery.unsubscribe_link(person_id, kind),
+            details,
         )
         await mail_outbox.enqueue(
             tx.session,
@@ -132,7 +138,7 @@ async def notify(
             subject=body.subject,
             text=body.text,
             html=body.html,
-            headers=list_headers(delivery, person_id, kind),
+            headers=with_attachments(list_headers(delivery, person_id, kind), attachments),
             now=now,
         )
     return added
