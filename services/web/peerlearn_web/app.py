@@ -126,6 +126,7 @@ def create_app(
             org_settings.OrgSettingsController,
             inbox.InboxController,
             mentorships.MentorshipsController,
+            mentorships.ProgrammeController,
             create_static_files_router(path="/static", directories=[HERE / "static"], name="static"),
         ],
         lifespan=[lifespan],

@@ -170,3 +170,49 @@ def test_an_unknown_mentorship_is_the_404_page(browser: TestClient[Any], pair: d
 def test_mentorships_need_a_signed_in_person(browser: TestClient[Any]) -> None:
     response = browser.get("/mentorships")
     assert response.status_code == 303 and response.headers["location"].startswith("/sign-in?next=")
+
+
+def test_the_cohort_admin_sees_the_programme_and_others_get_404(
+    new_browser: Any, api: Api, pair: dict[str, Any]
+) -> None:
+    (learner, learner_token), (mentor, _) = pair["learner"], pair["mentor"]
+    if not api("matcher", "GET", f"/v1/people/{learner['id']}/mentorships", learner_token)["items"]:
+        # Run alone: the learner requests the mentor through the API (the journey above does it by page).
+        [suggestion] = until(
+            lambda: [
+                s
+                for s in api("matcher", "GET", f"/v1/people/{learner['id']}/suggestions", learner_token)[
+                    "items"
+                ]
+                if s["candidate_id"] == mentor["id"]
+            ]
+        )
+        api(
+            "matcher",
+            "POST",
+            f"/v1/suggestions/{suggestion['id']}/feedback",
+            learner_token,
+            json={"action": "accept"},
+        )
+    admin, admin_token = api.person(pair["org"]["id"], "Ada Admin", roles=["org_admin"])
+    cohort = api("profiles", "POST", "/v1/cohorts", admin_token, json={"name": "Kube Guild", "topic": "ops"})
+    for person in (learner, mentor):
+        api("profiles", "POST", f"/v1/cohorts/{cohort['id']}/members/{person['id']}", admin_token)
+    web = new_browser()
+    sign_in_as(web, admin, admin_token)
+    assert (
+        f'href="/admin/cohorts/{cohort["id"]}/mentorships"' in web.get(f"/admin/cohorts/{cohort['id']}").text
+    )
+
+    def row() -> str:
+        text = web.get(f"/admin/cohorts/{cohort['id']}/mentorships").text
+        return text if "<td>Mona Mentee</td><td>Kurt Kube</td>" in text else ""
+
+    shown = until(row, timeout=60)
+    assert "Sessions logged:" in shown and "Mean rating:" in shown
+    assert "cluster together" not in shown  # the pair's notes stay theirs
+
+    outsider, outsider_token = pair["outsider"]
+    other = new_browser()
+    sign_in_as(other, outsider, outsider_token)
+    assert other.get(f"/admin/cohorts/{cohort['id']}/mentorships").status_code == 404

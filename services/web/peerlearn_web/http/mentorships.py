@@ -152,3 +152,15 @@ async def _detail_page(
         ratings=RATING_LABELS,
         **context,
     )
+
+
+class ProgrammeController(Controller):
+    path = "/admin/cohorts"
+
+    @get("/{cohort_id:str}/mentorships")
+    async def programme(
+        self, request: Request[Any, Any, Any], ups: Upstreams, me: Caller, cohort_id: str
+    ) -> Template:
+        """A cohort's mentorships for its admins: a tally per status, sessions, never met, mean rating."""
+        found = await mentorships.cohort_programme(ups, me, cohort_id)
+        return page(request, "mentorship_programme.html", programme=found, cohort_id=cohort_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Literal
 
-from peerlearn_web.adapters.upstreams import UpstreamError, Upstreams
+from peerlearn_web.adapters.upstreams import Upstreams
 from peerlearn_web.domain.caller import Caller
 from peerlearn_web.domain.mentorships import (
     CloseForm,
@@ -87,12 +87,9 @@ async def invitation(ups: Upstreams, caller: Caller, mentorship_id: str) -> byte
     return body
 
 
-async def cohort_programme(ups: Upstreams, caller: Caller, cohort_id: str) -> dict[str, Any] | None:
-    """A cohort's mentorships and their tally for its admins; None when the matcher refuses."""
-    try:
-        found: dict[str, Any] = await ups.matcher.call(
-            "GET", f"/v1/cohorts/{cohort_id}/mentorships", token=caller.token
-        )
-    except UpstreamError:
-        return None
+async def cohort_programme(ups: Upstreams, caller: Caller, cohort_id: str) -> dict[str, Any]:
+    """A cohort's mentorships and their tally, for the admins of its orgs (else the matcher's 404)."""
+    found: dict[str, Any] = await ups.matcher.call(
+        "GET", f"/v1/cohorts/{cohort_id}/mentorships", token=caller.token
+    )
     return found
