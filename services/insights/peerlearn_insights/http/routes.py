@@ -1,0 +1,7 @@
+"""Every controller insights serves."""
+
+from __future__ import annotations
+
+from peerlearn_insights.http.records import RecordController
+
+CONTROLLERS = [RecordController]
