@@ -61,6 +61,8 @@ USERS: dict[str, NatsUser] = {
     ),
     # Notify publishes nothing; it alone reads CONTACTS (the addresses it mails).
     "notify": NatsUser(name="notify", consumes=("PROFILES", "FORUM", "MATCHER", "CONTACTS")),
+    # Insights publishes nothing; it keeps learning records and the learning network.
+    "insights": NatsUser(name="insights", consumes=("PROFILES", "FORUM", "MATCHER")),
 }
 
 
