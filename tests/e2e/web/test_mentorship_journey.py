@@ -96,3 +96,11 @@ def test_a_learner_and_a_mentor_meet_log_a_session_and_close_it(api: Api, new_pa
     mentee.goto("/mentorships")
     closed = mentee.locator(".mentorship", has_text="Greta Graph")
     assert "rated 4/5" in closed.inner_text() and "closed" in closed.inner_text()
+
+    # The same page fits a phone (nothing wider than its screen).
+    phone = new_page(phone=True)
+    sign_in_with_link(phone, api.link_for(learner))
+    phone.goto(path)
+    assert phone.get_by_role("heading", name="Mentorship with Greta Graph").is_visible()
+    width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, width
