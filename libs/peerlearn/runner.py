@@ -38,7 +38,14 @@ from peerlearn.embedded_nats import (
 
 __all__ = ["SERVICES", "StartupError", "configure_nats", "nats_server_binary", "start_nats", "start_system"]
 
-SERVICES: dict[str, int] = {"web": 8000, "profiles": 8001, "forum": 8002, "matcher": 8003, "notify": 8004}
+SERVICES: dict[str, int] = {
+    "web": 8000,
+    "profiles": 8001,
+    "forum": 8002,
+    "matcher": 8003,
+    "notify": 8004,
+    "insights": 8005,
+}
 
 
 @dataclass
