@@ -190,6 +190,10 @@ def test_notification_settings_show_errors_beside_their_fields(
     sign_in_as(browser, asker, token)
     shown = browser.get("/settings/notifications")
     assert shown.status_code == 200 and '<label for="kind-question_routed">' in shown.text
+    # Every kind notify knows is on the page, those added after the web's labels too.
+    known = api("notify", "GET", f"/v1/people/{asker['id']}/notification-settings", token)["kinds"]
+    assert {"mentorship_declined", "mentorship_update", "webhook_disabled"} <= set(known)
+    assert all(f'<label for="kind-{kind}">' in shown.text for kind in known)
     half = submit(
         browser,
         "/settings/notifications",

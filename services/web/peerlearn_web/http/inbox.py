@@ -195,6 +195,10 @@ def _settings_page(
         form=form,
         errors=errors,
         note=note,
-        kinds=[(kind, label, form.kinds.get(kind, "")) for kind, label in inbox.KIND_LABELS.items()],
+        # The kinds notify knows (its settings list them all), so a kind it adds shows up here too.
+        kinds=[
+            (kind, inbox.label_of(kind), mode)
+            for kind, mode in (form.kinds or dict.fromkeys(inbox.KIND_LABELS, "")).items()
+        ],
         modes=inbox.MODES,
     )

@@ -23,7 +23,18 @@ KIND_LABELS = {
     "cohort_joined": "Cohorts you joined",
     "mentorship_requested": "Mentorship requests",
     "mentorship_accepted": "Mentorships accepted",
+    "mentorship_declined": "Mentorship requests declined",
+    "mentorship_expired": "Mentorship requests that expired",
+    "mentorship_update": "Sessions and closings in your mentorships",
+    "webhook_disabled": "Chat webhooks turned off after failures",
 }
+
+
+def label_of(kind: str) -> str:
+    """What the inbox and the settings page call ``kind`` (a kind notify adds later shows as itself)."""
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
 MODES = ("immediate", "daily", "weekly", "off")
 
 
