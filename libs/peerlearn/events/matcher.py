@@ -76,6 +76,9 @@ class SuggestionFeedback(Data, frozen=True, kw_only=True):
     # The ranking features of the suggestion when it was answered (matcher.matching.FEATURES),
     # so a rebuild from the streams keeps the training data of the learned ranking.
     features: list[float] = []
+    # The question of an answerer suggestion ("not my area" is about it, not about its asker),
+    # so a rebuild restores which questions the person declined.
+    thread_id: str | None = None
 
 
 class ProposedTime(msgspec.Struct, frozen=True, kw_only=True):

@@ -136,7 +136,7 @@ class LiveIndex:
                 if stored.get((profile.id, kind), (None,))[0] != self.model_name:
                     stale.append((profile.id, kind, vector))
         for row in feedback:
-            engine.record_feedback(row.person_id, row.candidate_id, row.kind, row.action)
+            engine.record_feedback(row.person_id, row.candidate_id, row.kind, row.action, row.thread_id)
         for mentee, mentor in released:
             # A closed mentorship's accept no longer holds the mentor's slot.
             engine.mentees[mentor].discard(mentee)

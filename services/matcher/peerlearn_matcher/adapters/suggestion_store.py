@@ -148,6 +148,7 @@ async def put_feedback(
             "rating": rating,
             "features": _json.encode(suggestion.features),
             "created_at": now(),
+            "thread_id": suggestion.thread_id,
         },
         ["suggestion_id"],
     )
@@ -194,10 +195,22 @@ async def people_on_thread(session: AsyncSession, thread_id: str) -> set[str]:
 async def replace_answerers(
     session: AsyncSession, thread_id: str, rows: Sequence[dict[str, Any]]
 ) -> set[str]:
-    """Make ``rows`` the open answerer suggestions of ``thread_id``; return who had one before."""
+    """Make ``rows`` the open answerer suggestions of ``thread_id``; return who had one before.
+
+    Someone who declined the question ("not my area") is never given it again, whatever a
+    re-route ranked (the engine already leaves them out; this keeps the store's word too).
+    """
     table = m.suggestions
     scope = [table.c.thread_id == thread_id, table.c.kind == "answerer", table.c.status == "open"]
     old = set(await session.scalars(sa.select(table.c.person_id).where(*scope)))
+    declined = set(
+        await session.scalars(
+            sa.select(table.c.person_id).where(
+                table.c.thread_id == thread_id, table.c.kind == "answerer", table.c.status == "declined"
+            )
+        )
+    )
+    rows = [row for row in rows if row["person_id"] not in declined]
     await session.execute(sa.delete(table).where(*scope))
     values = [
         {
@@ -226,6 +239,7 @@ async def restore_feedback(
     rating: int | None,
     features: Sequence[float],
     at: datetime,
+    thread_id: str | None = None,
 ) -> None:
     """Store a piece of feedback as its event recorded it (a rebuild replays them)."""
     await upsert(
@@ -240,6 +254,7 @@ async def restore_feedback(
             "rating": rating,
             "features": _json.encode(list(features)),
             "created_at": at,
+            "thread_id": thread_id,
         },
         ["suggestion_id"],
     )

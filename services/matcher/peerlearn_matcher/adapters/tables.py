@@ -110,6 +110,8 @@ feedback = sa.Table(
     sa.Column("rating", sa.Integer, nullable=True),
     sa.Column("features", sa.LargeBinary, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # The question of an answerer suggestion (a decline is "not my area" for that question).
+    sa.Column("thread_id", sa.String(64), nullable=True),
 )
 
 # Who was put forward as mentor / answerer for whom, per ISO week: the load caps count these.

@@ -15,12 +15,14 @@ the answer-routing evaluation, ``peerlearn eval``, see ``docs/EVALUATION.md``):
 - *tags*: the share of the question's tags the person has (as a skill name or from answered threads),
   and how many answers they wrote under those tags;
 - *activity*: a small prior for people who answer at all (log of their answer count), because
-  someone who answered nothing in a year is unlikely to start with this question.
+  someone who answered nothing in a year is unlikely to start with this question;
+- *declined* (subtracted): how close the question is to one the person declined as "not my
+  area" (:func:`declined_closeness`), so similar questions reach them less often.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +38,7 @@ __all__ = [
     "PastAnswer",
     "RankedAnswerer",
     "RelatedThread",
+    "declined_closeness",
     "rank_answerers",
     "rank_related_threads",
 ]
@@ -79,6 +82,12 @@ class AnswererWeights:
     # Below this cosine a past thread is not evidence at all: unrelated threads of a very active
     # person must not add up to look like expertise.
     history_floor: float = 0.4
+    # Subtracted per unit of cosine to the closest question the person declined (from
+    # SIMILAR_TOPIC up): the same magnitude as the learned ranker's default weight for
+    # ``declined_similarity`` (-1.0, domain/routing_model.py) and as ``offer``, so declining a
+    # near-duplicate cancels what their offer says, and one a loosely similar question (0.3)
+    # costs as much as the whole routing threshold (MIN_ANSWERER_SCORE).
+    declined: float = 1.0
 
 
 DEFAULT_WEIGHTS = AnswererWeights()
@@ -120,6 +129,18 @@ def _reasons(features: dict[str, float], matched_tags: list[str]) -> list[str]:
     return reasons
 
 
+def declined_closeness(question_vector: np.ndarray, declined: np.ndarray | None) -> float:
+    """The cosine between a question and the closest question the person declined, when it is
+    at least ``SIMILAR_TOPIC`` (a question "on a similar topic"); 0.0 otherwise or with none.
+
+    ``declined``: the declined questions' normalised vectors, one per row (or None).
+    """
+    if declined is None or len(declined) == 0:
+        return 0.0
+    closest = float(np.max(np.asarray(declined, np.float32) @ np.asarray(question_vector, np.float32)))
+    return closest if closest >= SIMILAR_TOPIC else 0.0
+
+
 def rank_answerers(
     question_vector: np.ndarray,
     candidates: Sequence[Candidate],
@@ -128,6 +149,7 @@ def rank_answerers(
     question_tags: Collection[str] = (),
     limit: int | None = 10,
     weights: AnswererWeights = DEFAULT_WEIGHTS,
+    declined: Mapping[str, np.ndarray] | None = None,
 ) -> list[RankedAnswerer]:
     """Rank ``candidates`` as answerers of the question with ``question_vector``.
 
@@ -143,7 +165,9 @@ def rank_answerers(
     ``similar_answers`` and ``similar_accepted`` (counts of past answers on threads with
     cosine >= 0.3), ``history_affinity`` and ``accepted_affinity`` (soft counts), ``tag_overlap``
     (share of the question's tags they have, 0..1), ``tag_answers`` (their past answers under the
-    question's tags) and ``answers_total``.
+    question's tags), ``answers_total`` and ``declined_similarity`` (:func:`declined_closeness`
+    to the questions ``declined`` holds for them: person -> rows of declined questions' vectors;
+    it lowers the score by ``weights.declined`` per unit).
     """
     if not candidates:
         return []
@@ -198,6 +222,11 @@ def rank_answerers(
             matched[i] = sorted(wanted & have)
             tag_share[i] = len(matched[i]) / len(wanted)
 
+    refused = np.zeros(n)
+    if declined:
+        for i, c in enumerate(candidates):
+            refused[i] = declined_closeness(q, declined.get(c.person_id))
+
     score = (
         weights.offer * offer
         + weights.topic * topic
@@ -206,6 +235,7 @@ def rank_answerers(
         + weights.tags * tag_share
         + weights.tag_answers * np.log1p(tag_answers)
         + weights.activity * np.log1p(total)
+        - weights.declined * refused
     )
     order = np.argsort(-score, kind="stable")
     if limit is not None:
@@ -222,6 +252,7 @@ def rank_answerers(
             "tag_overlap": float(tag_share[i]),
             "tag_answers": float(tag_answers[i]),
             "answers_total": float(total[i]),
+            "declined_similarity": float(refused[i]),
         }
         ranked.append(
             RankedAnswerer(

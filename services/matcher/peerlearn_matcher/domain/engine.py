@@ -58,6 +58,9 @@ class Engine:
         self.thread_index = VectorIndex(dim)
         self.posts: dict[str, tuple[str, str]] = {}  # post -> (thread, author)
         self.declined: dict[str, set[str]] = defaultdict(set)  # person -> candidates
+        # person -> {thread: its vector}: questions they said are "not my area" (answerer declines)
+        self.declined_threads: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
+        self.decliners: dict[str, set[str]] = defaultdict(set)  # thread -> people who declined it
         self.accepted: dict[str, set[str]] = defaultdict(set)  # person -> candidates they took up
         self.mentees: dict[str, set[str]] = defaultdict(set)  # mentor -> learners who accepted them
         self.exposures: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, candidate) -> targets
@@ -83,6 +86,9 @@ class Engine:
             for candidates in answered.values():
                 candidates.discard(person_id)
         self.mentees.pop(person_id, None)
+        self.declined_threads.pop(person_id, None)
+        for people in self.decliners.values():
+            people.discard(person_id)
         for learners in self.mentees.values():
             learners.discard(person_id)
         for post_id in [p for p, (_, a) in self.posts.items() if a == person_id]:
@@ -127,9 +133,25 @@ class Engine:
         self.thread_index.remove(thread_id)
         for post_id in [p for p, (t, _) in self.posts.items() if t == thread_id]:
             del self.posts[post_id]
+        for person_id in self.decliners.pop(thread_id, set()):
+            self.declined_threads[person_id].pop(thread_id, None)
 
-    def record_feedback(self, person_id: str, candidate_id: str, kind: str, action: str) -> None:
-        """Declines are never suggested again; an accepted mentor or expert uses their capacity."""
+    def record_feedback(
+        self, person_id: str, candidate_id: str, kind: str, action: str, thread_id: str | None = None
+    ) -> None:
+        """Declines are never suggested again; an accepted mentor or expert uses their capacity.
+
+        An answerer suggestion is about a question (``thread_id``), not about its asker: declining
+        it ("not my area") records the question's vector for the person, so routing never sends
+        them that question again and sends them similar ones less
+        (:func:`peerlearn_matcher.domain.routing.answerers`); the asker stays suggestable.
+        """
+        if kind == "answerer":
+            thread = self.threads.get(thread_id or "")
+            if action == "decline" and thread is not None and thread.vector is not None:
+                self.declined_threads[person_id][thread.id] = thread.vector
+                self.decliners[thread.id].add(person_id)
+            return
         if action == "decline":
             self.declined[person_id].add(candidate_id)
             self.accepted[person_id].discard(candidate_id)

@@ -44,7 +44,8 @@ def answerers(engine: Engine, thread_id: str) -> list[Scored]:
         return []
     people = engine.people
     mask = can_see_space(engine, thread) & engine.under_cap("answerer", thread_id)
-    mask &= ~people.mask([thread.author_id])
+    # Nobody who declined this question ("not my area") is routed it again, by any re-route.
+    mask &= ~people.mask([thread.author_id, *engine.decliners.get(thread.id, ())])
     asker = people.records.get(thread.author_id)
     if asker is not None:
         mask &= engine.visible_mask(asker)
@@ -83,8 +84,20 @@ def answerers(engine: Engine, thread_id: str) -> list[Scored]:
         for key in sorted(allowed)
     ]
     history = answer_ranking.AnswerHistory.from_answers(past, engine.dim) if past else None
+    # Questions a candidate declined lower their score for similar ones (kept per person as
+    # declines happen: only the candidates' own few vectors are read here).
+    declined = {
+        c.person_id: np.stack(list(found.values()))
+        for c in candidates
+        if (found := engine.declined_threads.get(c.person_id))
+    }
     ranked = answer_ranking.rank_answerers(
-        thread.vector, candidates, history, question_tags=thread.tags, limit=engine.limits.answerers
+        thread.vector,
+        candidates,
+        history,
+        question_tags=thread.tags,
+        limit=engine.limits.answerers,
+        declined=declined,
     )
     result = []
     for item in ranked:

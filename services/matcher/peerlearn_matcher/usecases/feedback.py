@@ -1,6 +1,8 @@
 """Feedback that learns: a person accepts or declines one of their suggestions.
 
-Declined candidates never come back; an accepted mentor or expert is sent a mentorship request
+Declined candidates never come back; a declined answerer suggestion ("not my area") is about
+its question, not its asker: that question never comes back to the person and similar ones
+less (``Engine.record_feedback``); an accepted mentor or expert is sent a mentorship request
 (:mod:`.mentorships`) that holds one unit of their capacity (so people who had them suggested
 may need someone else); the feedback model is refitted on every answer so far. Feedback is
 taken only on an *open* suggestion whose candidate the caller may still see (a cohort left
@@ -66,12 +68,15 @@ async def give_feedback(
             action=action,  # type: ignore[arg-type]
             rating=rating,
             features=suggestion.features,
+            thread_id=suggestion.thread_id,
         )
         await matcher.announce(tx, data, org_id=caller.org_id)
         if suggestion.kind in ("mentor", "expert") and action == "accept":
             # The mentor is asked; the request holds their slot (409, nothing kept, if none is left).
             await mentorships.open_request(matcher, tx, suggestion, caller.org_id or "")
-        engine.record_feedback(suggestion.person_id, suggestion.candidate_id, suggestion.kind, action)
+        engine.record_feedback(
+            suggestion.person_id, suggestion.candidate_id, suggestion.kind, action, suggestion.thread_id
+        )
         features, labels = await suggested.training_data(tx.session)
         engine.model.fit(features, labels)
         touched = {person_id}

@@ -191,7 +191,7 @@ async def feedback_given(matcher: Matcher, tx: Transaction, event: events.Event)
     engine = matcher.index.engine
     if data.person_id not in engine.people or data.candidate_id not in engine.people:
         return Effects()
-    engine.record_feedback(data.person_id, data.candidate_id, data.kind, data.action)
+    engine.record_feedback(data.person_id, data.candidate_id, data.kind, data.action, data.thread_id)
     await suggested.restore_feedback(
         tx.session,
         suggestion_id=data.suggestion_id,
@@ -201,6 +201,7 @@ async def feedback_given(matcher: Matcher, tx: Transaction, event: events.Event)
         action=data.action,
         rating=data.rating,
         features=data.features,
+        thread_id=data.thread_id,
         at=event.occurred_at,
     )
     return Effects()
