@@ -21,7 +21,7 @@ from peerlearn.testing.system import running_system
 pytestmark = pytest.mark.e2e
 
 ADMIN = "contract-admin-token-" + "k" * 30
-SERVICES = ("profiles", "forum", "matcher", "notify")
+SERVICES = ("profiles", "forum", "matcher", "notify", "insights")
 CHECKS = ",".join(
     (
         "not_a_server_error",
