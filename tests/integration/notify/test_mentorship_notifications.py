@@ -6,15 +6,19 @@ daily digest, and nothing is told about an erased person."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import sqlalchemy as sa
 
 from peerlearn import events
 from peerlearn.events import matcher as m
 from peerlearn.testing.waiting import settled
+from peerlearn_notify.adapters.tables import mail_outbox
 
 from .conftest import Notify, Person
 
@@ -233,3 +237,45 @@ async def test_the_settings_list_the_mentorship_kinds_and_still_refuse_unknown_o
     assert ok.status_code == 200, ok.text
     bad = await notify.client.put(url, json={"kinds": {"mentorship_gossip": "daily"}}, headers=person.headers)
     assert bad.status_code == 400 and "mentorship_gossip" in bad.text
+
+
+async def test_the_introduction_is_mailed_even_to_someone_in_the_web_app_and_waits_out_quiet_hours(
+    notify: Notify,
+) -> None:
+    # A digest line would lose the other's address and the invitation: the introduction is
+    # never rolled into one; quiet hours only delay it.
+    mentee, mentor, mid = await _pair(notify, "org-ms-busy")
+    assert mentee.email and mentor.email
+    assert (await notify.inbox(mentee, unread="true", limit=1))["unread"] == 0  # in the web app now
+    now = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tokyo"))
+    quiet_end = now + timedelta(hours=1)
+    response = await notify.client.put(
+        f"/v1/people/{mentor.id}/notification-settings",
+        json={
+            "timezone": "Asia/Tokyo",
+            "quiet_start": (now - timedelta(hours=1)).strftime("%H:%M"),
+            "quiet_end": quiet_end.strftime("%H:%M"),
+        },
+        headers=mentor.headers,
+    )
+    assert response.status_code == 200, response.text
+    await notify.publish(_accepted(mid, mentee, mentor))
+    await notify.settle()
+
+    (to_mentee,) = await notify.smtp.wait_for(mentee.email)
+    assert f"at {mentor.email}." in to_mentee.part("plain")
+    await asyncio.sleep(0.5)  # the sender polls every 0.05 s: it would have sent by now
+    assert notify.smtp.to(mentor.email) == []
+    async with notify.database.reading() as session:
+        waiting = (
+            await session.execute(
+                sa.select(mail_outbox.c.next_attempt_at, mail_outbox.c.sent_at).where(
+                    mail_outbox.c.to_address == mentor.email
+                )
+            )
+        ).one()
+    assert waiting.sent_at is None
+    assert waiting.next_attempt_at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%H:%M") == quiet_end.strftime(
+        "%H:%M"
+    )
+    assert (await notify.inbox(mentor))["items"][0]["kind"] == "mentorship_accepted"

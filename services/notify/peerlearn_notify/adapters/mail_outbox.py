@@ -32,8 +32,9 @@ async def enqueue(
     html: str,
     headers: dict[str, str],
     now: datetime,
+    send_at: datetime | None = None,
 ) -> str:
-    """Add a mail to send; its id."""
+    """Add a mail to send (at ``send_at``, else at once); its id."""
     mail_id = new_id()
     await session.execute(
         sa.insert(mail_outbox).values(
@@ -47,7 +48,7 @@ async def enqueue(
             headers=headers,
             created_at=now,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=send_at or now,
         )
     )
     return mail_id

@@ -31,6 +31,11 @@ DEFAULT_MODES: dict[str, Mode] = {
     "webhook_disabled": "daily",
 }
 KINDS: tuple[str, ...] = tuple(DEFAULT_MODES)
+# Kinds whose mail carries what neither the inbox nor a digest line can: the introduction holds
+# the other person's address and the invitation. Set to immediate, such a mail is never rolled
+# into a digest by the daily cap or by the person being in the web app; in quiet hours it waits
+# for their end.
+MAIL_ONLY_DETAILS: frozenset[str] = frozenset({"mentorship_accepted"})
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 

@@ -23,6 +23,19 @@ def in_quiet_hours(prefs: Preferences, now: datetime) -> bool:
     return local >= start or local < end
 
 
+def end_of_quiet_hours(prefs: Preferences, now: datetime) -> datetime:
+    """When the quiet hours ``now`` falls in end (``now`` itself outside them)."""
+    if not in_quiet_hours(prefs, now) or prefs.quiet_end is None:
+        return now
+    zone = zone_of(prefs.timezone)
+    local = now.astimezone(zone)
+    end = _clock(prefs.quiet_end)
+    ends = datetime.combine(local.date(), end, tzinfo=zone)
+    if ends <= local:
+        ends = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=zone)
+    return ends.astimezone(now.tzinfo)
+
+
 def start_of_local_day(prefs: Preferences, now: datetime) -> datetime:
     """Midnight of the person's current day, as an aware datetime (for the daily mail cap)."""
     local = now.astimezone(zone_of(prefs.timezone))

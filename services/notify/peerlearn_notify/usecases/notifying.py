@@ -20,8 +20,8 @@ from peerlearn_notify.adapters.mail_attachments import Attachment, with_attachme
 from peerlearn_notify.adapters.people import address_of, preferences_of
 from peerlearn_notify.adapters.tables import DIRECTORY
 from peerlearn_notify.domain import mails
-from peerlearn_notify.domain.kinds import Preferences
-from peerlearn_notify.domain.timing import in_quiet_hours, start_of_local_day
+from peerlearn_notify.domain.kinds import MAIL_ONLY_DETAILS, Preferences
+from peerlearn_notify.domain.timing import end_of_quiet_hours, in_quiet_hours, start_of_local_day
 from peerlearn_notify.domain.unsubscribe import token_for
 
 
@@ -101,8 +101,11 @@ async def notify(
     mode = prefs.mode_of(kind)
     address = await address_of(tx.session, person_id) if mode == "immediate" else None
     mail: str = mode
+    send_at = None
     if datetime.now(UTC) - now > delivery.stale_after:
         mail = "late"  # in the inbox, never mailed
+    elif mode == "immediate" and kind in MAIL_ONLY_DETAILS and address:
+        send_at = end_of_quiet_hours(prefs, now)  # never rolled into a digest line
     elif mode == "immediate" and not await _may_mail_now(tx, delivery, prefs, person_id, address, now):
         # Quiet hours, no address yet, over the cap or looking at the web app right now: it
         # rolls into the digest (marking it read there takes it out again).
@@ -140,6 +143,7 @@ async def notify(
             html=body.html,
             headers=with_attachments(list_headers(delivery, person_id, kind), attachments),
             now=now,
+            send_at=send_at,
         )
     return added
 
