@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from peerlearn_insights.http.lrs import LrsController
 from peerlearn_insights.http.records import RecordController
 
-CONTROLLERS = [RecordController]
+CONTROLLERS = [RecordController, LrsController]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -32,3 +32,16 @@ class LearningRecord(msgspec.Struct, kw_only=True):
 class XapiStatements(msgspec.Struct, kw_only=True):
     person_id: str
     statements: list[dict[str, Any]]
+
+
+class LrsIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class LrsOut(msgspec.Struct, kw_only=True):
+    org_id: str
+    endpoint: str
+    username: str
+    updated_at: datetime
