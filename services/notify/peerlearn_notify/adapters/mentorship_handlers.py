@@ -45,12 +45,18 @@ def _key(about: str, mentorship_id: str, what: str) -> str:
 
 
 async def _erased(session: AsyncSession, person_id: str) -> bool:
+    """Whether ``person_id`` was erased, holding their directory row until this transaction ends.
+
+    The erasure (PROFILES) and a mentorship event (MATCHER) are applied by two consumers at
+    once: without the lock, on PostgreSQL, a notification inserted while the erasure runs is
+    invisible to the erasure's delete and survives it. Locked, one waits for the other: either
+    the erasure commits first and is seen here, or its delete comes after this insert.
+    """
     people = directory.people
-    return bool(
-        await session.scalar(
-            sa.select(people.c.erased).where(people.c.id == person_id, people.c.erased.is_(True))
-        )
+    erased = await session.scalar(
+        sa.select(people.c.erased).where(people.c.id == person_id).with_for_update()
     )
+    return bool(erased)
 
 
 async def _name(session: AsyncSession, person_id: str, given: str) -> str:
