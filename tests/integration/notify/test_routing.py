@@ -228,3 +228,25 @@ async def test_routings_racing_their_threads_lose_nobody(notify: Notify) -> None
     await notify.settle()
     for answerer in answerers:
         assert await notify.kinds(answerer) == ["question_routed"], answerer.id
+
+
+async def test_a_routing_applied_while_its_answerer_is_erased_leaves_them_nothing(notify: Notify) -> None:
+    # PROFILES (the erasure) and MATCHER (the routing) are applied by two consumers at once; on
+    # PostgreSQL a notification inserted during the erasure used to survive its delete.
+    asker = await notify.person("org-erase-race")
+    answerers = [await notify.person("org-erase-race") for _ in range(6)]
+    threads = [await notify.thread(asker, title=f"Race question {n}") for n in range(6)]
+    await notify.settle()
+    for answerer, thread_id in zip(answerers, threads, strict=True):
+        await notify.publish(events.PersonDeleted(person_id=answerer.id, org_id="org-erase-race"))
+        await notify.route(thread_id, answerer)
+    await notify.settle()
+    async with notify.database.reading() as session:
+        left = (
+            await session.execute(
+                sa.select(tables.notifications.c.person_id).where(
+                    tables.notifications.c.person_id.in_([a.id for a in answerers])
+                )
+            )
+        ).all()
+    assert left == []

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+
 from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller, Where, may_see
 from peerlearn.events import new_id
@@ -67,7 +69,14 @@ class RecipientNotKnownYet(RuntimeError):
 
 
 async def recipient(tx: Transaction, person_id: str) -> Caller | None:
-    """The person as the directory knows them; None when erased (they are told nothing)."""
+    """The person as the directory knows them; None when erased (they are told nothing).
+
+    Their directory row stays locked until the transaction ends: an erasure applied at the same
+    time by the PROFILES consumer either commits first (and is seen here) or deletes after this
+    insert — never misses a notification it cannot yet see (PostgreSQL's read committed).
+    """
+    people = DIRECTORY.t.people
+    await tx.session.execute(sa.select(people.c.id).where(people.c.id == person_id).with_for_update())
     caller = await DIRECTORY.caller_for(tx.session, Principal(person_id=person_id, org_id=None))
     if caller.person_id is None:
         return None
