@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable
 
 import msgspec
 import pytest
@@ -293,12 +292,13 @@ async def test_a_durable_given_a_new_subject_later_receives_it(bus: Bus) -> None
         info = await bus.js.consumer_info("PROFILES", "t-refilter")
         return sorted(info.config.filter_subjects or [info.config.filter_subject or ">"])
 
+    async def refiltered() -> bool:
+        return await filters() == sorted(wider)
+
     # The new subject is delivered from the update on (a rebuild applies its history).
-    await eventually(lambda: _equal(filters(), sorted(wider)))
+    await eventually(refiltered)
     await bus.publish(events.make_event(events.PersonDeleted(person_id="p1", org_id="o1")))
     await eventually(lambda: asyncio.sleep(0, result=events.PERSON_DELETED in seen))
     await stop(task)
-
-
-async def _equal(value: Awaitable[list[str]], wanted: list[str]) -> bool:
-    return await value == wanted
+    assert await filters() == sorted(wider)
+    assert seen.count(events.PERSON_DELETED) == 1
