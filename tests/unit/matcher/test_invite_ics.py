@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 
 from peerlearn.events.matcher import ProposedTime
-from peerlearn_matcher.adapters.invite_ics import invite_ics
+from peerlearn.invitations import invite_ics
 
 START = datetime(2026, 11, 9, 14, 0, tzinfo=UTC)
 

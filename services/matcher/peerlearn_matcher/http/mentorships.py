@@ -20,7 +20,7 @@ from peerlearn.auth import Principal, authenticated
 from peerlearn.directory.caller import Caller
 from peerlearn.events import Reason
 from peerlearn.events.matcher import ProposedTime
-from peerlearn_matcher.adapters.invite_ics import invite_ics
+from peerlearn.invitations import invite_ics
 from peerlearn_matcher.adapters.mentorship_store import StoredMentorship
 from peerlearn_matcher.adapters.store import now
 from peerlearn_matcher.domain.mentorships import introduction

@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from peerlearn import events
 from peerlearn.consuming import Apply
 from peerlearn.events import matcher as mentorship
+from peerlearn.invitations import invite_ics
 from peerlearn.unit_of_work import Transaction
 from peerlearn_notify.adapters.mail_attachments import Attachment
-from peerlearn_notify.adapters.mentorship_invite import invite
 from peerlearn_notify.adapters.people import address_of, preferences_of
 from peerlearn_notify.adapters.tables import DIRECTORY, directory, mail_outbox, notifications
 from peerlearn_notify.domain import mentorship_mails as words
@@ -126,13 +126,17 @@ async def accepted(delivery: Delivery, tx: Transaction, event: events.Event) -> 
     mentee = await _name(tx.session, data.mentee_id, data.mentee_name)
     mentor = await _name(tx.session, data.mentor_id, data.mentor_name)
     reasons = [r.text for r in data.reasons]
-    calendar = invite(
-        data.mentorship_id,
-        mentee_name=mentee,
-        mentor_name=mentor,
-        description=f"Goal: {data.goal}" if data.goal else "A first mentoring session",
-        times=data.proposed_times,
-        stamp=event.occurred_at,
+    calendar = Attachment(
+        filename="invite.ics",
+        content_type="text/calendar",
+        content=invite_ics(
+            data.mentorship_id,
+            mentee_name=mentee,
+            mentor_name=mentor,
+            description=f"Goal: {data.goal}" if data.goal else "A first mentoring session",
+            times=data.proposed_times,
+            stamp=event.occurred_at,
+        ),
     )
     sides = (
         (data.mentee_id, data.mentor_id, mentor, False, data.mentee_timezone),

@@ -1,9 +1,10 @@
-"""The ``.ics`` attached to a mentorship's introduction (RFC 5545, written by ``icalendar``).
+"""A mentorship's proposed first sessions as an iCalendar file (RFC 5545, written by ``icalendar``).
 
-The same calendar as the matcher's ``GET /v1/mentorships/{id}/invite.ics`` (same UIDs, so a
-calendar that imports both keeps one copy): one tentative VEVENT per proposed first session,
-in UTC so each calendar shows it in its owner's timezone. No ATTENDEE lines: the file is the
-same for both, and the addresses are in the mail's words.
+One calendar for the matcher's ``GET /v1/mentorships/{id}/invite.ics`` and notify's
+introduction mail, so both give the same UIDs and a calendar that imports both keeps one copy.
+One tentative VEVENT per proposed time (the two pick one and delete the others), in UTC so
+every calendar shows it in its owner's timezone. No ATTENDEE lines: the file is the same for
+both people, and the matcher never holds email addresses (DESIGN §2).
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from datetime import datetime
 import icalendar
 
 from peerlearn.events.matcher import ProposedTime
-from peerlearn_notify.adapters.mail_attachments import Attachment
 
-PRODID = "-//peerlearn//notify mentorships//EN"
+PRODID = "-//peerlearn//mentorships//EN"
 
 
-def invite(
+def invite_ics(
     mentorship_id: str,
     *,
     mentee_name: str,
@@ -27,8 +27,9 @@ def invite(
     description: str,
     times: Sequence[ProposedTime],
     stamp: datetime,
-) -> Attachment:
-    """``invite.ics`` with one event per proposal (CRLF lines, folded and escaped by the library)."""
+    domain: str = "peerlearn",
+) -> bytes:
+    """The calendar (CRLF lines, folded and escaped by the library) with one event per proposal."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -36,7 +37,7 @@ def invite(
     calendar.add("method", "PUBLISH")
     for n, proposal in enumerate(times, start=1):
         event = icalendar.Event()
-        event.add("uid", f"{mentorship_id}-{n}@peerlearn")
+        event.add("uid", f"{mentorship_id}-{n}@{domain}")
         event.add("dtstamp", stamp)
         event.add("dtstart", proposal.start)
         event.add("dtend", proposal.end)
@@ -45,4 +46,4 @@ def invite(
         event.add("status", "TENTATIVE")
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
-    return Attachment(filename="invite.ics", content_type="text/calendar", content=calendar.to_ical())
+    return calendar.to_ical()
