@@ -67,6 +67,7 @@ def test_unanswered_gets_a_default_delay_and_events_a_fixed_order() -> None:
         ("224.0.0.1", "multicast"),
         ("0.0.0.0", "unspecified"),
         ("::ffff:127.0.0.1", "loopback"),
+        ("100.64.0.1", "not-public"),
         ("8.8.8.8", None),
         ("2606:4700:4700::1111", None),
     ],

@@ -83,14 +83,16 @@ def host_of(url: str) -> tuple[str, int]:
 
 def why_refused(address: str) -> str | None:
     """Why a delivery may not reach ``address`` (loopback, link-local, private, multicast,
-    unspecified, reserved), or None for a public address."""
+    unspecified, reserved, otherwise not public), or None for a public address."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     for name in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
         if getattr(ip, f"is_{name}"):
             return name.replace("_", "-")
-    return None
+    # What no category above names but is still not the public internet: shared address space
+    # (100.64.0.0/10, carrier-grade NAT and some clouds' internal networks), documentation ranges.
+    return None if ip.is_global else "not-public"
 
 
 def org_wide(where: Where, org_id: str) -> bool:
