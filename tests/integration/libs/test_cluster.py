@@ -165,7 +165,9 @@ async def test_replicated_streams_survive_the_loss_of_a_node(
     durable = nats_access.durable_name("forum", "PROFILES")
     task = asyncio.create_task(Consumer(forum, stream="PROFILES", durable=durable, handler=handler).run())
     first = events.make_event(events.OrgCreated(org_id="o1", name="one", kind="partner"))
-    await bus.publish(first)
+    # A stream just created may not have elected its leader yet ("no response from stream"); the
+    # Nats-Msg-Id makes a retried publish land once, as the outbox relay's retries do.
+    await eventually(lambda: _publish(bus, first), timeout=30)
     await eventually(lambda: asyncio.sleep(0, result=first.id in seen), timeout=20)
 
     # Kill one node (its store stays); the other two still form a quorum.
