@@ -1,4 +1,6 @@
-"""``peerlearn import-people FILE --org ORG``: send a CSV roster to the running profiles service.
+"""Profiles' commands: ``peerlearn import-people FILE --org ORG`` sends a CSV roster to the
+running profiles service; ``peerlearn profiles publish-contacts`` republishes every address
+for notify (:mod:`peerlearn_profiles.usecases.contacts`).
 
 The file is sent in chunks of rows (each with the header) so a large roster stays under
 the import body limit and shows progress; the service's line numbers are mapped back to
@@ -35,6 +37,50 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--token", default="", help="an org admin's token (default: the platform admin's)")
     parser.add_argument("--chunk-rows", type=int, default=500, help="rows per request")
     parser.set_defaults(func=run_import)
+    group = subparsers.add_parser("profiles", help="profiles operations")
+    actions = group.add_subparsers(dest="profiles_command", required=True)
+    publish = actions.add_parser(
+        "publish-contacts",
+        help="republish every person's address to notify (a notify started on an existing deployment)",
+        description="Records each person's contacts.person.updated in profiles' outbox (the profiles "
+        "service publishes it, now or when it starts); a second run republishes nothing.",
+    )
+    publish.add_argument("--batch", type=int, default=500, help="people per transaction")
+    publish.set_defaults(func=run_publish_contacts)
+
+
+def run_publish_contacts(args: argparse.Namespace) -> int:
+    """Record every person's contact in profiles' outbox with a progress bar; print the counts."""
+    import asyncio
+
+    from peerlearn.settings import SettingsError
+    from peerlearn.store import Database
+    from peerlearn.unit_of_work import UnitOfWork
+    from peerlearn_profiles.settings import load
+    from peerlearn_profiles.usecases.contacts import count_people, republish_contacts
+
+    try:
+        settings = load()
+    except SettingsError as exc:
+        print(f"peerlearn profiles publish-contacts: {exc}", file=sys.stderr)
+        return 2
+
+    async def _run() -> int:
+        database = Database(settings.sqlalchemy_url, schema=settings.service)
+        try:
+            uow = UnitOfWork(database)
+            total = await count_people(uow)
+            with tqdm(total=total, unit="people", desc="contacts", file=sys.stderr) as progress:
+                done = await republish_contacts(uow, batch=max(1, args.batch), progress=progress.update)
+        finally:
+            await database.dispose()
+        print(
+            f"recorded {done.recorded} contacts in profiles' outbox ({done.already} already there); "
+            "the profiles service publishes them to notify"
+        )
+        return 0
+
+    return asyncio.run(_run())
 
 
 @dataclass

@@ -38,9 +38,10 @@ ADMIN = TEST_ADMIN_TOKEN
 class Profiles:
     """A running profiles app with helpers to set up orgs, people and cohorts through its API."""
 
-    def __init__(self, client: httpx.AsyncClient, tap: StreamTap) -> None:
+    def __init__(self, client: httpx.AsyncClient, tap: StreamTap, database: Database) -> None:
         self.client = client
         self.tap = tap
+        self.database = database  # the app's own (commands that work on it directly)
 
     async def call(
         self, method: str, path: str, token: str | None = ADMIN, *, expect: int | None = None, **kwargs: Any
@@ -126,7 +127,7 @@ async def profiles(
     async with app_client(create_app(settings, database=database)) as client:
         tap = await StreamTap("profiles.>").start(module_nats.url)
         try:
-            yield Profiles(client, tap)
+            yield Profiles(client, tap, database)
         finally:
             await tap.stop()
 
