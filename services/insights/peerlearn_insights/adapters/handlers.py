@@ -14,7 +14,7 @@ from peerlearn.directory.handlers import directory_handlers
 from peerlearn.events import matcher as mentorship
 from peerlearn.store import Database
 from peerlearn.unit_of_work import Transaction, UnitOfWork
-from peerlearn_insights.adapters import record
+from peerlearn_insights.adapters import programme, record
 from peerlearn_insights.adapters.tables import DIRECTORY, processed_events
 from peerlearn_insights.domain.acts import STARTED_BY_KIND, Act, reply_verb
 
@@ -25,6 +25,7 @@ async def person_erased(tx: Transaction, event: events.Event, _changed: bool) ->
     """After the directory's tombstone: the person's acts go."""
     assert isinstance(event.data, events.PersonDeleted)
     await record.forget_person(tx.session, event.data.person_id)
+    await programme.forget_person(tx.session, event.data.person_id)
 
 
 async def member_added(tx: Transaction, event: events.Event, changed: bool) -> None:
@@ -111,6 +112,7 @@ def handlers_for() -> dict[str, Apply]:
         events.ANSWER_ACCEPTED: answer_accepted,
         events.POST_VOTED: post_voted,
         mentorship.MENTORSHIP_SESSION_LOGGED: session_logged,
+        **programme.programme_handlers(),
     }
 
 
