@@ -28,6 +28,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, S
 from nats.js.errors import NotFoundError
 
 from peerlearn import events, nats_access
+from peerlearn.metrics import CONSUMER_MESSAGES
 
 if TYPE_CHECKING:
     from peerlearn.settings import ServiceSettings
@@ -369,9 +370,11 @@ class Consumer:
             else:
                 log.info("handler for %s failed (delivery %d): %r", event.type, delivered, exc)
                 await message.nak(delay=self.backoff(delivered))
+                CONSUMER_MESSAGES.labels(self.stream, self.durable, "retried").inc()
             return
         await message.ack()
         self.processed += 1
+        CONSUMER_MESSAGES.labels(self.stream, self.durable, "handled").inc()
 
     async def _dead_letter_or_retry(self, message: Msg, delivered: int, error: str) -> None:
         try:
@@ -398,6 +401,7 @@ class Consumer:
         await self.bus.js.publish(subject, msgspec.json.encode(letter), headers={"Nats-Msg-Id": msg_id})
         await message.term()
         self.dead_lettered += 1
+        CONSUMER_MESSAGES.labels(self.stream, self.durable, "dead_lettered").inc()
         log.error(
             "dead-lettered %s #%d after %d deliveries: %s",
             message.subject,

@@ -78,7 +78,7 @@ class RequestLogMiddleware:
             # A refusal raised by a middleware (a 429 of the rate limiter, say) is turned into
             # its answer outside this middleware: log the status it will get, and give it the
             # request id and (for a 429) Retry-After, as every other answer has.
-            status = _answered_status(exc)
+            status = answered_status(exc)
             headers = getattr(exc, "headers", None)
             if isinstance(getattr(exc, "status_code", None), int):
                 headers = {**(headers or {}), "X-Request-ID": request_id}
@@ -104,6 +104,7 @@ class RequestLogMiddleware:
             )
 
 
-def _answered_status(exc: Exception) -> int:
+def answered_status(exc: Exception) -> int:
+    """The status a request refused by ``exc`` is answered with (once the app turns it into a response)."""
     status = getattr(exc, "status_code", None)
     return status if isinstance(status, int) and 400 <= status < 600 else 500

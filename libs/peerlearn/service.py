@@ -44,6 +44,7 @@ from peerlearn.idempotency import IdempotencyMiddleware
 from peerlearn.idempotency import metadata as idempotency_metadata
 from peerlearn.json_bodies import StrictJsonMiddleware
 from peerlearn.logs import RequestLogMiddleware, configure_logging
+from peerlearn.metrics import ScrapeHook, metrics_route, request_metrics, transport_hooks
 from peerlearn.outbox import OutboxRelay
 from peerlearn.security_headers import SecurityHeadersMiddleware
 from peerlearn.settings import ServiceSettings
@@ -172,6 +173,7 @@ def create_service_app(
     description: str = "",
     idempotency_max_body: int | None = None,
     unit_of_work: UnitOfWork | None = None,
+    scrape_hooks: Sequence[ScrapeHook] = (),
 ) -> Litestar:
     """Build a service's Litestar app; adapters may be passed in (tests), else made from settings."""
     configure_logging(settings.log_level)
@@ -239,7 +241,10 @@ def create_service_app(
         "idempotency": make_store(settings.redis_url, f"{settings.service}:idem"),
         **(stores or {}),
     }
-    unlimited = ["^/schema", "^/health$", "^/ready$"]
+    unlimited = ["^/schema", "^/health$", "^/ready$", "^/metrics$"]
+    metrics = metrics_route(
+        settings.service, [*transport_hooks(settings.service, bus, relay, the_consumers), *scrape_hooks]
+    )
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.rate_limit_per_minute),
         identifier_for_request=_rate_limit_identifier,
@@ -256,9 +261,11 @@ def create_service_app(
         store="read_rate_limit",
     )
     return ServiceApp(
-        route_handlers=[health, ready, *route_handlers],
+        route_handlers=[health, ready, metrics, *route_handlers],
         lifespan=[lifespan],
         middleware=[
+            # Outermost: a request refused by any middleware below is counted with its status.
+            request_metrics(settings.service).middleware,
             SecurityHeadersMiddleware,
             RequestLogMiddleware,
             bearer_auth(verifier),

@@ -25,6 +25,7 @@ from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
 
 from peerlearn.logs import RequestLogMiddleware, configure_logging
+from peerlearn.metrics import metrics_route, request_metrics
 from peerlearn.service import make_store
 from peerlearn_web.adapters.markdown import render
 from peerlearn_web.adapters.upstreams import Upstreams
@@ -116,6 +117,7 @@ def create_app(
         route_handlers=[
             health,
             ready,
+            metrics_route("web"),
             home.HomeController,
             signin.SignInController,
             signin.sign_out,
@@ -132,7 +134,7 @@ def create_app(
         lifespan=[lifespan],
         # The header's unread count on every page (one call to notify; none when it fails).
         before_request=inbox.unread_in_header,
-        middleware=[RequestLogMiddleware, session_config.middleware],
+        middleware=[request_metrics("web").middleware, RequestLogMiddleware, session_config.middleware],
         csrf_config=CSRFConfig(
             secret=_csrf_secret(settings),
             cookie_name="peerlearn_csrf",

@@ -111,6 +111,27 @@ def test_up_starts_everything_ready_and_sigterm_leaves_nothing_behind(system) ->
     assert [pid for pid in children if alive(pid)] == []
 
 
+def test_every_service_answers_prometheus_metrics(system) -> None:  # type: ignore[no-untyped-def]
+    _process, env, _lines = system
+    for name in SERVICES:
+        base = f"http://127.0.0.1:{env[f'PEERLEARN_{name.upper()}_PORT']}"
+        assert httpx.get(f"{base}/ready", timeout=10).status_code == 200
+        response = httpx.get(f"{base}/metrics", timeout=10)
+        assert response.status_code == 200, (name, response.text)
+        assert response.headers["content-type"].startswith("text/plain")
+        text = response.text
+        assert (
+            f'peerlearn_requests_total{{app_name="{name}",method="GET",path="/ready",status_code="200"}}'
+            in text
+        )
+        if name == "web":
+            continue  # no database, no NATS: the web calls the others over HTTP
+        assert f'peerlearn_outbox_backlog_events{{service="{name}"}} 0.0' in text, name
+        assert f'peerlearn_nats_connected{{service="{name}"}} 1.0' in text, name
+        if name != "profiles":  # the services that consume events show each consumer's lag
+            assert f'peerlearn_consumer_pending_messages{{durable="{name}-' in text, name
+
+
 def test_a_second_up_on_busy_ports_fails_naming_the_port(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
