@@ -19,6 +19,7 @@ from peerlearn_notify.adapters.handlers import make_consumers
 from peerlearn_notify.adapters.inbox import LastSeen
 from peerlearn_notify.adapters.postman import Postman, postman_for
 from peerlearn_notify.adapters.webhook_http import AddressGuard, WebhookPoster
+from peerlearn_notify.adapters.webhook_secrets import SecretBox, seal_stored
 from peerlearn_notify.adapters.workers import DigestClock, MailSender, run_every
 from peerlearn_notify.http.routes import CONTROLLERS
 from peerlearn_notify.http.stream_slots import StreamSlots
@@ -61,6 +62,9 @@ def create_app(
     clock = DigestClock(uow, delivery, settings.digest_hour)
     slots = StreamSlots(settings.streams_per_person)
     webhook_guard = AddressGuard(allow_private=settings.webhook_allow_private)
+    # Keyed from the service secret: without PEERLEARN_JWT_SECRET (warned above) a restart
+    # leaves the sealed secrets unreadable, and their deliveries fail visibly.
+    box = SecretBox(secret)
     webhooks = WebhookSender(
         uow,
         WebhookPoster(webhook_guard, settings.webhook_timeout_seconds),
@@ -68,10 +72,14 @@ def create_app(
         attempts=settings.webhook_attempts,
         retry_seconds=settings.webhook_retry_seconds,
         failures_to_disable=settings.webhook_failures_to_disable,
+        box=box,
     )
     tasks: list[asyncio.Task[None]] = []
 
     async def start_workers(_app: Litestar) -> None:
+        sealed = await seal_stored(uow, box)
+        if sealed:
+            log.info("sealed %d webhook secrets stored in the clear by an earlier version", sealed)
         every = settings.mail_poll_seconds
         tasks.append(
             asyncio.create_task(run_every(every, sender.send_due, "mail sender"), name="notify-mail")
@@ -119,6 +127,7 @@ def create_app(
             "unsubscribe_secret": Provide(lambda: secret, sync_to_thread=False),
             "last_seen": Provide(lambda: last_seen, sync_to_thread=False),
             "webhook_guard": Provide(lambda: webhook_guard, sync_to_thread=False),
+            "webhook_secrets": Provide(lambda: box, sync_to_thread=False),
         },
         on_startup=[start_workers],
         on_shutdown=[stop_workers],

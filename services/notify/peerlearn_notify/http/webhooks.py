@@ -13,6 +13,7 @@ from litestar.params import Parameter
 from peerlearn.auth import Principal
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_notify.adapters.webhook_http import AddressGuard
+from peerlearn_notify.adapters.webhook_secrets import SecretBox
 from peerlearn_notify.usecases import webhooks
 
 EventName = Literal["question_created", "question_unanswered", "answer_accepted"]
@@ -126,6 +127,7 @@ class WebhookController(Controller):
         uow: UnitOfWork,
         principal: Principal | None,
         webhook_guard: AddressGuard,
+        webhook_secrets: SecretBox,
         org_id: str,
         data: WebhookIn,
     ) -> WebhookCreated:
@@ -133,6 +135,7 @@ class WebhookController(Controller):
             uow,
             principal,
             webhook_guard,
+            webhook_secrets,
             org_id,
             url=data.url,
             format=data.format,

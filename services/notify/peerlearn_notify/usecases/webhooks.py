@@ -19,6 +19,7 @@ from peerlearn.events import new_id
 from peerlearn.unit_of_work import Transaction, UnitOfWork
 from peerlearn_notify.adapters import webhook_store
 from peerlearn_notify.adapters.tables import DIRECTORY, directory
+from peerlearn_notify.adapters.webhook_secrets import SecretBox
 from peerlearn_notify.domain.webhooks import webhook_spec
 
 MAX_WEBHOOKS_PER_ORG = 20
@@ -61,6 +62,7 @@ async def create_webhook(
     uow: UnitOfWork,
     principal: Principal | None,
     guard: Guard,
+    box: SecretBox,
     org_id: str,
     *,
     url: str,
@@ -68,7 +70,8 @@ async def create_webhook(
     events: list[str],
     unanswered_after_hours: int | None,
 ) -> Created:
-    """Check and store a webhook; the URL's host must resolve to public addresses only."""
+    """Check and store a webhook (a json one's secret sealed by ``box``); the URL's host must
+    resolve to public addresses only."""
     async with uow.reading() as tx:
         await org_admin(tx, principal, org_id)
     spec = webhook_spec(url, format, events, unanswered_after_hours)
@@ -88,7 +91,7 @@ async def create_webhook(
                 "format": spec.format,
                 "events": list(spec.events),
                 "unanswered_after_hours": spec.unanswered_after_hours,
-                "secret": secret,
+                "secret": box.seal(webhook_id, secret) if secret else None,
                 "created_by": caller.person_id,
                 "created_at": datetime.now(UTC),
                 "consecutive_failures": 0,
