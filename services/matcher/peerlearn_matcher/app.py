@@ -19,6 +19,7 @@ from peerlearn.bus import Bus, Consumer
 from peerlearn.service import create_service_app
 from peerlearn.store import Database
 from peerlearn_matcher.adapters.encoder import Encoder
+from peerlearn_matcher.adapters.metrics import index_size
 from peerlearn_matcher.adapters.tables import MIGRATIONS
 from peerlearn_matcher.http.cohorts import CohortsController
 from peerlearn_matcher.http.mentorships import MentorshipsController
@@ -112,4 +113,5 @@ def create_app(
         on_startup=[start],
         on_shutdown=[stop],
         state={"matcher": matcher, "encoder": encoder},
+        scrape_hooks=[index_size],
     )

@@ -18,6 +18,7 @@ from peerlearn.errors import NotFound, Unauthenticated
 from peerlearn.unit_of_work import Transaction
 from peerlearn_matcher.adapters import store
 from peerlearn_matcher.adapters import suggestion_store as suggested
+from peerlearn_matcher.adapters.metrics import SUGGESTION_SECONDS
 from peerlearn_matcher.adapters.suggestion_store import StoredSuggestion
 from peerlearn_matcher.domain.engine import PERSON_KINDS
 from peerlearn_matcher.domain.suggesting import suggest
@@ -60,7 +61,8 @@ async def refresh(matcher: Matcher, tx: Transaction, person_id: str) -> bool:
     """Recompute one person's peer, mentor and expert suggestions; store them if they changed."""
     index = matcher.index
     engine = index.engine
-    scored = suggest(engine, person_id)
+    with SUGGESTION_SECONDS.time():
+        scored = suggest(engine, person_id)
     signature = tuple(
         (s.kind, s.candidate_id, round(s.score, 4), tuple(r.text for r in s.reasons)) for s in scored
     )
