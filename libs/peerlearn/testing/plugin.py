@@ -13,6 +13,7 @@
   (the test runs once for each), in a schema of its own.
 - ``settings_env``: environment for a service's settings in a temp dir with test secrets.
 - ``make_token``: signs a token for a person with the test secret.
+- ``ralph_lrs``: a real Ralph LRS per module (:mod:`peerlearn.testing.lrs`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pytest
 
 from peerlearn.auth import TokenIssuer
 from peerlearn.store import Database
+from peerlearn.testing.lrs import ralph_lrs  # noqa: F401  (a fixture, registered by this plugin)
 from peerlearn.testing.oidc import oidc_provider  # noqa: F401  (a fixture, registered by this plugin)
 from peerlearn.testing.servers import (
     POSTGRES_URL,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn import events
+from peerlearn_insights.adapters import statement_outbox
 from peerlearn_insights.adapters.tables import acts, threads
 from peerlearn_insights.domain.acts import Act
 
@@ -34,7 +35,8 @@ async def keep_thread(session: AsyncSession, data: events.ThreadSnapshot) -> Non
 
 
 async def add_act(session: AsyncSession, act: Act) -> None:
-    """Keep one act (a second copy of the same act is ignored)."""
+    """Keep one act (a second copy of the same act is ignored) and, in the same transaction,
+    queue its xAPI statement for the person's org's LRS."""
     statement = _insert(session)(acts).values(
         event_id=act.event_id,
         person_id=act.person_id,
@@ -45,11 +47,15 @@ async def add_act(session: AsyncSession, act: Act) -> None:
         other_id=act.other_id,
         minutes=act.minutes,
     )
-    await session.execute(statement.on_conflict_do_nothing())
+    added = await session.execute(statement.on_conflict_do_nothing())
+    if added.rowcount:  # type: ignore[attr-defined]
+        await statement_outbox.queue(session, act, datetime.now(UTC))
 
 
 async def forget_person(session: AsyncSession, person_id: str) -> None:
-    """An erased person's acts go; others' acts keep no trace of them."""
+    """An erased person's acts and their statements in the outbox go; others' acts keep no
+    trace of them."""
+    await statement_outbox.forget_person(session, person_id)
     await session.execute(sa.delete(acts).where(acts.c.person_id == person_id))
     await session.execute(sa.update(acts).where(acts.c.other_id == person_id).values(other_id=None))
 

@@ -43,13 +43,14 @@ acts = sa.Table(
     sa.Column("minutes", sa.Integer, nullable=True),
 )
 sa.Index("ix_acts_person_at", acts.c.person_id, acts.c.at)
-# Each org's learning record store; the password is kept for the sender and never answered.
+# Each org's learning record store; the password is kept sealed (peerlearn.sealing) for the
+# sender and never answered.
 org_lrs = sa.Table(
     "org_lrs",
     metadata,
     sa.Column("org_id", sa.String(64), primary_key=True),
     sa.Column("endpoint", sa.String(500), nullable=False),
     sa.Column("username", sa.String(200), nullable=False),
-    sa.Column("password", sa.String(200), nullable=False),
+    sa.Column("password", sa.Text, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )

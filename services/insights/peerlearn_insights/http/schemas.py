@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -40,8 +40,25 @@ class LrsIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
+class LrsDelivery(msgspec.Struct, kw_only=True):
+    """How the org's statements stand: waiting (or being retried), held by the LRS, refused for
+    good (kept, tried again when the LRS is set anew); the LRS's last error and the last send."""
+
+    pending: int
+    sent: int
+    failed: int
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    last_sent_at: datetime | None = None
+
+
 class LrsOut(msgspec.Struct, kw_only=True):
+    """An org's LRS, never its password. ``source`` "default": the org set none, its statements
+    go to the platform's default LRS (``username`` and ``updated_at`` are then null)."""
+
     org_id: str
     endpoint: str
-    username: str
-    updated_at: datetime
+    username: str | None
+    updated_at: datetime | None
+    source: Literal["org", "default"] = "org"
+    delivery: LrsDelivery
