@@ -17,6 +17,7 @@ from peerlearn.store import Database
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_notify.adapters.handlers import make_consumers
 from peerlearn_notify.adapters.inbox import LastSeen
+from peerlearn_notify.adapters.metrics import deliveries
 from peerlearn_notify.adapters.postman import Postman, postman_for
 from peerlearn_notify.adapters.webhook_http import AddressGuard, WebhookPoster
 from peerlearn_notify.adapters.webhook_secrets import SecretBox, seal_stored
@@ -128,9 +129,11 @@ def create_app(
             "last_seen": Provide(lambda: last_seen, sync_to_thread=False),
             "webhook_guard": Provide(lambda: webhook_guard, sync_to_thread=False),
             "webhook_secrets": Provide(lambda: box, sync_to_thread=False),
+            "public_url": Provide(lambda: settings.public_url, sync_to_thread=False),
         },
         on_startup=[start_workers],
         on_shutdown=[stop_workers],
+        scrape_hooks=[deliveries],
         state={
             "mail_sender": sender,
             "digest_clock": clock,

@@ -172,3 +172,16 @@ def body_for(format: str, delivery_id: str, what: Happening) -> str:
     """The exact text posted (kept with the delivery, so every retry posts the same bytes)."""
     payload = slack_body(what) if format == "slack" else json_body(delivery_id, what)
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+TEST_EVENT = "test"
+
+
+def test_body(format: str, delivery_id: str, org_id: str, at: datetime, settings_link: str) -> str:
+    """What an admin's "send a test" posts: says it is a test, changes nothing at the receiver."""
+    text = f"peerlearn test: this channel will hear your organisation's questions ({settings_link})"
+    if format == "slack":
+        payload: dict[str, Any] = {"text": text}
+    else:
+        payload = {"id": delivery_id, "event": TEST_EVENT, "org_id": org_id, "occurred_at": at.isoformat()}
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)

@@ -7,14 +7,15 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, delete, get, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
+from litestar.status_codes import HTTP_202_ACCEPTED
 
 from peerlearn.auth import Principal
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_notify.adapters.webhook_http import AddressGuard
 from peerlearn_notify.adapters.webhook_secrets import SecretBox
-from peerlearn_notify.usecases import webhooks
+from peerlearn_notify.usecases import webhook_admin, webhooks
 
 EventName = Literal["question_created", "question_unanswered", "answer_accepted"]
 Cursor = Annotated[str | None, Parameter(pattern="^[0-9a-f]{28}$", required=False)]
@@ -46,6 +47,12 @@ class WebhookCreated(Webhook, frozen=True, kw_only=True):
     """The new webhook; ``secret`` (json webhooks) is shown this once and never again."""
 
     secret: str | None = None
+
+
+class WebhookChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``{"enabled": false}`` disables a webhook; ``true`` enables it again."""
+
+    enabled: bool
 
 
 class Webhooks(msgspec.Struct, frozen=True, kw_only=True):
@@ -143,6 +150,25 @@ class WebhookController(Controller):
             unanswered_after_hours=data.unanswered_after_hours,
         )
         return WebhookCreated(**_fields(made.row), secret=made.secret)
+
+    @patch("/{webhook_id:str}", summary="Disable ({enabled: false}) or enable again ({enabled: true})")
+    async def change(
+        self, uow: UnitOfWork, principal: Principal | None, org_id: str, webhook_id: str, data: WebhookChange
+    ) -> Webhook:
+        row = await webhook_admin.set_enabled(uow, principal, org_id, webhook_id, data.enabled)
+        return Webhook(**_fields(row))
+
+    @post(
+        "/{webhook_id:str}/test",
+        status_code=HTTP_202_ACCEPTED,
+        summary="Queue a test delivery now (event `test`); 409 when the webhook is disabled",
+    )
+    async def test(
+        self, uow: UnitOfWork, principal: Principal | None, org_id: str, webhook_id: str, public_url: str
+    ) -> WebhookDelivery:
+        link = f"{public_url.rstrip('/')}/admin/webhooks"
+        row = await webhook_admin.send_test(uow, principal, org_id, webhook_id, link)
+        return _delivery(row, [])
 
     @delete("/{webhook_id:str}", summary="Delete a webhook with its deliveries")
     async def remove(

@@ -1,10 +1,13 @@
-"""Webhook secrets at rest: a json webhook's secret is sealed in notify's database (a copy of it
-cannot sign), yet its deliveries are signed with the secret shown once; secrets stored in the
-clear by an earlier version are sealed at start; under another service secret a delivery is a
-failed attempt saying why, never an unsigned post. Real NATS, both engines, a real receiver."""
+"""What org admins do with a webhook after making it, and its secret at rest, against a real
+receiver, real NATS and both engines: a test delivery sent now and shown among the deliveries;
+disabling (nothing posted, tests refused) and enabling again; a json webhook's secret sealed in
+notify's database (a copy of it cannot sign) yet deliveries signed with the secret shown once;
+secrets stored in the clear by an earlier version sealed at start; under another service secret
+a delivery is a failed attempt saying why, never an unsigned post."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -166,6 +169,87 @@ async def test_a_secret_stored_in_the_clear_is_sealed_and_a_changed_key_fails_vi
         rows, attempts = await webhook_store.deliveries_page(tx.session, old.id, None, 10)
     (attempt,) = attempts[rows[0].id]
     assert "PEERLEARN_JWT_SECRET" in str(attempt.error)
+
+
+async def _org(hooked: Notify) -> tuple[str, dict[str, str], str]:
+    org = "org-" + uuid.uuid4().hex[:8]
+    admin = await hooked.person(org, roles=("org_admin",))
+    member = await hooked.person(org)
+    await hooked.settle()
+    return org, admin.headers, member.id
+
+
+async def _question(hooked: Notify, org: str, author_id: str) -> None:
+    await hooked.publish(
+        events.ThreadCreated(
+            thread_id="t-" + uuid.uuid4().hex[:10],
+            space_id="s-1",
+            visibility="org",
+            org_id=org,
+            author_id=author_id,
+            kind="question",
+            title="Anyone?",
+            tags=[],
+        )
+    )
+    await hooked.settle()
+
+
+async def test_a_test_delivery_is_posted_now_and_listed_with_its_status(
+    hooked: Notify, receiver: Receiver
+) -> None:
+    org, admin, _member = await _org(hooked)
+    body = {"url": f"{receiver.url}/tested", "format": "json", "events": ["question_created"]}
+    made = (await hooked.client.post(f"/v1/orgs/{org}/webhooks", json=body, headers=admin)).json()
+    receiver.secrets["/tested"] = made["secret"]
+    path = f"/v1/orgs/{org}/webhooks/{made['id']}"
+    response = await hooked.client.post(f"{path}/test", headers=admin)
+    assert response.status_code == 202, response.text
+    queued = response.json()
+    assert queued["event"] == "test" and queued["status"] == "pending"
+
+    (got,) = await eventually(lambda: _async(receiver.at("/tested")))
+    assert got.signed is True and got.headers["x-peerlearn-event"] == "test"
+    assert json.loads(got.body)["event"] == "test"
+
+    async def listed() -> Any:
+        items = (await hooked.client.get(f"{path}/deliveries", headers=admin)).json()["items"]
+        return items if items and items[0]["status"] == "delivered" else None
+
+    (shown,) = await eventually(listed)
+    assert shown["id"] == queued["id"] and shown["attempts"][0]["status_code"] == 200
+    # Another org's admin: the webhook does not exist for them.
+    other, stranger, _ = await _org(hooked)
+    assert (await hooked.client.post(f"{path}/test", headers=stranger)).status_code == 404
+    assert (
+        await hooked.client.post(f"/v1/orgs/{other}/webhooks/{made['id']}/test", headers=stranger)
+    ).status_code == 404
+
+
+async def test_a_disabled_webhook_hears_nothing_until_enabled_again(
+    hooked: Notify, receiver: Receiver
+) -> None:
+    org, admin, member = await _org(hooked)
+    body = {"url": f"{receiver.url}/paused", "format": "slack", "events": ["question_created"]}
+    made = (await hooked.client.post(f"/v1/orgs/{org}/webhooks", json=body, headers=admin)).json()
+    path = f"/v1/orgs/{org}/webhooks/{made['id']}"
+    assert (
+        await hooked.client.patch(path, json={"enabled": False, "x": 1}, headers=admin)
+    ).status_code == 400
+    off = await hooked.client.patch(path, json={"enabled": False}, headers=admin)
+    assert off.status_code == 200, off.text
+    assert off.json()["enabled"] is False and off.json()["disabled_reason"] == "disabled by an admin"
+    refused = await hooked.client.post(f"{path}/test", headers=admin)
+    assert refused.status_code == 409 and "enable it" in refused.json()["detail"]
+    await _question(hooked, org, member)
+    listed = (await hooked.client.get(f"{path}/deliveries", headers=admin)).json()["items"]
+    assert listed == [] and receiver.at("/paused") == []
+
+    on = await hooked.client.patch(path, json={"enabled": True}, headers=admin)
+    assert on.json()["enabled"] is True and on.json()["disabled_reason"] is None
+    await _question(hooked, org, member)
+    (got,) = await eventually(lambda: _async(receiver.at("/paused")))
+    assert json.loads(got.body)["text"].startswith("New question: Anyone?")
 
 
 async def _async(value: Any) -> Any:
