@@ -4,8 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# Ralph, the learning record store the insights tests send xAPI statements to, pins its own
+# FastAPI: it gets a venv of its own. Its CLI extra is needed for `ralph auth`; 5.1.0 imports
+# requests without declaring it.
+LRS_VENV ?= .venv-lrs
+LRS_STAMP := $(LRS_VENV)/.installed-stamp
 
-.PHONY: install up demo test browser lint format clean
+.PHONY: install up demo test browser lrs lint format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +20,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(LRS_STAMP): Makefile
+	@test -x $(LRS_VENV)/bin/python || $(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/python -m pip install --quiet 'ralph-malph[cli,lrs]==5.1.0' 'requests>=2.31'
+	@touch $(LRS_STAMP)
+
+## make lrs: the Ralph LRS in its own venv (.venv-lrs) for the xAPI tests
+lrs: $(LRS_STAMP)
+
 ## make up: start NATS and the three services (ARGS=--demo loads the demo data set)
 up: install
 	HF_HUB_OFFLINE=1 $(BIN)/peerlearn up $(ARGS)
@@ -22,8 +35,8 @@ up: install
 demo: install
 	HF_HUB_OFFLINE=1 $(BIN)/peerlearn up --demo
 
-## make test: the whole test suite against real NATS, PostgreSQL, Redis and SQLite
-test: install browser
+## make test: the whole test suite against real NATS, PostgreSQL, Redis, SQLite and a Ralph LRS
+test: install browser lrs
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make browser: Debian's chromium for the browser tests (installed when missing and we are root with apt)
