@@ -118,3 +118,16 @@ async def test_a_refused_mail_is_retried_with_back_off_then_given_up_visibly(dat
     clock[0] = NOW + timedelta(days=2)
     await sender.send_due()
     assert (await row()).attempts == 3  # type: ignore[attr-defined]
+
+
+async def test_one_poll_sends_every_mail_due_not_one_batch(
+    database: Database, smtp_server: SmtpServer
+) -> None:
+    # 5 routed questions a second to 5 answerers each are 25 mails a second: a sender that
+    # took one batch of 20 per poll (1 s) fell behind without end.
+    await database.migrate(MIGRATIONS)
+    uow = UnitOfWork(database)
+    addresses = await _queue(uow, 45)
+    sender = MailSender(uow, SmtpPostman(smtp_server.url), attempts=5, retry_seconds=1, clock=lambda: NOW)
+    assert await sender.send_due() == 45
+    assert sorted(to for m in smtp_server.received for to in m.recipients) == sorted(addresses)
