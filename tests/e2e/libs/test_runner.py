@@ -130,6 +130,11 @@ def test_every_service_answers_prometheus_metrics(system) -> None:  # type: igno
         assert f'peerlearn_nats_connected{{service="{name}"}} 1.0' in text, name
         if name != "profiles":  # the services that consume events show each consumer's lag
             assert f'peerlearn_consumer_pending_messages{{durable="{name}-' in text, name
+        own = {
+            "matcher": 'peerlearn_matcher_index_entries{kind="people"}',
+            "notify": 'peerlearn_notify_waiting{channel="mail"} 0.0',
+        }
+        assert own.get(name, "") in text, name
 
 
 def test_a_second_up_on_busy_ports_fails_naming_the_port(tmp_path: Path) -> None:
