@@ -6,6 +6,7 @@ anew; the admin sees how delivery stands."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -186,3 +187,122 @@ async def test_each_act_reaches_its_orgs_lrs_once(insights: Insights, ralph_lrs:
         "http://adlnet.gov/expapi/verbs/asked"
     ]
     assert of_people(ralph_lrs.statements("org-a"), [outsider]) == []
+
+
+def texts(statements: list[dict[str, Any]]) -> str:
+    return " ".join(str(s) for s in statements)
+
+
+async def test_a_private_title_never_reaches_another_orgs_lrs(
+    insights: Insights, ralph_lrs: RalphLrs
+) -> None:
+    org_a, org_b, org_c = new_org(), new_org(), new_org()
+    admin_a = await insights.person(org_a, roles=("org_admin",))
+    admin_b = await insights.person(org_b, roles=("org_admin",))
+    a1, b1, c1 = await insights.person(org_a), await insights.person(org_b), await insights.person(org_c)
+    # A cohort org A is in; b1 is a member of it on their own (org B is not in it).
+    cohort = "c-" + uuid.uuid4().hex[:8]
+    await insights.publish(events.CohortCreated(cohort_id=cohort, name="K", owner_org_id=org_a))
+    await insights.publish(events.CohortOrgJoined(cohort_id=cohort, org_id=org_a))
+    await insights.publish(events.CohortMemberAdded(cohort_id=cohort, person_id=a1.id, org_id=org_a))
+    await insights.publish(events.CohortMemberAdded(cohort_id=cohort, person_id=b1.id, org_id=org_b))
+    await insights.settle()
+    await own_lrs(insights, ralph_lrs, admin_a, "org-a")
+    await own_lrs(insights, ralph_lrs, admin_b, "org-b")
+    secret = "Cohort plans " + uuid.uuid4().hex[:6]
+    cohort_thread = "t-" + uuid.uuid4().hex[:10]
+    await insights.publish(
+        events.ThreadCreated(
+            thread_id=cohort_thread,
+            space_id="s-k",
+            visibility="cohort",
+            cohort_id=cohort,
+            author_id=a1.id,
+            kind="question",
+            title=secret,
+            tags=["k-only"],
+        )
+    )
+    await insights.answer(cohort_thread, b1, a1, visibility="cohort")
+    private_a = "A private matter " + uuid.uuid4().hex[:6]
+    await insights.thread(a1, title=private_a)
+    public_b = "A public question " + uuid.uuid4().hex[:6]
+    await insights.thread(b1, visibility="public", title=public_b)
+    private_c = "C private matter " + uuid.uuid4().hex[:6]
+    public_c = "C public question " + uuid.uuid4().hex[:6]
+    await insights.thread(c1, title=private_c)
+    await insights.thread(c1, visibility="public", title=public_c)
+    await insights.settle()
+    # a1: joined the group, asked twice; b1: joined, answered, asked; c1: asked twice.
+    await delivered(insights, org_a, 3)
+    await delivered(insights, org_b, 3)
+    await delivered(insights, org_c, 2)
+
+    in_a = of_people(ralph_lrs.statements("org-a"), [a1])
+    in_b = of_people(ralph_lrs.statements("org-b"), [b1])
+    in_default = of_people(ralph_lrs.statements("platform"), [c1])
+    # Org A sees its cohort's thread and its own: both titles, the cohort's tags.
+    assert secret in texts(in_a) and private_a in texts(in_a) and "/tags/k-only" in texts(in_a)
+    # Org B is not in the cohort: b1's answer there goes to B's LRS without its title or tags.
+    answered = [s for s in in_b if s["verb"]["id"].endswith("/answered")]
+    assert [s["object"] for s in answered] == [
+        {"objectType": "Activity", "id": f"{PUBLIC_URL}/threads/{cohort_thread}"}
+    ]
+    assert "context" not in answered[0]
+    assert public_b in texts(in_b)
+    # The default LRS (many orgs' statements) gets public titles only.
+    assert public_c in texts(in_default) and private_c not in texts(in_default)
+    everything = {user: texts(ralph_lrs.statements(user)) for user in ("org-a", "org-b", "platform")}
+    for title, home in ((secret, "org-a"), (private_a, "org-a"), (private_c, None)):
+        for user, text in everything.items():
+            assert (title in text) == (user == home), (title, user)
+    # Org C set no LRS: its admin sees the default one it uses, without its username.
+    shown = await insights.client.get(f"/v1/orgs/{org_c}/lrs", headers=ADMIN)
+    assert shown.status_code == 200, shown.text
+    assert {k: shown.json()[k] for k in ("endpoint", "username", "source")} == {
+        "endpoint": ralph_lrs.endpoint,
+        "username": None,
+        "source": "default",
+    }
+    assert ralph_lrs.users["platform"].password not in shown.text
+
+
+async def test_an_lrs_down_mid_stream_gets_everything_once_back(
+    insights: Insights, ralph_lrs: RalphLrs
+) -> None:
+    org = new_org()
+    admin, learner = await insights.person(org, roles=("org_admin",)), await insights.person(org)
+    await insights.settle()
+    await own_lrs(insights, ralph_lrs, admin, "org-a")
+    acts = 24
+    stopped = asyncio.Event()
+
+    async def keep_asking() -> None:
+        for n in range(acts):
+            await insights.thread(learner, title=f"Question {n}")
+            await asyncio.sleep(0.05)
+            if n == 4:
+                await eventually(lambda: _some_sent(insights, org))
+                await asyncio.to_thread(ralph_lrs.stop)  # mid-stream: acts keep coming
+                stopped.set()
+
+    await keep_asking()
+    await insights.settle()
+    assert stopped.is_set()
+
+    async def waiting_with_error() -> bool:
+        shown = await delivery(insights, org)
+        return shown["pending"] > 0 and shown["last_error"] is not None
+
+    await eventually(waiting_with_error)
+    await asyncio.to_thread(ralph_lrs.start)
+    shown = await delivered(insights, org, acts)
+    assert shown["failed"] == 0
+    stored = of_people(ralph_lrs.statements("org-a"), [learner])
+    expected = await record_statements(insights, learner)
+    assert len(stored) == acts
+    assert sorted(s["id"] for s in stored) == sorted(s["id"] for s in expected)
+
+
+async def _some_sent(insights: Insights, org_id: str) -> bool:
+    return bool((await delivery(insights, org_id))["sent"] >= 2)
