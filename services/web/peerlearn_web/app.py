@@ -30,7 +30,7 @@ from peerlearn.service import make_store
 from peerlearn_web.adapters.markdown import render
 from peerlearn_web.adapters.upstreams import Upstreams
 from peerlearn_web.domain.caller import Caller
-from peerlearn_web.http import admin, forum, home, inbox, mentorships, org_settings, people, signin
+from peerlearn_web.http import admin, forum, home, inbox, insights, mentorships, org_settings, people, signin
 from peerlearn_web.http.errors import HANDLERS
 from peerlearn_web.http.session import SESSION_COOKIE, current_caller, required_caller
 from peerlearn_web.settings import WebSettings
@@ -129,6 +129,7 @@ def create_app(
             inbox.InboxController,
             mentorships.MentorshipsController,
             mentorships.ProgrammeController,
+            insights.InsightsController,
             create_static_files_router(path="/static", directories=[HERE / "static"], name="static"),
         ],
         lifespan=[lifespan],

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from peerlearn.settings import ServiceSettings, SettingsError, load_settings
 
-UPSTREAM_PORTS = {"profiles": 8001, "forum": 8002, "matcher": 8003, "notify": 8004}
+UPSTREAM_PORTS = {"profiles": 8001, "forum": 8002, "matcher": 8003, "notify": 8004, "insights": 8005}
 
 
 class WebSettings(ServiceSettings, kw_only=True):
@@ -23,6 +23,7 @@ class WebSettings(ServiceSettings, kw_only=True):
     forum_url: str = ""
     matcher_url: str = ""
     notify_url: str = ""
+    insights_url: str = ""
     # Links in mail and the OIDC redirect point here; https makes the session cookie Secure.
     public_url: str = "http://127.0.0.1:8000"
     session_ttl_seconds: int = 12 * 3600
@@ -30,7 +31,7 @@ class WebSettings(ServiceSettings, kw_only=True):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name in ("profiles_url", "forum_url", "matcher_url", "notify_url", "public_url"):
+        for name in ("profiles_url", "forum_url", "matcher_url", "notify_url", "insights_url", "public_url"):
             value = getattr(self, name)
             if value and not value.startswith(("http://", "https://")):
                 raise SettingsError(f"{self.env_name(name)}: {value!r} is not an http(s) URL")
@@ -55,6 +56,7 @@ class WebSettings(ServiceSettings, kw_only=True):
             "forum": self.forum_url,
             "matcher": self.matcher_url,
             "notify": self.notify_url,
+            "insights": self.insights_url,
         }
 
 

@@ -27,14 +27,14 @@ def _panel(title: str, series: Sequence[str], rows: Sequence[Row], top: int) -> 
     scale = (WIDTH - LABEL_W - 60) / peak
     parts = [f"<text x='8' y='{top + 18}' font-size='15' font-weight='600' {FONT}>{escape(title)}</text>"]
     x = LABEL_W
-    for i, name in enumerate(series):  # the legend
-        parts.append(f"<rect x='{x}' y='{top + 8}' width='10' height='10' fill='{PALETTE[i]}'/>")
-        parts.append(f"<text x='{x + 14}' y='{top + 17}' font-size='11' {FONT}>{escape(name)}</text>")
+    for i, name in enumerate(series):  # the legend, on its own line under the title
+        parts.append(f"<rect x='{x}' y='{top + 26}' width='10' height='10' fill='{PALETTE[i]}'/>")
+        parts.append(f"<text x='{x + 14}' y='{top + 35}' font-size='11' {FONT}>{escape(name)}</text>")
         x += 14 + 7 * len(name) + 16
-    y = top + 30
+    y = top + 46
     if not rows:
         parts.append(f"<text x='{LABEL_W}' y='{y + 12}' font-size='12' fill='#555' {FONT}>nothing yet</text>")
-        return "".join(parts), 30 + 24
+        return "".join(parts), 46 + 24
     for label, values in rows:
         group_h = BAR_H * len(values)
         parts.append(

@@ -15,6 +15,7 @@ from peerlearn_insights.domain.network import SEED, Network, Node
 WIDTH, HEIGHT, MARGIN, LEGEND_W = 900, 640, 40, 210
 MAX_SHOWN = 150
 MAX_LABELS = 30
+ROW_STEP = 120  # px between the unconnected people in their rows
 COLOURS = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
@@ -37,22 +38,36 @@ def _shown(network: Network) -> list[Node]:
 
 
 def _layout(nodes: list[Node], network: Network) -> dict[str, tuple[float, float]]:
+    """Connected people by a seeded spring layout (one scale on both axes, so distances mean
+    the same across and down); those with no tie shown in rows along the bottom."""
     ids = {node.id for node in nodes}
     graph = nx.Graph()
     graph.add_nodes_from(node.id for node in nodes)
     graph.add_weighted_edges_from(
         (t.helper, t.helped, t.weight) for t in network.ties if t.helper in ids and t.helped in ids
     )
-    if len(graph) == 1:
-        return {nodes[0].id: ((WIDTH - LEGEND_W) / 2, HEIGHT / 2)}
-    pos = nx.spring_layout(graph, seed=SEED, k=1.6 / math.sqrt(len(graph)), iterations=80)
+    alone = [node.id for node in nodes if graph.degree(node.id) == 0]
+    tied = graph.subgraph(n for n in graph if graph.degree(n) > 0)
+    area_w = WIDTH - LEGEND_W - 2 * MARGIN
+    per_row = max(1, int(area_w // ROW_STEP))
+    band = ((len(alone) + per_row - 1) // per_row) * 18 if tied else 0
+    top, bottom = MARGIN + 20, HEIGHT - MARGIN - band
+    out: dict[str, tuple[float, float]] = {}
+    for i, node_id in enumerate(alone):
+        row, col = divmod(i, per_row)
+        y0 = bottom + 14 if tied else top + 10
+        out[node_id] = (MARGIN + col * ROW_STEP, y0 + row * 18)
+    if len(tied) == 0:
+        return out
+    pos = nx.spring_layout(tied, seed=SEED, k=1.6 / math.sqrt(len(tied)), iterations=80)
     xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
-    span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
-    area_w, area_h = WIDTH - LEGEND_W - 2 * MARGIN, HEIGHT - 2 * MARGIN - 20
-    return {
-        n: (MARGIN + (x - min(xs)) / span_x * area_w, MARGIN + 20 + (y - min(ys)) / span_y * area_h)
-        for n, (x, y) in pos.items()
-    }
+    area_h = bottom - top
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1
+    scale = min(area_w, area_h) / span
+    mid_x, mid_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    for n, (x, y) in pos.items():
+        out[n] = (MARGIN + area_w / 2 + (x - mid_x) * scale, top + area_h / 2 + (y - mid_y) * scale)
+    return out
 
 
 def network_svg(network: Network) -> str:
@@ -91,14 +106,7 @@ def network_svg(network: Network) -> str:
             )
         else:
             parts.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{r:.1f}' fill='{fill}'{ring}>{tip}</circle>")
-    for node in nodes:  # labels last, haloed, so no line or dot covers them
-        if node.id in labelled:
-            x, y = pos[node.id]
-            weight = " font-weight='700'" if node.id in brokers else ""
-            parts.append(
-                f"<text x='{x + radius[node.id] + 3:.1f}' y='{y + 4:.1f}' font-size='12'{weight} {FONT}"
-                f" paint-order='stroke' stroke='#fff' stroke-width='3'>{escape(node.label[:28])}</text>"
-            )
+    parts.extend(_labels(nodes, pos, radius, labelled, brokers))
     parts.append(_legend(network, len(nodes)))
     title = f"Learning network of org {network.org_id}"
     return (
@@ -111,19 +119,50 @@ def network_svg(network: Network) -> str:
     )
 
 
+def _labels(
+    nodes: list[Node],
+    pos: dict[str, tuple[float, float]],
+    radius: dict[str, float],
+    labelled: set[str],
+    brokers: set[str],
+) -> list[str]:
+    """Labels last, haloed, so no line or dot covers them; brokers first, and a label that would
+    overlap one already placed is left out (its name is in the dot's tooltip)."""
+    placed: list[tuple[float, float, float, float]] = []
+    out = []
+    order = sorted(
+        (n for n in nodes if n.id in labelled), key=lambda n: (n.id not in brokers, -_strength(n), n.id)
+    )
+    for node in order:
+        x, y = pos[node.id]
+        text = node.label[:28]
+        box = (x + radius[node.id] + 3, y - 9, x + radius[node.id] + 3 + 7 * len(text), y + 5)
+        if node.id not in brokers and any(
+            box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
+        ):
+            continue
+        placed.append(box)
+        weight = " font-weight='700'" if node.id in brokers else ""
+        out.append(
+            f"<text x='{box[0]:.1f}' y='{y + 4:.1f}' font-size='12'{weight} {FONT}"
+            f" paint-order='stroke' stroke='#fff' stroke-width='3'>{escape(text)}</text>"
+        )
+    return out
+
+
 def _legend(network: Network, shown: int) -> str:
     x, y = WIDTH - LEGEND_W + 10, 50
     lines = [f"<text x='{x}' y='{y}' font-size='13' font-weight='600' {FONT}>Communities</text>"]
-    for community in network.communities[: len(COLOURS)]:
+    for community in [c for c in network.communities if c.size > 1][: len(COLOURS)]:
         y += 18
         lines.append(f"<circle cx='{x + 6}' cy='{y - 4}' r='6' fill='{_colour(community.id)}'/>")
         lines.append(
             f"<text x='{x + 18}' y='{y}' font-size='12' {FONT}>{community.size} nodes, "
             f"{community.crossing_ties} crossing</text>"
         )
-    if len(network.communities) > len(COLOURS):
+    if len(network.communities) > len(COLOURS) or any(c.size == 1 for c in network.communities):
         y += 18
-        lines.append(f"<text x='{x}' y='{y}' font-size='12' fill='#555' {FONT}>smaller ones in grey</text>")
+        lines.append(f"<text x='{x}' y='{y}' font-size='12' fill='#555' {FONT}>and smaller ones</text>")
     y += 28
     lines.append(f"<circle cx='{x + 6}' cy='{y - 4}' r='6' fill='#fff' stroke='#111' stroke-width='3'/>")
     lines.append(f"<text x='{x + 18}' y='{y}' font-size='12' {FONT}>broker (bold name)</text>")

@@ -15,7 +15,8 @@ from typing import Any
 
 import httpx
 
-# notify is optional (pages work without it: no inbox, no unread count), so readiness leaves it out.
+# notify and insights are optional (pages work without them: no inbox, no unread count, no
+# reports or learning record), so readiness leaves them out.
 UPSTREAM_NAMES = ("profiles", "forum", "matcher")
 
 
@@ -168,22 +169,32 @@ class Upstream:
 
 
 class Upstreams:
-    """The three upstream services the pages are built from, and notify (the inbox) if known."""
+    """The three upstream services the pages are built from, and notify (the inbox) and insights
+    (reports, network, learning records) if known."""
 
     def __init__(
-        self, profiles: Upstream, forum: Upstream, matcher: Upstream, notify: Upstream | None = None
+        self,
+        profiles: Upstream,
+        forum: Upstream,
+        matcher: Upstream,
+        notify: Upstream | None = None,
+        insights: Upstream | None = None,
     ) -> None:
         self.profiles = profiles
         self.forum = forum
         self.matcher = matcher
         self.notify = notify
+        self.insights = insights
 
     @classmethod
     def from_urls(cls, urls: dict[str, str], *, timeout: float = 10.0) -> Upstreams:
         """One pooled client per upstream named in ``urls``."""
-        notify = Upstream("notify", urls["notify"], timeout=timeout) if urls.get("notify") else None
+        notify, insights = (
+            Upstream(name, urls[name], timeout=timeout) if urls.get(name) else None
+            for name in ("notify", "insights")
+        )
         profiles, forum, matcher = (Upstream(name, urls[name], timeout=timeout) for name in UPSTREAM_NAMES)
-        return cls(profiles, forum, matcher, notify)
+        return cls(profiles, forum, matcher, notify, insights)
 
     def all(self) -> tuple[Upstream, ...]:
         """Every upstream, in a fixed order."""
@@ -206,5 +217,6 @@ class Upstreams:
         """Close every pool."""
         for upstream in self.all():
             await upstream.close()
-        if self.notify is not None:
-            await self.notify.close()
+        for optional in (self.notify, self.insights):
+            if optional is not None:
+                await optional.close()
