@@ -21,9 +21,10 @@ from peerlearn.auth import TokenIssuer
 from peerlearn.bus import Bus
 from peerlearn.store import Database
 from peerlearn.testing.client import app_client
+from peerlearn.testing.lrs import RalphLrs
 from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 from peerlearn.testing.servers import NatsServer
-from peerlearn.testing.waiting import settled
+from peerlearn.testing.waiting import eventually, settled
 from peerlearn_insights.app import create_app
 from peerlearn_insights.settings import InsightsSettings
 
@@ -150,3 +151,79 @@ async def insights(
             yield Insights(client=client, database=database, bus=bus)
         finally:
             await bus.close()
+
+
+# --- xAPI out: an insights whose default LRS is a real Ralph ---------------------------------
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def lrs_insights(
+    module_database_url: str,
+    module_nats: NatsServer,
+    ralph_lrs: RalphLrs,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Insights]:
+    """An insights whose default LRS is Ralph's ``platform`` store, with a quick sender (batches
+    of 4, back-off from 0.1 s capped at 0.5 s)."""
+    platform = ralph_lrs.users["platform"]
+    settings = insights_settings(
+        tmp_path_factory.mktemp("var"),
+        module_nats.url,
+        xapi_endpoint=ralph_lrs.endpoint + "/",
+        xapi_username=platform.username,
+        xapi_password=platform.password,
+        xapi_batch_size=4,
+        xapi_poll_seconds=0.05,
+        xapi_retry_seconds=0.1,
+        xapi_max_backoff_seconds=0.5,
+        xapi_timeout_seconds=5.0,
+    )
+    database = Database(module_database_url, schema=f"t_{uuid.uuid4().hex[:12]}")
+    app = create_app(settings, database=database)
+    bus = Bus(module_nats.url, name="insights-xapi-test")
+    async with app_client(app) as client:
+        await bus.connect(timeout=10)
+        try:
+            yield Insights(client=client, database=database, bus=bus)
+        finally:
+            await bus.close()
+
+
+def new_org() -> str:
+    return "o-" + uuid.uuid4().hex[:8]
+
+
+async def own_lrs(insights: Insights, ralph: RalphLrs, admin: Person, user: str, **changes: str) -> None:
+    """The org of ``admin`` sends to Ralph's store of ``user``."""
+    body = {"endpoint": ralph.endpoint, "username": user, "password": ralph.users[user].password, **changes}
+    response = await insights.client.put(f"/v1/orgs/{admin.org_id}/lrs", json=body, headers=admin.headers)
+    assert response.status_code == 200, response.text
+
+
+async def delivery(insights: Insights, org_id: str) -> dict[str, Any]:
+    response = await insights.client.get(f"/v1/orgs/{org_id}/lrs", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    shown: dict[str, Any] = response.json()["delivery"]
+    return shown
+
+
+async def delivered(insights: Insights, org_id: str, count: int, *, within: float = 30) -> dict[str, Any]:
+    """Wait until ``count`` statements of the org are sent and none is pending."""
+
+    async def done() -> dict[str, Any]:
+        shown = await delivery(insights, org_id)
+        return shown if shown["sent"] == count and shown["pending"] == 0 else {}
+
+    return await eventually(done, timeout=within)
+
+
+def of_people(statements: list[dict[str, Any]], people: list[Person]) -> list[dict[str, Any]]:
+    ids = {p.id for p in people}
+    return [s for s in statements if s["actor"]["account"]["name"] in ids]
+
+
+async def record_statements(insights: Insights, person: Person) -> list[dict[str, Any]]:
+    response = await insights.record(person, ADMIN, format="xapi")
+    assert response.status_code == 200, response.text
+    found: list[dict[str, Any]] = response.json()["statements"]
+    return found
