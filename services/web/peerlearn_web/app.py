@@ -31,6 +31,7 @@ from peerlearn_web.adapters.markdown import render
 from peerlearn_web.adapters.upstreams import Upstreams
 from peerlearn_web.domain.caller import Caller
 from peerlearn_web.http import admin, forum, home, inbox, insights, mentorships, org_settings, people, signin
+from peerlearn_web.http import webhooks as webhook_pages
 from peerlearn_web.http.errors import HANDLERS
 from peerlearn_web.http.session import SESSION_COOKIE, current_caller, required_caller
 from peerlearn_web.settings import WebSettings
@@ -130,6 +131,7 @@ def create_app(
             mentorships.MentorshipsController,
             mentorships.ProgrammeController,
             insights.InsightsController,
+            webhook_pages.WebhooksController,
             create_static_files_router(path="/static", directories=[HERE / "static"], name="static"),
         ],
         lifespan=[lifespan],

@@ -452,6 +452,7 @@ async def test_a_webhook_that_keeps_failing_is_disabled_and_its_admins_told(
     for person in (admin, second_admin):
         inbox = await hooked.inbox(person)
         assert [i["kind"] for i in inbox["items"]] == ["webhook_disabled"], inbox
+        assert inbox["items"][0]["link"] == f"{PUBLIC_URL}/admin/webhooks"  # the page that enables it
     assert await hooked.kinds(member) == []
     # A disabled webhook gets nothing more.
     await _question(hooked, member)

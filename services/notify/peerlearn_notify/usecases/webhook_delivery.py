@@ -212,7 +212,7 @@ async def _tell_admins(tx: Transaction, delivery: Delivery, row: Any, reason: st
             person_id=person.id,
             kind="webhook_disabled",
             title=f"A webhook of your organisation ({host}) was disabled: {reason}"[:400],
-            link=f"{delivery.public_url.rstrip('/')}/admin",  # the web app has no webhook page yet
+            link=f"{delivery.public_url.rstrip('/')}/admin/webhooks",  # where it is enabled again
             dedupe_key=f"webhook_disabled:{row.webhook_id}",
             where=Where("org", org_id=row.org_id),
             now=at,
