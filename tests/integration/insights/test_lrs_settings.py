@@ -1,11 +1,16 @@
 """An org's learning record store: set and read by its admins and the platform admin (others
-404), checked, and the password never answered."""
+404), checked, the password sealed at rest and never answered, delivery shown."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
+import sqlalchemy as sa
+
+from peerlearn.sealing import SecretSealer
+from peerlearn.testing.plugin import TEST_JWT_SECRET
+from peerlearn_insights.adapters.tables import org_lrs
 
 from .conftest import ADMIN, Insights
 
@@ -33,6 +38,19 @@ async def test_an_org_admin_sets_the_lrs_and_never_reads_the_password(insights: 
             "username": "peerlearn",
         }
         assert "s3cret-pw" not in got.text and "password" not in got.json()
+        assert got.json()["source"] == "org"
+        assert got.json()["delivery"] == {
+            "pending": 0,
+            "sent": 0,
+            "failed": 0,
+            "last_error": None,
+            "last_error_at": None,
+            "last_sent_at": None,
+        }
+    async with insights.database.reading() as session:
+        stored = await session.scalar(sa.select(org_lrs.c.password).where(org_lrs.c.org_id == org))
+    assert stored is not None and "s3cret-pw" not in stored
+    assert SecretSealer(TEST_JWT_SECRET, "insights lrs password").open(stored) == "s3cret-pw"
     for stranger in (learner.headers, other_admin.headers):
         assert (await insights.client.get(path, headers=stranger)).status_code == 404
         assert (await insights.client.put(path, json=GOOD, headers=stranger)).status_code == 404

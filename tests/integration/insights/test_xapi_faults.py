@@ -154,3 +154,25 @@ async def test_an_id_the_lrs_already_holds_counts_as_sent(
     stored = of_people(ralph_lrs.statements("org-a"), [learner])
     assert len(stored) == 3 and len({s["id"] for s in stored}) == 3
     assert sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in stored) == ["asked", "asked", "experienced"]
+
+
+async def test_an_erased_persons_statements_are_never_sent(
+    lrs_insights: Insights, ralph_lrs: RalphLrs
+) -> None:
+    org = new_org()
+    admin = await lrs_insights.person(org, roles=("org_admin",))
+    erased, kept = await lrs_insights.person(org), await lrs_insights.person(org)
+    await lrs_insights.settle()
+    # The org's LRS is unreachable for now: the statements wait.
+    await own_lrs(lrs_insights, ralph_lrs, admin, "org-b", endpoint=f"http://127.0.0.1:{free_port()}/xAPI")
+    for person in (erased, kept):
+        await lrs_insights.thread(person, title="Before the erasure")
+    await lrs_insights.settle()
+    assert (await delivery(lrs_insights, org))["pending"] == 2
+    await lrs_insights.publish(events.PersonDeleted(person_id=erased.id, org_id=org))
+    await lrs_insights.settle()
+    assert (await delivery(lrs_insights, org))["pending"] == 1
+    await own_lrs(lrs_insights, ralph_lrs, admin, "org-b")
+    await delivered(lrs_insights, org, 1)
+    assert of_people(ralph_lrs.statements("org-b"), [erased]) == []
+    assert len(of_people(ralph_lrs.statements("org-b"), [kept])) == 1
