@@ -3,13 +3,14 @@ titles go to which LRS; the settings of the sender; LRS passwords sealed at rest
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from peerlearn.sealing import SecretSealer
 from peerlearn.settings import SettingsError
 from peerlearn_insights.domain.delivery import Place, backoff, org_may_see, outcome, title_goes
+from peerlearn_insights.domain.xapi import statement
 from peerlearn_insights.settings import load
 
 
@@ -95,3 +96,22 @@ def test_a_sealed_password_opens_only_under_its_key() -> None:
     assert SecretSealer("service-secret-" + "x" * 30, "something else").open(sealed) is None
     assert sealer.open("s3cret-pw") is None  # stored before sealing: does not open
     assert "s3cret" not in repr(sealer)
+
+
+def test_a_free_text_tag_makes_one_valid_iri() -> None:
+    made = statement(
+        "https://learn.example.org",
+        act_id="e-1:asked",
+        person_id="p-1",
+        verb="asked",
+        at=datetime(2026, 5, 1, tzinfo=UTC),
+        thread_id="t-1",
+        title=None,
+        tags=["data science", "c#/.net"],
+        cohort_id=None,
+    )
+    assert made is not None
+    assert [a["id"] for a in made["context"]["contextActivities"]["other"]] == [
+        "https://learn.example.org/tags/data%20science",
+        "https://learn.example.org/tags/c%23%2F.net",
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 VERB_IRIS: dict[str, str] = {
     "asked": "http://adlnet.gov/expapi/verbs/asked",
@@ -65,7 +66,10 @@ def statement(
     if tags:
         out["context"] = {
             "contextActivities": {
-                "other": [{"objectType": "Activity", "id": f"{base}/tags/{tag}"} for tag in tags]
+                # A tag is free text ("data science"): escaped, so the IRI stays one.
+                "other": [
+                    {"objectType": "Activity", "id": f"{base}/tags/{quote(tag, safe='')}"} for tag in tags
+                ]
             }
         }
     return out
