@@ -176,3 +176,31 @@ async def test_an_erased_persons_statements_are_never_sent(
     await delivered(lrs_insights, org, 1)
     assert of_people(ralph_lrs.statements("org-b"), [erased]) == []
     assert len(of_people(ralph_lrs.statements("org-b"), [kept])) == 1
+
+
+async def test_a_batch_posted_again_after_a_crash_is_stored_once(
+    lrs_insights: Insights, ralph_lrs: RalphLrs
+) -> None:
+    org = new_org()
+    admin, learner = await lrs_insights.person(org, roles=("org_admin",)), await lrs_insights.person(org)
+    await lrs_insights.settle()
+    await own_lrs(lrs_insights, ralph_lrs, admin, "org-b", endpoint=f"http://127.0.0.1:{free_port()}/xAPI")
+    for n in range(3):
+        await lrs_insights.thread(learner, title=f"Posted before the crash {n}", tags=("crash",))
+    await lrs_insights.settle()
+    # As if a sender had posted these and died before marking them sent: the LRS has them.
+    statements = await record_statements(lrs_insights, learner)
+    user = ralph_lrs.users["org-b"]
+    async with httpx.AsyncClient() as client:
+        posted = await client.post(
+            f"{ralph_lrs.endpoint}/statements",
+            json=statements,
+            auth=(user.username, user.password),
+            headers={"X-Experience-API-Version": "1.0.3"},
+        )
+    assert posted.status_code == 200, posted.text
+    await own_lrs(lrs_insights, ralph_lrs, admin, "org-b")
+    shown = await delivered(lrs_insights, org, 3)
+    assert shown["failed"] == 0
+    stored = of_people(ralph_lrs.statements("org-b"), [learner])
+    assert sorted(s["id"] for s in stored) == sorted(s["id"] for s in statements)
