@@ -139,6 +139,17 @@ class RalphLrs:
         path = self.home / "ralph.log"
         return path.read_text(errors="replace")[-2000:] if path.exists() else ""
 
+    def post(self, username: str, statements: list[dict[str, Any]]) -> httpx.Response:
+        """POST ``statements`` to the user's store as an LRS client would (the test's own writes)."""
+        user = self.users[username]
+        return httpx.post(
+            f"{self.endpoint}/statements",
+            json=statements,
+            auth=(user.username, user.password),
+            headers={"X-Experience-API-Version": "1.0.3"},
+            timeout=10,
+        )
+
     def statements(self, username: str) -> list[dict[str, Any]]:
         """Every statement the user's store holds, read through ``GET /xAPI/statements``."""
         user = self.users[username]

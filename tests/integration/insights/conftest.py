@@ -200,6 +200,17 @@ async def own_lrs(insights: Insights, ralph: RalphLrs, admin: Person, user: str,
     assert response.status_code == 200, response.text
 
 
+async def org_with_lrs(
+    insights: Insights, ralph: RalphLrs, user: str, **changes: str
+) -> tuple[str, Person, Person]:
+    """A new org (its admin and a learner, known to insights) sending to Ralph's store of ``user``."""
+    org = new_org()
+    admin, learner = await insights.person(org, roles=("org_admin",)), await insights.person(org)
+    await insights.settle()
+    await own_lrs(insights, ralph, admin, user, **changes)
+    return org, admin, learner
+
+
 async def delivery(insights: Insights, org_id: str) -> dict[str, Any]:
     response = await insights.client.get(f"/v1/orgs/{org_id}/lrs", headers=ADMIN)
     assert response.status_code == 200, response.text

@@ -9,7 +9,6 @@ import asyncio
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 
 from peerlearn import events
@@ -25,6 +24,7 @@ from .conftest import (
     delivery,
     new_org,
     of_people,
+    org_with_lrs,
     own_lrs,
     record_statements,
 )
@@ -35,10 +35,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 async def test_an_lrs_down_mid_stream_gets_everything_once_back(
     lrs_insights: Insights, ralph_lrs: RalphLrs
 ) -> None:
-    org = new_org()
-    admin, learner = await lrs_insights.person(org, roles=("org_admin",)), await lrs_insights.person(org)
-    await lrs_insights.settle()
-    await own_lrs(lrs_insights, ralph_lrs, admin, "org-a")
+    org, _admin, learner = await org_with_lrs(lrs_insights, ralph_lrs, "org-a")
     acts = 24
     stopped = asyncio.Event()
 
@@ -115,27 +112,17 @@ async def _failed(lrs_insights: Insights, org_id: str, count: int) -> dict[str, 
 async def test_an_id_the_lrs_already_holds_counts_as_sent(
     lrs_insights: Insights, ralph_lrs: RalphLrs
 ) -> None:
-    org = new_org()
-    admin, learner = await lrs_insights.person(org, roles=("org_admin",)), await lrs_insights.person(org)
-    await lrs_insights.settle()
-    await own_lrs(lrs_insights, ralph_lrs, admin, "org-a")
+    org, _admin, learner = await org_with_lrs(lrs_insights, ralph_lrs, "org-a")
     # The LRS already holds a (different) statement with the id the second question will get:
     # it answers 409 for any batch with it, and the others of the batch still get in.
     taken = events.new_id()
-    user = ralph_lrs.users["org-a"]
     earlier = {
         "id": statement_id(f"{taken}:asked"),
         "actor": {"objectType": "Agent", "account": {"homePage": PUBLIC_URL, "name": learner.id}},
         "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
         "object": {"objectType": "Activity", "id": f"{PUBLIC_URL}/elsewhere"},
     }
-    async with httpx.AsyncClient() as client:
-        posted = await client.post(
-            f"{ralph_lrs.endpoint}/statements",
-            json=[earlier],
-            auth=(user.username, user.password),
-            headers={"X-Experience-API-Version": "1.0.3"},
-        )
+    posted = ralph_lrs.post("org-a", [earlier])
     assert posted.status_code == 200, posted.text
     for n in range(3):
         data = events.ThreadCreated(
@@ -181,23 +168,14 @@ async def test_an_erased_persons_statements_are_never_sent(
 async def test_a_batch_posted_again_after_a_crash_is_stored_once(
     lrs_insights: Insights, ralph_lrs: RalphLrs
 ) -> None:
-    org = new_org()
-    admin, learner = await lrs_insights.person(org, roles=("org_admin",)), await lrs_insights.person(org)
-    await lrs_insights.settle()
-    await own_lrs(lrs_insights, ralph_lrs, admin, "org-b", endpoint=f"http://127.0.0.1:{free_port()}/xAPI")
+    nobody = f"http://127.0.0.1:{free_port()}/xAPI"
+    org, admin, learner = await org_with_lrs(lrs_insights, ralph_lrs, "org-b", endpoint=nobody)
     for n in range(3):
         await lrs_insights.thread(learner, title=f"Posted before the crash {n}", tags=("crash",))
     await lrs_insights.settle()
     # As if a sender had posted these and died before marking them sent: the LRS has them.
     statements = await record_statements(lrs_insights, learner)
-    user = ralph_lrs.users["org-b"]
-    async with httpx.AsyncClient() as client:
-        posted = await client.post(
-            f"{ralph_lrs.endpoint}/statements",
-            json=statements,
-            auth=(user.username, user.password),
-            headers={"X-Experience-API-Version": "1.0.3"},
-        )
+    posted = ralph_lrs.post("org-b", statements)
     assert posted.status_code == 200, posted.text
     await own_lrs(lrs_insights, ralph_lrs, admin, "org-b")
     shown = await delivered(lrs_insights, org, 3)
