@@ -121,9 +121,9 @@ class StatementSender:
         found: list[tuple[Destination, list[str] | None]] = []
         for row in own:
             password = self.sealer.open(row.password)
-            found.append(
-                (Destination(f"org:{row.org_id}", row.endpoint, row.username, password, True), [row.org_id])
-            )
+            # A new key when the admin sets the LRS again: the new one is not resting for the old.
+            key = f"org:{row.org_id}:{row.updated_at.timestamp()}"
+            found.append((Destination(key, row.endpoint, row.username, password, True), [row.org_id]))
         if self.default is not None and due_orgs - {row.org_id for row in own}:
             found.append((self.default, None))
         return found
