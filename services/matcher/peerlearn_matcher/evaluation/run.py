@@ -101,9 +101,17 @@ def _notes(data: Dump, result: ReplayResult, rankers: list[Ranker], sample: bool
         model = learned.model
         window = f"{model.window[0]:%Y-%m-%d} to {model.window[1]:%Y-%m-%d}" if model.window else "none"
         top = sorted(model.weights().items(), key=lambda kv: -abs(kv[1]))[:5]
+        held = (
+            f"; on the {model.validation} latest cases held out from its fit it ranked MRR "
+            f"{model.held_out[0]:.3f} against {model.held_out[1]:.3f} for the model before it"
+            if model.held_out
+            else ""
+        )
         notes.append(
             f"peerlearn, learned: {len(model.cases)} labelled questions by the end, default weights until "
-            f"{model.min_cases}; last model's window {window}; strongest weights (per s.d.): "
+            f"{model.min_cases}; last model's window {window}, shrinkage {model.prior:g} (chosen by "
+            f"cross-validation over time on its own earlier cases){held}; strongest weights (per s.d., "
+            "*_raw* = the count itself, as the baselines use it): "
             + ", ".join(f"{k} {v:+.2f}" for k, v in top)
             + "."
         )
