@@ -81,12 +81,6 @@ class StatementSender:
             started += 1
         return started
 
-    async def drain(self, timeout: float = 15.0) -> None:
-        """Dispatch and wait until nothing due is left to send now (for tests and shutdown)."""
-        async with asyncio.timeout(timeout):
-            while await self.dispatch_due() or self._running:
-                await asyncio.gather(*self._running.values(), return_exceptions=True)
-
     async def stop(self) -> None:
         """Cancel the deliveries in flight; the rows they held are due again at once."""
         for task in list(self._running.values()):
