@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from litestar import Litestar, Request, Response, get
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
@@ -26,10 +26,6 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 from peerlearn.logs import answered_status
-
-if TYPE_CHECKING:
-    from peerlearn.bus import Bus, Consumer
-    from peerlearn.outbox import OutboxRelay
 
 log = logging.getLogger("peerlearn.metrics")
 
@@ -136,8 +132,27 @@ def metrics_route(service: str, hooks: Sequence[ScrapeHook] = ()) -> Any:
     return metrics
 
 
+class _Bus(Protocol):
+    @property
+    def connected(self) -> bool: ...
+    @property
+    def js(self) -> Any: ...
+
+
+class _Relay(Protocol):
+    async def pending(self) -> int: ...
+
+
+class _Consumer(Protocol):
+    @property
+    def stream(self) -> str: ...
+    @property
+    def durable(self) -> str: ...
+
+
+# Protocols, not peerlearn.bus's classes: the bus counts its messages here (no import cycle).
 def transport_hooks(
-    service: str, bus: Bus, relay: OutboxRelay, consumers: Sequence[Consumer]
+    service: str, bus: _Bus, relay: _Relay, consumers: Sequence[_Consumer]
 ) -> list[ScrapeHook]:
     """The scrape hooks every service with a database and NATS has: connection, outbox, consumer lag."""
 

@@ -13,7 +13,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
+import aiohttp
+import msgspec
+
+_encoder = msgspec.json.Encoder()
+
+
+def _encode_json(value: Any) -> str:
+    return _encoder.encode(value).decode()
+
+
+def _decode_json(raw: bytes) -> Any:
+    return msgspec.json.decode(raw)
+
+
+async def _lines(content: aiohttp.StreamReader) -> AsyncIterator[str]:
+    """A response body's lines as text, without their line ends (as an event stream is read)."""
+    async for line in content:
+        yield line.decode("utf-8", errors="replace").rstrip("\r\n")
+
 
 # notify and insights are optional (pages work without them: no inbox, no unread count, no
 # reports or learning record), so readiness leaves them out.
@@ -40,45 +58,69 @@ class UpstreamDown(Exception):
         self.reason = reason
 
 
-def _refusal(service: str, response: httpx.Response) -> UpstreamError:
-    detail, extra = response.reason_phrase or "refused", None
+def _refusal(service: str, status: int, reason: str | None, body: bytes) -> UpstreamError:
+    detail, extra = reason or "refused", None
     try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        detail = str(body.get("detail") or detail)
-        extra = body.get("extra")
-    return UpstreamError(service, response.status_code, detail, extra)
+        decoded = _decode_json(body) if body else None
+    except msgspec.DecodeError:
+        decoded = None
+    if isinstance(decoded, dict):
+        detail = str(decoded.get("detail") or detail)
+        extra = decoded.get("extra")
+    return UpstreamError(service, status, detail, extra)
+
+
+def _query(params: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Query parameters as pairs: empty values left out, a list repeats its key, booleans as
+    ``true``/``false`` (what the services' Litestar parses)."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in (params or {}).items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if item is None or item == "":
+                continue
+            pairs.append((key, ("true" if item else "false") if isinstance(item, bool) else str(item)))
+    return pairs
 
 
 class Upstream:
-    """One upstream service behind a pooled :class:`httpx.AsyncClient` with timeouts."""
+    """One upstream service behind a pooled :class:`aiohttp.ClientSession` with timeouts.
 
-    def __init__(
-        self,
-        name: str,
-        base_url: str,
-        *,
-        timeout: float = 10.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
+    aiohttp rather than httpx: every page makes one to three upstream calls, and under 16
+    concurrent users httpx's pool spent 4.3-4.9 ms of CPU per call (it polls every pooled
+    connection on each request) against aiohttp's 0.5-0.6 ms (measured in one run, same server).
+    The sessions are made on first use, in the loop that serves the pages.
+    """
+
+    def __init__(self, name: str, base_url: str, *, timeout: float = 10.0) -> None:
         self.name = name
         self.base_url = base_url.rstrip("/")
-        self.client = httpx.AsyncClient(
-            base_url=self.base_url,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
-            transport=transport,
-        )
-        # Open event streams (one per open home tab) live in a pool of their own, so that many
-        # open tabs never take the connections page requests need.
-        self.streams = httpx.AsyncClient(
-            base_url=self.base_url,
-            timeout=httpx.Timeout(10.0, read=None),
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=0),
-            transport=transport,
-        )
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 3.0))
+        # Open event streams (one per open home tab) have a pool of their own, so that many
+        # open tabs never take the connections page requests need; they never time out reading.
+        self._stream_timeout = aiohttp.ClientTimeout(total=None, connect=min(timeout, 3.0), sock_read=None)
+        self._session: aiohttp.ClientSession | None = None
+        self._streams: aiohttp.ClientSession | None = None
+
+    @property
+    def client(self) -> aiohttp.ClientSession:
+        """The pooled session for page requests (made in the running loop on first use)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=self._timeout,
+                connector=aiohttp.TCPConnector(limit=100, limit_per_host=100),
+                json_serialize=_encode_json,
+            )
+        return self._session
+
+    @property
+    def streams(self) -> aiohttp.ClientSession:
+        """The session for open event streams (no connection limit, no keep-alive)."""
+        if self._streams is None or self._streams.closed:
+            self._streams = aiohttp.ClientSession(
+                timeout=self._stream_timeout,
+                connector=aiohttp.TCPConnector(limit=0, force_close=True),
+            )
+        return self._streams
 
     @staticmethod
     def _headers(token: str | None, idempotency_key: str | None) -> dict[str, str]:
@@ -88,6 +130,25 @@ class Upstream:
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         return headers
+
+    async def _send(
+        self, method: str, path: str, headers: dict[str, str], **kw: Any
+    ) -> tuple[int, str | None, bytes, dict[str, str]]:
+        """One request: status, reason, body and headers; a timeout or a lost connection is
+        :class:`UpstreamDown`, a 5xx too, a 4xx :class:`UpstreamError`."""
+        try:
+            async with self.client.request(method, self.base_url + path, headers=headers, **kw) as response:
+                body = await response.read()
+                status, reason, answered = response.status, response.reason, dict(response.headers)
+        except TimeoutError:
+            raise UpstreamDown(self.name, "it did not answer in time") from None
+        except aiohttp.ClientError as exc:
+            raise UpstreamDown(self.name, f"cannot connect ({type(exc).__name__})") from None
+        if status >= 500:
+            raise UpstreamDown(self.name, f"it answered {status}")
+        if status >= 400:
+            raise _refusal(self.name, status, reason, body)
+        return status, reason, body, answered
 
     async def call(
         self,
@@ -111,51 +172,36 @@ class Upstream:
             headers["X-Forwarded-For"] = forwarded_for
         if content_type:
             headers["Content-Type"] = content_type
-        clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
-        try:
-            response = await self.client.request(
-                method, path, headers=headers, json=json, params=clean, content=content
-            )
-        except httpx.TimeoutException:
-            raise UpstreamDown(self.name, "it did not answer in time") from None
-        except httpx.TransportError as exc:
-            raise UpstreamDown(self.name, f"cannot connect ({type(exc).__name__})") from None
-        if response.status_code >= 500:
-            raise UpstreamDown(self.name, f"it answered {response.status_code}")
-        if response.status_code >= 400:
-            raise _refusal(self.name, response)
-        if response.status_code == 204 or not response.content:
+        body: dict[str, Any] = {}
+        if json is not None:
+            body["json"] = json
+        elif content is not None:
+            body["data"] = content
+        status, _reason, raw, _headers = await self._send(
+            method, path, headers, params=_query(params), **body
+        )
+        if status == 204 or not raw:
             return None
-        return response.json()
+        return _decode_json(raw)
 
     async def download(self, path: str, *, token: str | None) -> tuple[bytes, dict[str, str]]:
         """A GET whose body is a file, not JSON (an ``.ics``): its bytes and its headers."""
         headers = {**self._headers(token, None), "Accept": "*/*"}
-        try:
-            response = await self.client.get(path, headers=headers)
-        except httpx.TimeoutException:
-            raise UpstreamDown(self.name, "it did not answer in time") from None
-        except httpx.TransportError as exc:
-            raise UpstreamDown(self.name, f"cannot connect ({type(exc).__name__})") from None
-        if response.status_code >= 500:
-            raise UpstreamDown(self.name, f"it answered {response.status_code}")
-        if response.status_code >= 400:
-            raise _refusal(self.name, response)
-        return response.content, dict(response.headers)
+        _status, _reason, raw, answered = await self._send("GET", path, headers)
+        return raw, {key.lower(): value for key, value in answered.items()}
 
     @asynccontextmanager
     async def stream_lines(self, path: str, *, token: str | None) -> AsyncIterator[AsyncIterator[str]]:
         """An open streaming GET (Server-Sent Events): its lines, as they come."""
         headers = {**self._headers(token, None), "Accept": "text/event-stream"}
         try:
-            async with self.streams.stream("GET", path, headers=headers) as response:
-                if response.status_code >= 500:
-                    raise UpstreamDown(self.name, f"it answered {response.status_code}")
-                if response.status_code >= 400:
-                    await response.aread()
-                    raise _refusal(self.name, response)
-                yield response.aiter_lines()
-        except httpx.TransportError as exc:
+            async with self.streams.get(self.base_url + path, headers=headers) as response:
+                if response.status >= 500:
+                    raise UpstreamDown(self.name, f"it answered {response.status}")
+                if response.status >= 400:
+                    raise _refusal(self.name, response.status, response.reason, await response.read())
+                yield _lines(response.content)
+        except aiohttp.ClientError as exc:
             raise UpstreamDown(self.name, f"cannot connect ({type(exc).__name__})") from None
 
     async def ping(self) -> None:
@@ -164,8 +210,9 @@ class Upstream:
 
     async def close(self) -> None:
         """Close the pools' connections."""
-        await self.client.aclose()
-        await self.streams.aclose()
+        for session in (self._session, self._streams):
+            if session is not None and not session.closed:
+                await session.close()
 
 
 class Upstreams:
