@@ -112,11 +112,14 @@ async def put_thread(session: AsyncSession, thread: ThreadRecord, created_at: da
     await upsert(session, m.threads, thread.row(created_at), ["id"])
 
 
-async def set_accepted(session: AsyncSession, thread_id: str, post_id: str, author_id: str) -> None:
+async def set_accepted(
+    session: AsyncSession, thread_id: str, post_id: str, author_id: str, accepted_at: datetime
+) -> None:
+    """Record the thread's accepted answer, its author and when it was accepted."""
     await session.execute(
         sa.update(m.threads)
         .where(m.threads.c.id == thread_id)
-        .values(accepted_post_id=post_id, accepted_author_id=author_id)
+        .values(accepted_post_id=post_id, accepted_author_id=author_id, accepted_at=accepted_at)
     )
 
 
@@ -129,8 +132,14 @@ async def delete_thread(session: AsyncSession, thread_id: str) -> None:
     await session.execute(sa.delete(m.suggestions).where(m.suggestions.c.thread_id == thread_id))
 
 
-async def put_post(session: AsyncSession, post_id: str, thread_id: str, author_id: str) -> None:
-    await upsert(session, m.posts, {"id": post_id, "thread_id": thread_id, "author_id": author_id}, ["id"])
+async def put_post(
+    session: AsyncSession, post_id: str, thread_id: str, author_id: str, created_at: datetime | None = None
+) -> None:
+    """Store a post; without ``created_at`` (an acceptance naming it) a time already stored is kept."""
+    values: dict[str, Any] = {"id": post_id, "thread_id": thread_id, "author_id": author_id}
+    if created_at is not None:
+        values["created_at"] = created_at
+    await upsert(session, m.posts, values, ["id"])
 
 
 async def delete_post(session: AsyncSession, post_id: str) -> None:

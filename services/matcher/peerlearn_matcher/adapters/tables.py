@@ -63,6 +63,7 @@ threads = sa.Table(
     sa.Column("accepted_post_id", sa.String(64), nullable=True),
     sa.Column("accepted_author_id", sa.String(64), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),  # migration 0006
 )
 
 posts = sa.Table(
@@ -71,6 +72,7 @@ posts = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("thread_id", sa.String(64), nullable=False, index=True),
     sa.Column("author_id", sa.String(64), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),  # migration 0006
 )
 
 # Embeddings, each stored with the model that made it: a model change triggers a re-embed.

@@ -146,7 +146,7 @@ async def thread_deleted(matcher: Matcher, tx: Transaction, event: events.Event)
 async def post_created(matcher: Matcher, tx: Transaction, event: events.Event) -> Effects:
     data = event.data
     assert isinstance(data, events.PostCreated)
-    await store.put_post(tx.session, data.post_id, data.thread_id, data.author_id)
+    await store.put_post(tx.session, data.post_id, data.thread_id, data.author_id, event.occurred_at)
     matcher.index.engine.posts[data.post_id] = (data.thread_id, data.author_id)
     return Effects()
 
@@ -169,7 +169,9 @@ async def answer_accepted(matcher: Matcher, tx: Transaction, event: events.Event
     if thread is not None:
         thread.accepted_post_id = data.post_id
         thread.accepted_author_id = data.answer_author_id
-    await store.set_accepted(tx.session, data.thread_id, data.post_id, data.answer_author_id)
+    await store.set_accepted(
+        tx.session, data.thread_id, data.post_id, data.answer_author_id, event.occurred_at
+    )
     await store.put_post(tx.session, data.post_id, data.thread_id, data.answer_author_id)
     engine.posts[data.post_id] = (data.thread_id, data.answer_author_id)
     affected: set[str] = set()
