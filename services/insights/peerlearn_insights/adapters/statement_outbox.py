@@ -167,6 +167,27 @@ async def mark_retry(
     )
 
 
+async def defer(session: AsyncSession, org_ids: Sequence[str] | None, now: datetime, until: datetime) -> None:
+    """Every due row of people of ``org_ids`` (None: of every org without its own LRS) waits
+    until ``until``: their LRS is down. Rows in flight (leased past ``now``) keep their lease;
+    the wait outlives a restart, and the sender need not look at them meanwhile."""
+    people = directory.people
+    orgs = (
+        people.c.org_id.not_in(sa.select(org_lrs.c.org_id))
+        if org_ids is None
+        else people.c.org_id.in_(list(org_ids))
+    )
+    await session.execute(
+        sa.update(_box)
+        .where(
+            _box.c.status == PENDING,
+            _box.c.next_attempt_at <= now,
+            _box.c.person_id.in_(sa.select(people.c.id).where(orgs)),
+        )
+        .values(next_attempt_at=until)
+    )
+
+
 async def release(session: AsyncSession, seqs: Sequence[int], now: datetime) -> None:
     """Claimed rows not posted (the sender stopped): due again at once."""
     await session.execute(

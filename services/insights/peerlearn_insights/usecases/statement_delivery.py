@@ -48,6 +48,7 @@ class StatementSender:
     _claimed: dict[str, set[int]] = field(default_factory=dict, init=False)
     _failures: dict[str, int] = field(default_factory=dict, init=False)
     _resting: dict[str, datetime] = field(default_factory=dict, init=False)
+    _orgs: dict[str, list[str] | None] = field(default_factory=dict, init=False)
 
     async def run(self) -> None:
         """Dispatch every ``poll_seconds`` until cancelled; errors are logged, never fatal."""
@@ -75,6 +76,7 @@ class StatementSender:
             if not rows:
                 continue
             self._claimed[key] = {r.seq for r in rows}
+            self._orgs[key] = org_ids
             task = asyncio.create_task(self._deliver(destination, rows, cohorts), name=f"xapi-{key}")
             self._running[key] = task
             task.add_done_callback(partial(self._finished, key))
@@ -168,6 +170,7 @@ class StatementSender:
             left = sorted(self._claimed.get(key, set(seqs)))
             async with self.uow.writing() as tx:
                 await box.mark_retry(tx.session, left, at, answer.text, retry_at)
+                await box.defer(tx.session, self._orgs.get(key, []), at, retry_at)
             self._claimed.pop(key, None)
             return False
         self._failures.pop(key, None)
