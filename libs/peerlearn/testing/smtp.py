@@ -38,6 +38,8 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    # The client's address and port: mails sent over one connection share it.
+    peer: Any = None
 
     def part(self, subtype: str) -> str:
         """The text of the ``text/<subtype>`` part."""
@@ -48,7 +50,8 @@ class Received:
 
 @dataclass
 class SmtpServer:
-    """A running test SMTP server: its URL (for ``PEERLEARN_SMTP_URL``) and what it received."""
+    """A running test SMTP server: its URL (for ``PEERLEARN_SMTP_URL``) and what it received.
+    It refuses recipients at ``refused.invalid`` (550), as a server refuses an unknown mailbox."""
 
     url: str
     received: list[Received] = field(default_factory=list)
@@ -83,6 +86,13 @@ class _Collect:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
 
+    async def handle_RCPT(self, smtp: SMTP, session: Any, envelope: Any, address: str, options: Any) -> str:
+        # A mailbox that does not exist, as a real server answers it: tests of refusals use it.
+        if address.casefold().endswith("@refused.invalid"):
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, smtp: SMTP, session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
@@ -91,7 +101,7 @@ class _Collect:
         secure = session.ssl is not None or (
             transport is not None and transport.get_extra_info("ssl_object") is not None
         )
-        self.server.add(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed), secure)
+        self.server.add(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, session.peer), secure)
         return "250 OK"
 
 

@@ -4,6 +4,8 @@ refused mail is retried with back-off, then given up and recorded as failed."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
@@ -14,7 +16,7 @@ from peerlearn.store import Database
 from peerlearn.testing.smtp import SmtpServer
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_notify.adapters import mail_outbox
-from peerlearn_notify.adapters.postman import SmtpPostman
+from peerlearn_notify.adapters.postman import Post, SmtpPostman
 from peerlearn_notify.adapters.workers import MailSender
 from peerlearn_notify.app import MIGRATIONS
 
@@ -31,6 +33,10 @@ class Hanging(SmtpPostman):
     async def post(self, message: EmailMessage) -> None:
         self.started.set()
         await asyncio.Event().wait()
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[Post]:
+        yield self.post
 
 
 async def _queue(uow: UnitOfWork, count: int) -> list[str]:
@@ -131,3 +137,32 @@ async def test_one_poll_sends_every_mail_due_not_one_batch(
     sender = MailSender(uow, SmtpPostman(smtp_server.url), attempts=5, retry_seconds=1, clock=lambda: NOW)
     assert await sender.send_due() == 45
     assert sorted(to for m in smtp_server.received for to in m.recipients) == sorted(addresses)
+
+
+async def test_a_batch_of_mails_goes_over_one_connection(database: Database, smtp_server: SmtpServer) -> None:
+    await database.migrate(MIGRATIONS)
+    uow = UnitOfWork(database)
+    addresses = await _queue(uow, 5)
+    sender = MailSender(uow, SmtpPostman(smtp_server.url), attempts=5, retry_seconds=1, clock=lambda: NOW)
+    assert await sender.send_due() == 5
+    assert sorted(a for r in smtp_server.received for a in r.recipients) == sorted(addresses)
+    assert len({r.peer for r in smtp_server.received}) == 1  # one connection, not one per mail
+
+
+async def test_a_refused_mail_does_not_stop_the_rest_of_its_batch(
+    database: Database, smtp_server: SmtpServer
+) -> None:
+    await database.migrate(MIGRATIONS)
+    uow = UnitOfWork(database)
+    addresses = await _queue(uow, 3)
+    async with uow.writing() as tx:  # the middle one has an address the server refuses
+        await tx.session.execute(
+            mail_outbox.mail_outbox.update()
+            .where(mail_outbox.mail_outbox.c.to_address == addresses[1])
+            .values(to_address="nobody@refused.invalid")
+        )
+    sender = MailSender(uow, SmtpPostman(smtp_server.url), attempts=5, retry_seconds=1, clock=lambda: NOW)
+    assert await sender.send_due() == 2
+    assert sorted(a for r in smtp_server.received for a in r.recipients) == sorted(
+        [addresses[0], addresses[2]]
+    )

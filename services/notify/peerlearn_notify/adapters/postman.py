@@ -7,9 +7,12 @@ mail-outbox row, so these adapters take the whole :class:`~email.message.EmailMe
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +22,8 @@ import aiosmtplib
 from peerlearn.mail import Mail, MailDrop, MailError, SmtpMailer, compose
 from peerlearn_notify.adapters.mail_attachments import attach, split_attachments
 
+Post = Callable[[EmailMessage], Awaitable[None]]
+
 
 class Postman(Protocol):
     """Anything that hands a finished message over for delivery."""
@@ -27,6 +32,10 @@ class Postman(Protocol):
 
     async def post(self, message: EmailMessage) -> None:
         """Hand ``message`` over; raise :class:`~peerlearn.mail.MailError` when that fails."""
+        ...
+
+    def batch(self) -> AbstractAsyncContextManager[Post]:
+        """A ``post`` for several messages in a row (one SMTP connection for them all)."""
         ...
 
 
@@ -45,6 +54,45 @@ def message_of(postman: Postman, mail: Mail, *, headers: dict[str, str], message
 
 class SmtpPostman(SmtpMailer):
     """The library's SMTP settings (URL, STARTTLS/TLS, login), sending a finished message."""
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[Post]:
+        """Messages sent over one connection, logged in once: a connection per mail held the
+        sender to about 18 mails/s, below the 25/s five routed questions a second ask for. A
+        refusal or a lost connection fails that message only; the next one connects again."""
+        client: aiosmtplib.SMTP | None = None
+
+        async def post(message: EmailMessage) -> None:
+            nonlocal client
+            try:
+                if client is None or not client.is_connected:
+                    client = self._client()
+                    await client.connect()
+                await client.send_message(message)
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                if client is not None:  # its state is unknown now: start afresh
+                    client.close()
+                    client = None
+                raise MailError(f"could not send mail via {self.host}:{self.port}: {exc}") from exc
+
+        try:
+            yield post
+        finally:
+            if client is not None and client.is_connected:
+                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                    await client.quit()
+
+    def _client(self) -> aiosmtplib.SMTP:
+        return aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.implicit_tls,
+            start_tls=False if self.implicit_tls else None,
+            timeout=self.timeout,
+            tls_context=self.tls_context,
+        )
 
     async def post(self, message: EmailMessage) -> None:
         """Connect, authenticate when a user is given, send, quit."""
@@ -66,6 +114,11 @@ class SmtpPostman(SmtpMailer):
 
 class DropPostman(MailDrop):
     """The library's mail drop (``<data dir>/mail/*.eml``, 0600, atomic), for a finished message."""
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[Post]:
+        """Files need no connection: each message is posted on its own."""
+        yield self.post
 
     async def post(self, message: EmailMessage) -> None:
         """Write the message under a temporary name and rename it."""

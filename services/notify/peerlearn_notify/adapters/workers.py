@@ -12,7 +12,7 @@ from typing import Any
 from peerlearn.mail import Mail, MailError
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_notify.adapters import mail_outbox
-from peerlearn_notify.adapters.postman import Postman, message_of
+from peerlearn_notify.adapters.postman import Post, Postman, message_of
 from peerlearn_notify.domain.timing import backoff
 from peerlearn_notify.usecases.digests import send_due_digests
 from peerlearn_notify.usecases.notifying import Delivery
@@ -52,6 +52,12 @@ class MailSender:
                 return sent
 
     async def _send(self, rows: Sequence[Any]) -> int:
+        if not rows:
+            return 0
+        async with self.postman.batch() as post:
+            return await self._send_over(post, rows)
+
+    async def _send_over(self, post: Post, rows: Sequence[Any]) -> int:
         sent = 0
         for row in rows:
             mail = Mail(to=row.to_address, subject=row.subject, text=row.text, html=row.html)
@@ -59,7 +65,7 @@ class MailSender:
                 self.postman, mail, headers=dict(row.headers), message_id=f"<{row.id}@notify.peerlearn>"
             )
             try:
-                await self.postman.post(message)
+                await post(message)
             except MailError as exc:
                 tries = row.attempts + 1
                 retry_at = (
