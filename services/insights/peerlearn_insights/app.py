@@ -15,6 +15,7 @@ from peerlearn.store import Database
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_insights.adapters.handlers import make_consumers
 from peerlearn_insights.adapters.lrs_client import Destination, LrsClient
+from peerlearn_insights.adapters.metrics import statements
 from peerlearn_insights.http.routes import CONTROLLERS
 from peerlearn_insights.settings import InsightsSettings, load
 from peerlearn_insights.usecases.statement_delivery import DEFAULT, StatementSender
@@ -81,4 +82,5 @@ def create_app(
         on_startup=[start_sender],
         on_shutdown=[stop_sender],
         state={"statement_sender": sender},
+        scrape_hooks=[statements],
     )

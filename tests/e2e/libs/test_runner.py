@@ -133,6 +133,7 @@ def test_every_service_answers_prometheus_metrics(system) -> None:  # type: igno
         own = {
             "matcher": 'peerlearn_matcher_index_entries{kind="people"}',
             "notify": 'peerlearn_notify_waiting{channel="mail"} 0.0',
+            "insights": 'peerlearn_insights_statements{state="pending"} 0.0',
         }
         assert own.get(name, "") in text, name
 
