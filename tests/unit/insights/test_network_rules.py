@@ -43,3 +43,20 @@ def test_a_big_network_samples_betweenness_and_says_so(monkeypatch: pytest.Monke
         20,
     )
     assert found.reciprocity == 0.0 and found.never_interacted == []
+
+
+def test_burt_constraint_is_networkx_s_figure() -> None:
+    import random
+
+    import networkx as nx
+
+    rng = random.Random(5)
+    graph = nx.Graph()
+    for _ in range(120):
+        a, b = rng.randrange(30), rng.randrange(30)
+        if a != b:
+            graph.add_edge(str(a), str(b), weight=rng.choice((1.0, 2.0, 3.0)))
+    nodes = sorted(graph)[:10]
+    expected = nx.constraint(graph, nodes=nodes, weight="weight")
+    found = n.burt_constraint(graph, nodes)
+    assert found == pytest.approx(expected)

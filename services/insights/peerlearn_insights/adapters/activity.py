@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from peerlearn.store import UTCDateTime
 from peerlearn_insights.adapters.programme import mentorships, routings, suggestions
 from peerlearn_insights.adapters.tables import acts, directory, threads
 
@@ -117,18 +118,29 @@ async def questions(
     return list((await session.execute(query)).all())
 
 
-async def answers_to(session: AsyncSession, thread_ids: set[str]) -> list[Any]:
-    """``(thread, answerer, at)`` of every answer to those threads."""
-    if not thread_ids:
-        return []
-    rows: list[Any] = []
-    ids = sorted(thread_ids)
-    for i in range(0, len(ids), 5_000):  # bound the parameters of one statement
-        query = sa.select(acts.c.thread_id, acts.c.person_id, acts.c.at).where(
-            acts.c.verb == "answered", acts.c.thread_id.in_(ids[i : i + 5_000])
+def asked_threads(
+    start: datetime | None, end: datetime | None, *, askers: Any = None, cohort_id: str | None = None
+) -> sa.Select[Any]:
+    """The ids of the questions :func:`questions` reads, as a subquery."""
+    query = sa.select(acts.c.thread_id).where(acts.c.verb == "asked", *_window(acts.c.at, start, end))
+    if askers is not None:
+        query = query.where(acts.c.person_id.in_(askers))
+    if cohort_id is not None:
+        query = query.where(
+            acts.c.thread_id.in_(sa.select(threads.c.id).where(threads.c.cohort_id == cohort_id))
         )
-        rows.extend((await session.execute(query)).all())
-    return rows
+    return query
+
+
+async def first_answers(session: AsyncSession, thread_ids: sa.Select[Any]) -> dict[str, datetime]:
+    """``{thread: when its first answer came}`` of those threads that have an answer."""
+    first = sa.func.min(acts.c.at, type_=UTCDateTime).label("first")
+    query = (
+        sa.select(acts.c.thread_id, first)
+        .where(acts.c.verb == "answered", acts.c.thread_id.in_(thread_ids))
+        .group_by(acts.c.thread_id)
+    )
+    return {r.thread_id: r.first for r in await session.execute(query)}
 
 
 async def helps(
@@ -144,37 +156,58 @@ async def helps(
     return list((await session.execute(query)).all())
 
 
-async def suggestion_rows(
+async def suggestion_counts(
     session: AsyncSession, scope: sa.Select[Any], start: datetime | None, end: datetime | None
 ) -> list[Any]:
-    """``(kind, action)`` of the suggestions made in the window to the scope's people."""
-    query = sa.select(suggestions.c.kind, suggestions.c.action).where(
-        suggestions.c.person_id.in_(scope), *_window(suggestions.c.made_at, start, end)
+    """``(kind, action, n)`` of the suggestions made in the window to the scope's people."""
+    n = sa.func.count().label("n")
+    query = (
+        sa.select(suggestions.c.kind, suggestions.c.action, n)
+        .where(suggestions.c.person_id.in_(scope), *_window(suggestions.c.made_at, start, end))
+        .group_by(suggestions.c.kind, suggestions.c.action)
     )
     return list((await session.execute(query)).all())
 
 
-async def mentorship_rows(
+async def mentorship_counts(
     session: AsyncSession, scope: sa.Select[Any], start: datetime | None, end: datetime | None
 ) -> list[Any]:
-    """``(status, rating)`` of the mentorships requested in the window with a scope person in them."""
-    query = sa.select(mentorships.c.status, mentorships.c.rating).where(
-        sa.or_(mentorships.c.mentee_id.in_(scope), mentorships.c.mentor_id.in_(scope)),
-        *_window(mentorships.c.requested_at, start, end),
-    )
-    return list((await session.execute(query)).all())
-
-
-async def routed(session: AsyncSession, thread_ids: set[str]) -> list[tuple[str, str]]:
-    """``(thread, person)`` pairs routed for those threads."""
-    ids = sorted(thread_ids)
-    out: list[tuple[str, str]] = []
-    for i in range(0, len(ids), 5_000):
-        query = sa.select(routings.c.thread_id, routings.c.person_id).where(
-            routings.c.thread_id.in_(ids[i : i + 5_000])
+    """``(status, rating, n)`` of the mentorships requested in the window with a scope person in them."""
+    n = sa.func.count().label("n")
+    query = (
+        sa.select(mentorships.c.status, mentorships.c.rating, n)
+        .where(
+            sa.or_(mentorships.c.mentee_id.in_(scope), mentorships.c.mentor_id.in_(scope)),
+            *_window(mentorships.c.requested_at, start, end),
         )
-        out.extend((r.thread_id, r.person_id) for r in await session.execute(query))
-    return out
+        .group_by(mentorships.c.status, mentorships.c.rating)
+    )
+    return list((await session.execute(query)).all())
+
+
+async def routing_counts(session: AsyncSession, thread_ids: sa.Select[Any]) -> tuple[int, int]:
+    """Of the (question, person) pairs routed for those threads: how many, and how many of those
+    people answered the question they were routed to."""
+    answers = (
+        sa.select(acts.c.thread_id, acts.c.person_id)
+        .where(acts.c.verb == "answered", acts.c.thread_id.in_(thread_ids))
+        .distinct()
+        .subquery()
+    )
+    routed = sa.select(sa.func.count()).where(routings.c.thread_id.in_(thread_ids))
+    hit = (
+        sa.select(sa.func.count())
+        .select_from(
+            routings.join(
+                answers,
+                sa.and_(
+                    answers.c.thread_id == routings.c.thread_id, answers.c.person_id == routings.c.person_id
+                ),
+            )
+        )
+        .where(routings.c.thread_id.in_(thread_ids))
+    )
+    return int(await session.scalar(routed) or 0), int(await session.scalar(hit) or 0)
 
 
 async def people_by_id(session: AsyncSession, ids: set[str]) -> dict[str, tuple[str, str]]:

@@ -146,8 +146,9 @@ def analyse(
     crossing_ties = sum(1 for a, b in graph.edges if community_of[a] != community_of[b])
     cross_org = sum(1 for a, b in graph.edges if nodes[a][2] != nodes[b][2])
     betweenness, sampled = _betweenness(undirected)
-    top = sorted((n for n in betweenness if betweenness[n] > 0), key=lambda n: (-betweenness[n], n))[:BROKERS]
-    constraint = nx.constraint(undirected, nodes=top, weight="weight") if top else {}
+    people_nodes = (n for n in betweenness if betweenness[n] > 0 and nodes[n][0] == "person")
+    top = sorted(people_nodes, key=lambda n: (-betweenness[n], n))[:BROKERS]
+    constraint = burt_constraint(undirected, top)
     out_weight = dict(graph.out_degree(weight="weight"))
     in_weight = dict(graph.in_degree(weight="weight"))
     people = [n for n, (kind, _, org, _) in nodes.items() if kind == "person" and org == org_id]
@@ -190,6 +191,38 @@ def analyse(
         reciprocity=nx.reciprocity(graph) if ties else None,
         answering_gini=gini(answers_given.get(n, 0) for n in people),
     )
+
+
+def burt_constraint(graph: nx.Graph, of: Iterable[str]) -> dict[str, float]:
+    """Burt's constraint of the nodes ``of`` on a weighted undirected graph:
+    c(i) = Σ_j (p_ij + Σ_q p_iq·p_qj)², p_ij being i's share of its tie weight that goes to j.
+
+    The same figure as ``networkx.constraint``, which recomputes every share inside its
+    innermost loop (cubic in the degree: an org folded into one node with thousands of ties
+    took minutes); here each node's shares are computed once, when first needed."""
+    shares: dict[str, dict[str, float]] = {}
+
+    def share_of(node: str) -> dict[str, float]:
+        if node not in shares:
+            weights = {
+                other: float(d.get("weight", 1.0)) for other, d in graph[node].items() if other != node
+            }
+            total = sum(weights.values())
+            shares[node] = {other: w / total for other, w in weights.items()} if total else {}
+        return shares[node]
+
+    out: dict[str, float] = {}
+    for i in of:
+        mine = share_of(i)
+        if not mine:
+            continue
+        indirect: dict[str, float] = {}
+        for q, p_iq in mine.items():
+            for j, p_qj in share_of(q).items():
+                if j != i:
+                    indirect[j] = indirect.get(j, 0.0) + p_iq * p_qj
+        out[i] = sum((p_ij + indirect.get(j, 0.0)) ** 2 for j, p_ij in mine.items())
+    return out
 
 
 def _betweenness(graph: nx.Graph) -> tuple[dict[str, float], int]:

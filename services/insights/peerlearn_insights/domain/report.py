@@ -94,13 +94,13 @@ class Report(msgspec.Struct, kw_only=True):
     skills: list[Skill]
 
 
-def suggestion_counts(rows: Iterable[tuple[str, str | None]]) -> list[SuggestionCounts]:
-    """Per kind, from ``(kind, action)`` rows: made, accepted, declined."""
+def suggestion_counts(rows: Iterable[tuple[str, str | None, int]]) -> list[SuggestionCounts]:
+    """Per kind, from ``(kind, action, how many)`` rows: made, accepted, declined."""
     made: Counter[str] = Counter()
     answered: Counter[tuple[str, str | None]] = Counter()
-    for kind, action in rows:
-        made[kind] += 1
-        answered[(kind, action)] += 1
+    for kind, action, n in rows:
+        made[kind] += n
+        answered[(kind, action)] += n
     return [
         SuggestionCounts(
             kind=k, made=made[k], accepted=answered[(k, "accept")], declined=answered[(k, "decline")]
@@ -109,22 +109,22 @@ def suggestion_counts(rows: Iterable[tuple[str, str | None]]) -> list[Suggestion
     ]
 
 
-def mentorship_counts(rows: Iterable[tuple[str, int | None]]) -> Mentorships:
-    """From ``(status, rating)`` rows; the mean rating over the closed ones that were rated."""
+def mentorship_counts(rows: Iterable[tuple[str, int | None, int]]) -> Mentorships:
+    """From ``(status, rating, how many)`` rows; the mean rating over the closed ones rated."""
     statuses: Counter[str] = Counter()
-    ratings: list[int] = []
-    for status, rating in rows:
-        statuses[status] += 1
+    rated, total = 0, 0
+    for status, rating, n in rows:
+        statuses[status] += n
         if status == "closed" and rating is not None:
-            ratings.append(rating)
+            rated, total = rated + n, total + rating * n
     return Mentorships(
         requested=sum(statuses.values()),
         active=statuses["active"],
         closed=statuses["closed"],
         declined=statuses["declined"],
         expired=statuses["expired"],
-        mean_rating=round(statistics.fmean(ratings), 2) if ratings else None,
-        rated=len(ratings),
+        mean_rating=round(total / rated, 2) if rated else None,
+        rated=rated,
     )
 
 
@@ -158,12 +158,10 @@ def question_figures(
     )
 
 
-def routing_figures(routed: Iterable[tuple[str, str]], answered: set[tuple[str, str]]) -> Routing:
-    """Of the ``(thread, person)`` pairs routed, the share that answered that thread."""
-    pairs = set(routed)
-    hit = len(pairs & answered)
+def routing_figures(routed: int, answered: int) -> Routing:
+    """Of the ``routed`` (question, person) pairs, the share whose person answered that question."""
     return Routing(
-        routed_answerers=len(pairs), answered=hit, share_answered=hit / len(pairs) if pairs else None
+        routed_answerers=routed, answered=answered, share_answered=answered / routed if routed else None
     )
 
 

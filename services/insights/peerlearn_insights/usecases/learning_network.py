@@ -34,7 +34,9 @@ async def learning_network(
         outside_ids = {h.person_id for h in helps} | {h.other_id for h in helps}
         outside = await activity.people_by_id(tx.session, outside_ids - own.keys())
         asked = await activity.questions(tx.session, start, end, askers=scope)
-        answered = {a.thread_id for a in await activity.answers_to(tx.session, {q.thread_id for q in asked})}
+        answered = set(
+            await activity.first_answers(tx.session, activity.asked_threads(start, end, askers=scope))
+        )
     nodes: dict[str, NodeInfo] = {p: ("person", name, org_id, 1) for p, (name, _) in own.items()}
     node_of = {p: p for p in own}
     aggregated: Counter[str] = Counter()

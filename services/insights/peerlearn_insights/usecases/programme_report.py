@@ -43,11 +43,12 @@ async def org_report(
         if not caller.administers_org(org_id) or not known:
             raise NotFound(f"no org {org_id}")
         rows = await activity.questions(tx.session, start, end, askers=scope)
+        asked = activity.asked_threads(start, end, askers=scope)
         ties = []
         for cohort_id, name in await activity.cohorts_of_org(tx.session, org_id):
             cohort_members = await activity.members_of(tx.session, cohort_id)
             ties.append(await _ties(tx, cohort_id, name, cohort_members, start, end))
-        return await _report(tx, caller, "org", org_id, scope, len(known), rows, ties, start, end)
+        return await _report(tx, caller, "org", org_id, scope, len(known), rows, asked, ties, start, end)
 
 
 async def cohort_report(
@@ -63,9 +64,10 @@ async def cohort_report(
         scope = activity.cohort_people(cohort_id)
         cohort_members = await activity.members_of(tx.session, cohort_id)
         rows = await activity.questions(tx.session, start, end, cohort_id=cohort_id)
+        asked = activity.asked_threads(start, end, cohort_id=cohort_id)
         ties = [await _ties(tx, cohort_id, name, cohort_members, start, end)]
         return await _report(
-            tx, caller, "cohort", cohort_id, scope, len(cohort_members), rows, ties, start, end
+            tx, caller, "cohort", cohort_id, scope, len(cohort_members), rows, asked, ties, start, end
         )
 
 
@@ -89,6 +91,7 @@ async def _report(
     scope: Any,
     people: int,
     rows: list[Any],
+    asked: Any,
     ties: list[r.CohortTies],
     start: datetime | None,
     end: datetime | None,
@@ -105,14 +108,9 @@ async def _report(
                 tags=tuple(row.tags or ()) if visible else (),
             )
         )
-    thread_ids = {q.thread_id for q in questions}
-    first: dict[str, datetime] = {}
-    answered: set[tuple[str, str]] = set()
-    for a in await activity.answers_to(tx.session, thread_ids):
-        answered.add((a.thread_id, a.person_id))
-        if a.thread_id not in first or a.at < first[a.thread_id]:
-            first[a.thread_id] = a.at
+    first = await activity.first_answers(tx.session, asked)
     figures, unanswered, skills = r.question_figures(questions, first)
+    routed, answered = await activity.routing_counts(tx.session, asked)
     return r.Report(
         scope=scope_kind,
         id=scope_id,
@@ -120,13 +118,13 @@ async def _report(
         end=end,
         people=people,
         suggestions=r.suggestion_counts(
-            (s.kind, s.action) for s in await activity.suggestion_rows(tx.session, scope, start, end)
+            (s.kind, s.action, s.n) for s in await activity.suggestion_counts(tx.session, scope, start, end)
         ),
         mentorships=r.mentorship_counts(
-            (m.status, m.rating) for m in await activity.mentorship_rows(tx.session, scope, start, end)
+            (m.status, m.rating, m.n) for m in await activity.mentorship_counts(tx.session, scope, start, end)
         ),
         questions=figures,
-        routing=r.routing_figures(await activity.routed(tx.session, thread_ids), answered),
+        routing=r.routing_figures(routed, answered),
         unanswered=unanswered,
         cohorts=ties,
         skills=skills,
