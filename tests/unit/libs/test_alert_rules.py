@@ -35,7 +35,9 @@ def exported_series() -> set[str]:
     assert peerlearn_matcher.adapters.metrics.INDEX_SIZE is not None
     suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"], "gauge": [""]}
     # A labelled series with no child yet has no samples: its names follow from its type.
-    return {family.name + suffix for family in REGISTRY.collect() for suffix in suffixes.get(family.type, [""])}
+    return {
+        family.name + suffix for family in REGISTRY.collect() for suffix in suffixes.get(family.type, [""])
+    }
 
 
 def anchor(heading: str) -> str:
