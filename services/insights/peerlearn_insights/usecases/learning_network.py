@@ -4,6 +4,7 @@ org (DESIGN §6), and the analysis of :mod:`peerlearn_insights.domain.network`."
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import datetime
 from typing import Literal
@@ -59,4 +60,8 @@ async def learning_network(
             )
     answers_given = Counter(h.person_id for h in helps if h.verb == "answered" and h.person_id in own)
     unanswered_askers = {q.asker_id for q in asked} - {q.asker_id for q in asked if q.thread_id in answered}
-    return n.analyse(org_id, graph, nodes, answers_given=answers_given, asked_unanswered=unanswered_askers)
+    # Seconds of CPU on a big org (Louvain, betweenness): off the event loop, so the service keeps
+    # answering other requests meanwhile.
+    return await asyncio.to_thread(
+        n.analyse, org_id, graph, nodes, answers_given=answers_given, asked_unanswered=unanswered_askers
+    )
