@@ -87,23 +87,32 @@ class SmtpMailer:
     def __repr__(self) -> str:  # never the password
         return f"SmtpMailer({'smtps' if self.implicit_tls else 'smtp'}://{self.host}:{self.port})"
 
+    def client(self) -> aiosmtplib.SMTP:
+        """An SMTP client for this server, not connected yet (``connect()`` also logs in when a
+        user is given)."""
+        return aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.implicit_tls,
+            # None: STARTTLS when the server offers it; plain only if it does not.
+            start_tls=False if self.implicit_tls else None,
+            timeout=self.timeout,
+            tls_context=self.tls_context,
+        )
+
+    def failure(self, exc: Exception) -> MailError:
+        """The error a refusal or a lost connection is raised as (naming the server, never the login)."""
+        return MailError(f"could not send mail via {self.host}:{self.port}: {exc}")
+
     async def send(self, mail: Mail) -> None:
         """Connect, authenticate when a user is given, send, quit."""
         try:
-            await aiosmtplib.send(
-                compose(mail, self.sender),
-                hostname=self.host,
-                port=self.port,
-                username=self.username,
-                password=self.password,
-                use_tls=self.implicit_tls,
-                # None: STARTTLS when the server offers it; plain only if it does not.
-                start_tls=False if self.implicit_tls else None,
-                timeout=self.timeout,
-                tls_context=self.tls_context,
-            )
+            async with self.client() as client:
+                await client.send_message(compose(mail, self.sender))
         except (aiosmtplib.SMTPException, OSError) as exc:
-            raise MailError(f"could not send mail via {self.host}:{self.port}: {exc}") from exc
+            raise self.failure(exc) from exc
 
 
 class MailDrop:

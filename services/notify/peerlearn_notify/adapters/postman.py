@@ -66,14 +66,14 @@ class SmtpPostman(SmtpMailer):
             nonlocal client
             try:
                 if client is None or not client.is_connected:
-                    client = self._client()
+                    client = self.client()
                     await client.connect()
                 await client.send_message(message)
             except (aiosmtplib.SMTPException, OSError) as exc:
                 if client is not None:  # its state is unknown now: start afresh
                     client.close()
                     client = None
-                raise MailError(f"could not send mail via {self.host}:{self.port}: {exc}") from exc
+                raise self.failure(exc) from exc
 
         try:
             yield post
@@ -82,34 +82,10 @@ class SmtpPostman(SmtpMailer):
                 with contextlib.suppress(aiosmtplib.SMTPException, OSError):
                     await client.quit()
 
-    def _client(self) -> aiosmtplib.SMTP:
-        return aiosmtplib.SMTP(
-            hostname=self.host,
-            port=self.port,
-            username=self.username,
-            password=self.password,
-            use_tls=self.implicit_tls,
-            start_tls=False if self.implicit_tls else None,
-            timeout=self.timeout,
-            tls_context=self.tls_context,
-        )
-
     async def post(self, message: EmailMessage) -> None:
         """Connect, authenticate when a user is given, send, quit."""
-        try:
-            await aiosmtplib.send(
-                message,
-                hostname=self.host,
-                port=self.port,
-                username=self.username,
-                password=self.password,
-                use_tls=self.implicit_tls,
-                start_tls=False if self.implicit_tls else None,
-                timeout=self.timeout,
-                tls_context=self.tls_context,
-            )
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            raise MailError(f"could not send mail via {self.host}:{self.port}: {exc}") from exc
+        async with self.batch() as post:
+            await post(message)
 
 
 class DropPostman(MailDrop):
