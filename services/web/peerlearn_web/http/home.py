@@ -3,6 +3,7 @@ community for everyone else; accept / decline; the live refresh's event stream."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any, Literal
 
@@ -12,6 +13,7 @@ from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage,
 from peerlearn_web.adapters.upstreams import UpstreamDown, UpstreamError, Upstreams
 from peerlearn_web.domain.caller import Caller
 from peerlearn_web.http.forms import form_value
+from peerlearn_web.http.inbox import header_of_home
 from peerlearn_web.http.rendering import page, see_other
 from peerlearn_web.usecases import forum, home
 
@@ -30,10 +32,14 @@ class HomeController(Controller):
         """Home for a signed-in person, the public community for everyone else."""
         if caller is None:
             return page(request, "welcome.html", spaces=await forum.spaces(ups, None))
+        # The suggestions and the header's notifications side by side: two services, one wait.
+        learner, _ = await asyncio.gather(
+            home.learner_home(ups, caller), header_of_home(request, ups, caller)
+        )
         return page(
             request,
             "home.html",
-            home=await home.learner_home(ups, caller),
+            home=learner,
             note=FEEDBACK_NOTES.get(done, ""),
             note_link=("/mentorships", "See your mentorships") if done == "requested" else None,
         )

@@ -31,22 +31,25 @@ HOME_LATEST = 5
 
 async def unread_in_header(request: Request[Any, Any, Any]) -> None:
     """Before a page: the signed-in person's unread count for the header (one call; None when
-    notify does not answer — the page shows no count). Home gets the latest unread ones too
-    (but routed questions, which it lists already), from the same call."""
-    if request.method != "GET" or request.url.path.startswith(NO_HEADER):
+    notify does not answer — the page shows no count). Home fetches its own, beside its
+    suggestions (:func:`header_of_home`)."""
+    if request.method != "GET" or request.url.path.startswith(NO_HEADER) or request.url.path == "/":
         return
     caller = current_caller(request)
     if caller is None:
         return
-    ups: Upstreams = request.app.state.upstreams
-    home = request.url.path == "/"
-    count, latest = await inbox.unread_summary(ups, caller, 2 * HOME_LATEST if home else 1)
+    count, _latest = await inbox.unread_summary(request.app.state.upstreams, caller, 1)
     request.state.unread = count
-    if home:
-        settings: WebSettings = request.app.state.settings
-        # Routed questions have their own list on home (the matcher's, with reasons): not twice.
-        others = tuple(n for n in latest if n.kind != "question_routed")[:HOME_LATEST]
-        request.state.latest_unread = inbox.on_site(others, settings.public_url)
+
+
+async def header_of_home(request: Request[Any, Any, Any], ups: Upstreams, caller: Caller) -> None:
+    """Home's header count and its latest unread notifications, from the same call (but routed
+    questions, which home lists already, with the matcher's reasons: not twice)."""
+    count, latest = await inbox.unread_summary(ups, caller, 2 * HOME_LATEST)
+    request.state.unread = count
+    settings: WebSettings = request.app.state.settings
+    others = tuple(n for n in latest if n.kind != "question_routed")[:HOME_LATEST]
+    request.state.latest_unread = inbox.on_site(others, settings.public_url)
 
 
 class InboxController(Controller):
