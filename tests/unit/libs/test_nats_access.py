@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from peerlearn import events, nats_access
+from peerlearn.runner import SERVICES
 
 DEPLOY = Path(__file__).parents[3] / "deploy"
 
@@ -30,11 +31,21 @@ def test_a_service_publishes_only_its_own_subjects_and_dead_letters() -> None:
 
 
 def test_every_deployment_logs_in_as_its_own_user() -> None:
-    deployments = [
+    every = [
         doc
         for doc in yaml.safe_load_all((DEPLOY / "k8s" / "peerlearn.yaml").read_text())
         if doc["kind"] == "Deployment"
     ]
+    assert sorted(d["metadata"]["name"] for d in every) == sorted(SERVICES)  # every service is deployed
+    # The web app uses no NATS (it calls the others over HTTP); every other service logs in.
+    deployments = [d for d in every if d["metadata"]["name"] != "web"]
+    web = {
+        e["name"]
+        for e in next(d for d in every if d["metadata"]["name"] == "web")["spec"]["template"]["spec"][
+            "containers"
+        ][0]["env"]
+    }
+    assert "PEERLEARN_NATS_USER" not in web
     for deployment in deployments:
         service = deployment["metadata"]["name"]
         env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
