@@ -17,7 +17,7 @@ import networkx as nx
 WEIGHTS: Mapping[str, float] = {"answered": 1.0, "answer_accepted": 2.0, "mentored": 2.0}
 # Above this many nodes betweenness is estimated from SAMPLE seeded sources: exact is O(n·m);
 # on 1,100 nodes and 7,400 ties 100 sources took 1.6 s on the 2-core machine under load (exact
-# about 11× that), so the 5,000 nodes would be minutes per request.
+# about 11 times that), so the 5,000 nodes would be minutes per request.
 EXACT_UP_TO = 1_000
 SAMPLE = 100
 BROKERS = 10
