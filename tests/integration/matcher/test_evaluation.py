@@ -73,3 +73,14 @@ def test_eval_says_clearly_when_the_folder_is_not_a_dump(
     assert main(["eval", "--dump", str(tmp_path), "--out", ""]) == 2
     assert "Posts.xml" in capsys.readouterr().err
     assert os.listdir(tmp_path) == []
+
+
+def test_eval_of_a_dump_too_small_to_learn_from_still_reports(tmp_path: Path) -> None:
+    # Fewer labelled questions than the learned ranker needs: it keeps its default weights and
+    # the report says so (it raised TypeError formatting a shrinkage that was never chosen).
+    dump = tmp_path / "dump"
+    generate(dump, seed=7)
+    out = tmp_path / "eval.md"
+    assert main(["eval", "--dump", str(dump), "--limit", "12", "--out", str(out)]) == 0
+    report = out.read_text()
+    assert "questions: 12" in report and "shrinkage none yet" in report

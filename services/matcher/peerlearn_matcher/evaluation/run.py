@@ -100,6 +100,8 @@ def _notes(data: Dump, result: ReplayResult, rankers: list[Ranker], sample: bool
     if learned is not None:
         model = learned.model
         window = f"{model.window[0]:%Y-%m-%d} to {model.window[1]:%Y-%m-%d}" if model.window else "none"
+        # None until a refit is accepted (a dump with few labelled questions never has one).
+        shrinkage = f"{model.prior:g}" if model.prior is not None else "none yet"
         top = sorted(model.weights().items(), key=lambda kv: -abs(kv[1]))[:5]
         held = (
             f"; on the {model.validation} latest cases held out from its fit it ranked MRR "
@@ -109,7 +111,7 @@ def _notes(data: Dump, result: ReplayResult, rankers: list[Ranker], sample: bool
         )
         notes.append(
             f"peerlearn, learned: {len(model.cases)} labelled questions by the end, default weights until "
-            f"{model.min_cases}; last model's window {window}, shrinkage {model.prior:g} (chosen by "
+            f"{model.min_cases}; last model's window {window}, shrinkage {shrinkage} (chosen by "
             f"cross-validation over time on its own earlier cases){held}; strongest weights (per s.d., "
             "*_raw* = the count itself, as the baselines use it): "
             + ", ".join(f"{k} {v:+.2f}" for k, v in top)
