@@ -29,6 +29,7 @@ from nats.js.errors import NotFoundError
 
 from peerlearn import events, nats_access
 from peerlearn.metrics import CONSUMER_MESSAGES
+from peerlearn.retrying import backoff_delay
 
 if TYPE_CHECKING:
     from peerlearn.settings import ServiceSettings
@@ -258,11 +259,6 @@ def _being_cancelled() -> bool:
     return task is not None and task.cancelling() > 0
 
 
-def backoff_delay(delivery: int, *, base: float = 0.2, cap: float = 30.0) -> float:
-    """Seconds to wait before redelivery number ``delivery + 1`` (exponential, capped)."""
-    return float(min(cap, base * (2 ** max(0, delivery - 1))))
-
-
 class Consumer:
     """A durable pull consumer that feeds one handler until cancelled."""
 
@@ -382,6 +378,7 @@ class Consumer:
         except Exception as exc:  # never lose it: leave it to come back
             log.warning("could not dead-letter %s (%r); it will be redelivered", message.subject, exc)
             await message.nak(delay=self.backoff(delivered))
+            CONSUMER_MESSAGES.labels(self.stream, self.durable, "retried").inc()
 
     async def _dead_letter(self, message: Msg, delivered: int, error: str) -> None:
         meta = message.metadata

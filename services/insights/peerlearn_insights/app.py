@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.di import Provide
 
 from peerlearn.bus import Bus
+from peerlearn.retrying import run_every
 from peerlearn.sealing import SecretSealer
 from peerlearn.service import create_service_app
 from peerlearn.store import Database
@@ -37,7 +38,6 @@ def statement_sender(settings: InsightsSettings, uow: UnitOfWork, sealer: Secret
         settings.public_url,
         default,
         batch_size=settings.xapi_batch_size,
-        poll_seconds=settings.xapi_poll_seconds,
         retry_seconds=settings.xapi_retry_seconds,
         max_backoff_seconds=settings.xapi_max_backoff_seconds,
     )
@@ -56,7 +56,8 @@ def create_app(
     tasks: list[asyncio.Task[None]] = []
 
     async def start_sender(_app: Litestar) -> None:
-        tasks.append(asyncio.create_task(sender.run(), name="insights-statements"))
+        every = run_every(settings.xapi_poll_seconds, sender.dispatch_due, "statement sender")
+        tasks.append(asyncio.create_task(every, name="insights-statements"))
 
     async def stop_sender(_app: Litestar) -> None:
         for task in tasks:

@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.di import Provide
 
 from peerlearn.bus import Bus
+from peerlearn.retrying import run_every
 from peerlearn.service import create_service_app, make_store
 from peerlearn.store import Database
 from peerlearn.unit_of_work import UnitOfWork
@@ -21,7 +22,7 @@ from peerlearn_notify.adapters.metrics import deliveries
 from peerlearn_notify.adapters.postman import Postman, postman_for
 from peerlearn_notify.adapters.webhook_http import AddressGuard, WebhookPoster
 from peerlearn_notify.adapters.webhook_secrets import SecretBox, seal_stored
-from peerlearn_notify.adapters.workers import DigestClock, MailSender, run_every
+from peerlearn_notify.adapters.workers import DigestClock, MailSender
 from peerlearn_notify.http.routes import CONTROLLERS
 from peerlearn_notify.http.stream_slots import StreamSlots
 from peerlearn_notify.settings import NotifySettings, load

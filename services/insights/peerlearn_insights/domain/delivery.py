@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Literal
 
 from peerlearn.directory.caller import Caller, Where, may_see
+from peerlearn.retrying import backoff_delay
 
 Outcome = Literal["sent", "split", "refused", "down"]
 
@@ -40,7 +41,7 @@ def outcome(status_code: int | None, statements: int) -> Outcome:
 
 def backoff(failures: int, first_seconds: float, cap_seconds: float) -> timedelta:
     """The wait after the ``failures``-th failure in a row of one LRS: doubling, capped."""
-    return timedelta(seconds=min(first_seconds * 2 ** max(0, failures - 1), cap_seconds))
+    return timedelta(seconds=backoff_delay(failures, base=first_seconds, cap=cap_seconds))
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ class StatementSender:
     public_url: str
     default: Destination | None
     batch_size: int = 100
-    poll_seconds: float = 1.0
     retry_seconds: float = 1.0
     max_backoff_seconds: float = 300.0
     lease: timedelta = timedelta(minutes=5)
@@ -49,17 +48,6 @@ class StatementSender:
     _failures: dict[str, int] = field(default_factory=dict, init=False)
     _resting: dict[str, datetime] = field(default_factory=dict, init=False)
     _orgs: dict[str, list[str] | None] = field(default_factory=dict, init=False)
-
-    async def run(self) -> None:
-        """Dispatch every ``poll_seconds`` until cancelled; errors are logged, never fatal."""
-        while True:
-            try:
-                await self.dispatch_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("statement sender failed; trying again in %gs", self.poll_seconds)
-            await asyncio.sleep(self.poll_seconds)
 
     async def dispatch_due(self) -> int:
         """Start a delivery for each LRS that has due statements and is neither busy nor resting

@@ -3,7 +3,6 @@ clock. Both are tasks of the app's lifespan, and both may be killed at any point
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -81,18 +80,6 @@ class MailSender:
                 await mail_outbox.mark_sent(tx.session, row.id)
             sent += 1
         return sent
-
-
-async def run_every(seconds: float, step: Callable[[], object], name: str) -> None:
-    """Call the coroutine function ``step`` every ``seconds`` until cancelled; errors are logged."""
-    while True:
-        try:
-            await step()  # type: ignore[misc]
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("%s failed; trying again in %gs", name, seconds)
-        await asyncio.sleep(seconds)
 
 
 class DigestClock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from peerlearn.retrying import backoff_delay
 from peerlearn_notify.domain.kinds import Preferences, zone_of
 
 
@@ -66,4 +67,4 @@ def digest_period(prefs: Preferences, mode: str, now: datetime, digest_hour: int
 
 def backoff(attempts: int, first_seconds: float) -> timedelta:
     """How long to wait after the ``attempts``-th refusal of a mail (doubling, at most a day)."""
-    return timedelta(seconds=min(first_seconds * 2 ** max(0, attempts - 1), 86_400.0))
+    return timedelta(seconds=backoff_delay(attempts, base=first_seconds, cap=86_400.0))

@@ -21,11 +21,9 @@ import sqlalchemy as sa
 
 from peerlearn.events import make_event
 from peerlearn.events.contacts import ContactUpdated
-from peerlearn.outbox import outbox_table
 from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_profiles.adapters.models import outbox as _OUTBOX
 from peerlearn_profiles.adapters.models import people
-
-_OUTBOX = outbox_table(sa.MetaData())
 
 
 @dataclass

@@ -133,8 +133,8 @@ class Upstream:
 
     async def _send(
         self, method: str, path: str, headers: dict[str, str], **kw: Any
-    ) -> tuple[int, str | None, bytes, dict[str, str]]:
-        """One request: status, reason, body and headers; a timeout or a lost connection is
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """One request: status, body and headers; a timeout or a lost connection is
         :class:`UpstreamDown`, a 5xx too, a 4xx :class:`UpstreamError`."""
         try:
             async with self.client.request(method, self.base_url + path, headers=headers, **kw) as response:
@@ -148,7 +148,7 @@ class Upstream:
             raise UpstreamDown(self.name, f"it answered {status}")
         if status >= 400:
             raise _refusal(self.name, status, reason, body)
-        return status, reason, body, answered
+        return status, body, answered
 
     async def call(
         self,
@@ -177,9 +177,7 @@ class Upstream:
             body["json"] = json
         elif content is not None:
             body["data"] = content
-        status, _reason, raw, _headers = await self._send(
-            method, path, headers, params=_query(params), **body
-        )
+        status, raw, _headers = await self._send(method, path, headers, params=_query(params), **body)
         if status == 204 or not raw:
             return None
         return _decode_json(raw)
@@ -187,7 +185,7 @@ class Upstream:
     async def download(self, path: str, *, token: str | None) -> tuple[bytes, dict[str, str]]:
         """A GET whose body is a file, not JSON (an ``.ics``): its bytes and its headers."""
         headers = {**self._headers(token, None), "Accept": "*/*"}
-        _status, _reason, raw, answered = await self._send("GET", path, headers)
+        _status, raw, answered = await self._send("GET", path, headers)
         return raw, {key.lower(): value for key, value in answered.items()}
 
     @asynccontextmanager
@@ -242,6 +240,14 @@ class Upstreams:
         )
         profiles, forum, matcher = (Upstream(name, urls[name], timeout=timeout) for name in UPSTREAM_NAMES)
         return cls(profiles, forum, matcher, notify, insights)
+
+    def required(self, name: str) -> Upstream:
+        """An optional upstream (notify, insights) a page cannot do without: UpstreamDown naming
+        its setting when this web app has no address for it."""
+        found: Upstream | None = getattr(self, name)
+        if found is None:
+            raise UpstreamDown(name, f"no address is configured (PEERLEARN_WEB_{name.upper()}_URL)")
+        return found
 
     def all(self) -> tuple[Upstream, ...]:
         """Every upstream, in a fixed order."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from peerlearn_web.adapters.upstreams import Upstream, UpstreamDown, UpstreamError, Upstreams
+from peerlearn_web.adapters.upstreams import UpstreamDown, UpstreamError, Upstreams
 from peerlearn_web.domain.caller import Caller
 
 PAGE_SIZE = 20
@@ -61,12 +61,6 @@ class InboxPage(msgspec.Struct, frozen=True, kw_only=True):
     next_cursor: str | None
 
 
-def _notify(ups: Upstreams) -> Upstream:
-    if ups.notify is None:
-        raise UpstreamDown("notify", "no notify service is configured (PEERLEARN_WEB_NOTIFY_URL)")
-    return ups.notify
-
-
 def _link_on_site(link: str, public_url: str) -> str:
     """notify's links name the public web address; on this site they stay relative paths."""
     base = public_url.rstrip("/")
@@ -79,7 +73,7 @@ async def inbox_page(
     ups: Upstreams, caller: Caller, *, unread_only: bool, cursor: str | None, public_url: str = ""
 ) -> InboxPage:
     """One page of the person's notifications, newest first."""
-    raw: dict[str, Any] = await _notify(ups).call(
+    raw: dict[str, Any] = await ups.required("notify").call(
         "GET",
         f"/v1/people/{caller.person_id}/notifications",
         token=caller.token,
@@ -122,7 +116,7 @@ def on_site(items: tuple[Notification, ...], public_url: str) -> tuple[Notificat
 async def mark_read(ups: Upstreams, caller: Caller, ids: list[str] | None) -> int:
     """Mark ``ids`` read, or every notification when ``ids`` is None; how many changed."""
     body: dict[str, Any] = {"all": True} if ids is None else {"ids": ids}
-    answer: dict[str, Any] = await _notify(ups).call(
+    answer: dict[str, Any] = await ups.required("notify").call(
         "POST", f"/v1/people/{caller.person_id}/notifications/read", token=caller.token, json=body
     )
     return int(answer.get("marked", 0))
@@ -183,7 +177,7 @@ class SettingsForm(msgspec.Struct, kw_only=True):
 
 async def notification_settings(ups: Upstreams, caller: Caller) -> SettingsForm:
     """The person's mail settings as the form shows them."""
-    raw: dict[str, Any] = await _notify(ups).call(
+    raw: dict[str, Any] = await ups.required("notify").call(
         "GET", f"/v1/people/{caller.person_id}/notification-settings", token=caller.token
     )
     return SettingsForm(
@@ -222,7 +216,7 @@ async def save_settings(ups: Upstreams, caller: Caller, form: SettingsForm) -> S
         "quiet_start": form.quiet_start or None,
         "quiet_end": form.quiet_end or None,
     }
-    await _notify(ups).call(
+    await ups.required("notify").call(
         "PUT", f"/v1/people/{caller.person_id}/notification-settings", token=caller.token, json=body
     )
     return await notification_settings(ups, caller)

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from peerlearn_web.adapters.upstreams import Upstream, UpstreamDown, Upstreams
+from peerlearn_web.adapters.upstreams import Upstreams
 from peerlearn_web.domain.caller import Caller
-
-
-def _insights(ups: Upstreams) -> Upstream:
-    if ups.insights is None:
-        raise UpstreamDown("insights", "no address is configured (PEERLEARN_WEB_INSIGHTS_URL)")
-    return ups.insights
 
 
 async def learning_record(ups: Upstreams, caller: Caller, window: dict[str, str]) -> dict[str, Any]:
     """The signed-in person's own learning record."""
     path = f"/v1/people/{caller.person_id}/learning-record"
-    found: dict[str, Any] = await _insights(ups).call("GET", path, token=caller.token, params=window)
+    found: dict[str, Any] = await ups.required("insights").call(
+        "GET", path, token=caller.token, params=window
+    )
     return found
 
 
@@ -31,21 +27,25 @@ async def report(
 ) -> dict[str, Any]:
     """An org's (``scope="org"``) or a cohort's programme report, as insights lets the caller read it."""
     path = _scope_path(scope, scope_id) + "/report"
-    found: dict[str, Any] = await _insights(ups).call("GET", path, token=caller.token, params=window)
+    found: dict[str, Any] = await ups.required("insights").call(
+        "GET", path, token=caller.token, params=window
+    )
     return found
 
 
 async def network(ups: Upstreams, caller: Caller, org_id: str, window: dict[str, str]) -> dict[str, Any]:
     """An org's learning network."""
     path = f"/v1/orgs/{org_id}/network"
-    found: dict[str, Any] = await _insights(ups).call("GET", path, token=caller.token, params=window)
+    found: dict[str, Any] = await ups.required("insights").call(
+        "GET", path, token=caller.token, params=window
+    )
     return found
 
 
 async def picture(ups: Upstreams, caller: Caller, path: str, window: dict[str, str]) -> bytes:
     """A report's charts or a network's picture (``path`` under insights' /v1), as SVG bytes."""
     query = "&".join(f"{k}={v}" for k, v in sorted(window.items()))
-    body, _ = await _insights(ups).download(
+    body, _ = await ups.required("insights").download(
         f"/v1/{path}" + (f"?{query}" if query else ""), token=caller.token
     )
     return body

@@ -4,13 +4,14 @@ enabling again and deleting. notify keeps them and decides who may (its 404 is t
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
 
-from peerlearn_web.adapters.upstreams import Upstream, UpstreamDown, Upstreams
+from peerlearn_web.adapters.upstreams import Upstreams
 from peerlearn_web.domain.caller import Caller
 from peerlearn_web.domain.forms import FormInvalid
 
@@ -52,12 +53,6 @@ class Hook(msgspec.Struct, frozen=True, kw_only=True):
     deliveries: tuple[Delivery, ...]
 
 
-def _notify(ups: Upstreams) -> Upstream:
-    if ups.notify is None:
-        raise UpstreamDown("notify", "no notify service is configured (PEERLEARN_WEB_NOTIFY_URL)")
-    return ups.notify
-
-
 def shown_address(url: str) -> str:
     """``https://hooks.slack.com/…Xy12``: enough to tell webhooks apart, not enough to post to one."""
     parts = urlsplit(url)
@@ -78,14 +73,23 @@ def _delivery(found: dict[str, Any]) -> Delivery:
 
 async def hooks_of(ups: Upstreams, caller: Caller) -> list[Hook]:
     """The caller's org's webhooks, each with its last deliveries (newest first)."""
-    notify = _notify(ups)
+    notify = ups.required("notify")
     base = f"/v1/orgs/{caller.org_id}/webhooks"
     found = await notify.call("GET", base, token=caller.token)
-    hooks = []
-    for item in found["items"]:
-        page = await notify.call(
-            "GET", f"{base}/{item['id']}/deliveries", token=caller.token, params={"limit": LAST_DELIVERIES}
+    # Each webhook's last deliveries side by side: one wait, not one per webhook.
+    pages = await asyncio.gather(
+        *(
+            notify.call(
+                "GET",
+                f"{base}/{item['id']}/deliveries",
+                token=caller.token,
+                params={"limit": LAST_DELIVERIES},
+            )
+            for item in found["items"]
         )
+    )
+    hooks = []
+    for item, page in zip(found["items"], pages, strict=True):
         hooks.append(
             Hook(
                 id=item["id"],
@@ -109,7 +113,7 @@ async def add(ups: Upstreams, caller: Caller, form: WebhookForm) -> str | None:
         if not form.unanswered_after_hours.strip().isdigit():
             raise FormInvalid({"unanswered_after_hours": "a whole number of hours, 1 to 720"})
         body["unanswered_after_hours"] = int(form.unanswered_after_hours)
-    notify = _notify(ups)
+    notify = ups.required("notify")
     base = f"/v1/orgs/{caller.org_id}/webhooks"
     made = await notify.call("POST", base, token=caller.token, json=body)
     await notify.call("POST", f"{base}/{made['id']}/test", token=caller.token)
@@ -119,7 +123,7 @@ async def add(ups: Upstreams, caller: Caller, form: WebhookForm) -> str | None:
 
 async def act(ups: Upstreams, caller: Caller, webhook_id: str, action: str) -> None:
     """``test``, ``disable``, ``enable`` or ``delete`` one of the org's webhooks."""
-    notify = _notify(ups)
+    notify = ups.required("notify")
     path = f"/v1/orgs/{caller.org_id}/webhooks/{webhook_id}"
     if action == "test":
         await notify.call("POST", f"{path}/test", token=caller.token)
