@@ -27,6 +27,7 @@ from peerlearn_matcher.http.programme import ProgrammeController
 from peerlearn_matcher.http.suggestions import SuggestionsController
 from peerlearn_matcher.http.threads import ThreadsController
 from peerlearn_matcher.settings import MatcherSettings, load
+from peerlearn_matcher.usecases.circles import run_circles
 from peerlearn_matcher.usecases.matcher import Matcher
 from peerlearn_matcher.usecases.mentorship_endings import run_expiry
 from peerlearn_matcher.usecases.reactions import handle, matcher_handlers
@@ -85,6 +86,9 @@ def create_app(
         await matcher.index.start()
         refresher.append(asyncio.create_task(run_refresher(matcher), name="matcher-refresher"))
         refresher.append(asyncio.create_task(run_expiry(matcher), name="matcher-mentorship-expiry"))
+        if settings.bridging:
+            circles = run_circles(matcher, settings.circles_seconds)
+            refresher.append(asyncio.create_task(circles, name="matcher-circles"))
 
     async def stop(_app: Litestar) -> None:
         for task in refresher:

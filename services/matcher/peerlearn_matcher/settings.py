@@ -31,6 +31,10 @@ class MatcherSettings(ServiceSettings, kw_only=True):
     streams_per_person: int = 5
     # Days a mentor has to answer a mentorship request before it expires and frees their slot.
     mentorship_request_days: int = 7
+    # Nudge a close peer of another circle (community of the help graph) up, saying so; 0: off.
+    bridging: bool = True
+    # At most this often the circles are recomputed while the forum's ties change.
+    circles_seconds: int = 600
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -41,6 +45,7 @@ class MatcherSettings(ServiceSettings, kw_only=True):
             "refresh_fanout",
             "streams_per_person",
             "mentorship_request_days",
+            "circles_seconds",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)}: must be at least 1")

@@ -12,6 +12,8 @@ from typing import Literal
 import msgspec
 import networkx as nx
 
+from peerlearn import communities
+
 # How much one act of help weighs: an accepted answer counts on top of the answer itself, and a
 # mentoring session is a sustained kind of help.
 WEIGHTS: Mapping[str, float] = {"answered": 1.0, "answer_accepted": 2.0, "mentored": 2.0}
@@ -124,15 +126,10 @@ def analyse(
     """The analysis of ``graph``; ``nodes`` is every node ``{id: (kind, label, org, people)}``
     (the org's people who never interacted included), ``answers_given`` per org person."""
     graph.add_nodes_from(nodes)
-    undirected = graph.to_undirected()
-    for a, b in graph.edges:  # a reciprocated tie is as strong as its two directions together
-        if graph.has_edge(b, a):
-            undirected[a][b]["weight"] = graph[a][b]["weight"] + graph[b][a]["weight"]
-    parts = (
-        nx.community.louvain_communities(undirected, weight="weight", seed=SEED) if len(undirected) else []
-    )
-    # Largest community first; a community's number is stable for the same ties (seeded).
-    parts = sorted(parts, key=lambda c: (-len(c), min(c)))
+    # A reciprocated tie is as strong as its two directions together; largest community first,
+    # its number stable for the same ties (seeded); the same recipe as the matcher's circles.
+    undirected = communities.fold(graph)
+    parts = communities.louvain(undirected, seed=SEED)
     community_of = {node: i for i, part in enumerate(parts) for node in part}
     internal, crossing = [0] * len(parts), [0] * len(parts)
     for a, b in graph.edges:

@@ -47,6 +47,7 @@ def limits_of(settings: MatcherSettings) -> Limits:
         pool=max(20, 2 * settings.suggestions_per_kind),
         answerers=settings.answerers_per_thread,
         load_cap=settings.load_cap_per_week,
+        bridging=settings.bridging,
     )
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from peerlearn.directory.caller import Caller
 from peerlearn_matcher.domain import matching
+from peerlearn_matcher.domain.circles import Circles, Tie, help_ties
 from peerlearn_matcher.domain.learning import FeedbackModel
 from peerlearn_matcher.domain.people import PeopleIndex, PersonRecord
 from peerlearn_matcher.domain.threads import ThreadRecord
@@ -37,6 +38,8 @@ class Limits:
     skill_match: float = matching.SKILL_MATCH
     min_peer_similarity: float = 0.3
     min_related_similarity: float = 0.3
+    # Nudge a close peer of another circle up (domain.circles); off: peers by fit alone.
+    bridging: bool = True
 
 
 def reader(record: PersonRecord) -> Caller:
@@ -64,6 +67,8 @@ class Engine:
         self.accepted: dict[str, set[str]] = defaultdict(set)  # person -> candidates they took up
         self.mentees: dict[str, set[str]] = defaultdict(set)  # mentor -> learners who accepted them
         self.exposures: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, candidate) -> targets
+        # Who learns with whom, recomputed off the event path (usecases.circles); empty until then.
+        self.circles = Circles()
 
     # --- read model updates -----------------------------------------------------------
 
@@ -97,6 +102,7 @@ class Engine:
             del self.exposures[key]
         for targets in self.exposures.values():
             targets.discard(person_id)
+        self.circles = self.circles.without(person_id)
 
     def set_cohorts_of(self, person_id: str, cohort_ids: Iterable[str]) -> None:
         """Make ``person_id`` a member of exactly ``cohort_ids`` (as the directory says now)."""
@@ -161,6 +167,10 @@ class Engine:
             self.accepted[person_id].add(candidate_id)
             if kind in ("mentor", "expert"):
                 self.mentees[candidate_id].add(person_id)
+
+    def help_ties(self) -> dict[Tie, float]:
+        """Who helped whom in the forum, between people known now (the circles' input)."""
+        return help_ties(self.threads, self.posts.values(), self.people.records)
 
     # --- who may be suggested to whom ---------------------------------------------------
 

@@ -52,6 +52,7 @@ class Scored:
     reasons: list[Reason] = field(default_factory=list)
     topic: str = ""  # the main matched skill, for variety
     thread_id: str | None = None
+    bonus: float = 0.0  # the part of ``score`` that is a nudge, not fit (bridging: domain.circles)
 
 
 def skill_pairs(

@@ -2,7 +2,8 @@
 
 Pure (numpy only) over the :class:`~peerlearn_matcher.domain.engine.Engine`. The shortlist
 of each kind gets its features, a score (default weights or the learned model), reasons a
-person understands and a variety re-ranking (MMR).
+person understands, a nudge for close peers of another circle (:mod:`.circles`) and a variety
+re-ranking (MMR).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from peerlearn.directory.caller import may_see
 from peerlearn.events import Reason
 from peerlearn_matcher.domain import matching
 from peerlearn_matcher.domain.availability import weekly_overlap
+from peerlearn_matcher.domain.circles import bridge
 from peerlearn_matcher.domain.engine import Engine, reader
 from peerlearn_matcher.domain.matching import Scored
 from peerlearn_matcher.domain.people import PersonRecord
@@ -70,6 +72,8 @@ def suggest(engine: Engine, person_id: str) -> list[Scored]:
             )
             if s
         ]
+        if kind == "peer" and engine.limits.bridging:
+            scored = bridge(person_id, scored, engine.circles)
         result.extend(_diversify(engine, kind, scored))
     return result
 

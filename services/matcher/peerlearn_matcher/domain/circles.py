@@ -1,0 +1,142 @@
+"""Circles and bridging (issue 13): who learns with whom, and a nudge towards a peer of another circle.
+
+A person's circle is their community in the help graph the forum's facts give the matcher
+(an answer in someone's thread helps its author; an accepted answer weighs more, as insights
+weighs it), split by the same seeded Louvain recipe insights' learning network uses
+(:mod:`peerlearn.communities`). Knowledge stays in silos when people only learn within their
+circle, so when a peer of another circle fits about as well as the best peer (within
+:data:`MARGIN`), they get a small :data:`BONUS` and the reason says why. Pure: ties in, circles out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Container, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+import networkx as nx
+
+from peerlearn import communities
+from peerlearn.events import Reason
+from peerlearn_matcher.domain.matching import Scored
+from peerlearn_matcher.domain.threads import ThreadRecord
+
+Tie = tuple[str, str]  # (helper, helped)
+
+ANSWERED = 1.0  # an answer in someone else's thread
+ACCEPTED = 2.0  # on top of the answer itself when it was accepted (insights' weights)
+# A peer whose score is within MARGIN of the best peer's is a close fit. Peer scores under the
+# default weights spread over about 0.3-0.9 on the demo; 0.05 is about one skill level of
+# closeness (0.2 x 1/4), so only a peer nearly as good as the best is nudged.
+MARGIN = 0.05
+# Enough to lift a close peer of another circle level with the best one, never past a clearly
+# better peer (BONUS <= MARGIN).
+BONUS = 0.05
+
+
+def help_ties(
+    threads: Mapping[str, ThreadRecord], posts: Iterable[tuple[str, str]], people: Container[str]
+) -> dict[Tie, float]:
+    """Weighted ties helper -> helped from the forum's threads and posts (``(thread, author)``).
+
+    Only between people the matcher knows (``people``): an erased person leaves the graph.
+    A post in one's own thread is a comment, not help.
+    """
+    ties: dict[Tie, float] = defaultdict(float)
+    for thread_id, author in posts:
+        thread = threads.get(thread_id)
+        if thread is None or author == thread.author_id:
+            continue
+        if author in people and thread.author_id in people:
+            ties[author, thread.author_id] += ANSWERED
+    for thread in threads.values():
+        helper = thread.accepted_author_id
+        if helper and helper != thread.author_id and helper in people and thread.author_id in people:
+            ties[helper, thread.author_id] += ACCEPTED
+    return dict(ties)
+
+
+@dataclass(frozen=True)
+class Circles:
+    """Each person's circle number, and the ties it was computed from (``computed``: not the
+    empty start value)."""
+
+    of: Mapping[str, int] = field(default_factory=dict)
+    ties: Mapping[Tie, float] = field(default_factory=dict)
+    computed: bool = False
+
+    @classmethod
+    def of_ties(cls, ties: Mapping[Tie, float]) -> Circles:
+        """The circles of ``ties``: the same ties always give the same circles (seeded, sorted)."""
+        graph = nx.DiGraph()
+        for (helper, helped), weight in sorted(ties.items()):  # Louvain's result follows node order
+            graph.add_edge(helper, helped, weight=weight)
+        parts = communities.louvain(communities.fold(graph))
+        return cls({p: i for i, part in enumerate(parts) for p in part}, dict(ties), computed=True)
+
+    def apart(self, a: str, b: str) -> bool:
+        """Whether ``a`` and ``b`` are both in a circle, and not the same one."""
+        ca, cb = self.of.get(a), self.of.get(b)
+        return ca is not None and cb is not None and ca != cb
+
+    def without(self, person_id: str) -> Circles:
+        """These circles with ``person_id`` and their ties gone (an erasure; the rest stay as they
+        were until the next computation)."""
+        if person_id not in self.of:
+            return self
+        return Circles(
+            {p: c for p, c in self.of.items() if p != person_id},
+            {t: w for t, w in self.ties.items() if person_id not in t},
+            self.computed,
+        )
+
+    def moved(self, before: Circles) -> set[str]:
+        """People whose circle-mates differ from ``before`` (numbers alone may be renumbered)."""
+        now, then = _mates(self.of), _mates(before.of)
+        return {p for p in now.keys() | then.keys() if now.get(p) != then.get(p)}
+
+
+def _mates(of: Mapping[str, int]) -> dict[str, frozenset[str]]:
+    members: dict[int, set[str]] = defaultdict(set)
+    for person, circle in of.items():
+        members[circle].add(person)
+    frozen = {circle: frozenset(people) for circle, people in members.items()}
+    return {person: frozen[circle] for person, circle in of.items()}
+
+
+def changed_ties(a: Mapping[Tie, float], b: Mapping[Tie, float]) -> int:
+    """How many ties are new, gone or reweighted between ``a`` and ``b``."""
+    return sum(1 for t in a.keys() | b.keys() if a.get(t) != b.get(t))
+
+
+def bridging_reason(topic: str | None) -> Reason:
+    """The sentence that says why a peer of another circle is put forward."""
+    about = f" to learn {topic} with" if topic else " to learn with"
+    return Reason(text=f"you are in different circles: someone new{about}")
+
+
+def bridge(
+    person_id: str,
+    peers: list[Scored],
+    circles: Circles,
+    *,
+    margin: float = MARGIN,
+    bonus: float = BONUS,
+) -> list[Scored]:
+    """``peers`` with those of another circle than ``person_id``'s, within ``margin`` of the best
+    peer's score, raised by ``bonus`` and given the bridging reason; the others unchanged."""
+    if not peers:
+        return peers
+    best = max(p.score for p in peers)
+    out = []
+    for peer in peers:
+        if peer.score >= best - margin and circles.apart(person_id, peer.candidate_id):
+            topic = next((r.mine for r in peer.reasons if r.mine), None)
+            peer = replace(
+                peer,
+                score=peer.score + bonus,
+                bonus=peer.bonus + bonus,
+                reasons=[*peer.reasons, bridging_reason(topic)],
+            )
+        out.append(peer)
+    return out

@@ -1,0 +1,66 @@
+"""Keeping the circles (:mod:`peerlearn_matcher.domain.circles`) in step with the forum, off the
+event path.
+
+Louvain over the whole help graph is too slow to run inside an event's transaction, and one
+new answer seldom moves anyone's circle, so the circles are recomputed in the background:
+at most every ``circles_seconds`` while ties changed, sooner once :data:`AFTER_TIES` ties did.
+The lock is held only to copy the ties and to swap the result in; Louvain runs in a worker
+thread. People whose circle changed get their lists refreshed by the background refresher;
+lists that merely show them pick the change up at their next refresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+
+from peerlearn_matcher.domain.circles import Circles, changed_ties
+from peerlearn_matcher.usecases.matcher import Matcher
+
+log = logging.getLogger("peerlearn.matcher")
+
+AFTER_TIES = 50  # changed ties that make a recomputation due before its time
+CHECK_SECONDS = 15.0  # how often the (cheap) tie count is looked at
+
+
+async def recompute_circles(matcher: Matcher) -> set[str]:
+    """Recompute the circles from the forum's ties now; queue and return whose circle changed.
+
+    The first computation after a start queues nobody: the stored lists were made from the same
+    ties, and the same ties give the same circles.
+    """
+    index = matcher.index
+    async with index.lock:
+        ties = index.engine.help_ties()
+    circles = await asyncio.to_thread(Circles.of_ties, ties)
+    async with index.lock:
+        engine = index.engine
+        for person_id in [p for p in circles.of if p not in engine.people]:  # erased meanwhile
+            circles = circles.without(person_id)
+        before, engine.circles = engine.circles, circles
+    moved = circles.moved(before) & set(engine.people.records) if before.computed else set()
+    matcher.backlog.add(moved)
+    return moved
+
+
+async def run_circles(matcher: Matcher, every: float, check: float = CHECK_SECONDS) -> None:
+    """Recompute the circles when due (see the module) until cancelled; errors are logged, retried."""
+    await matcher.index.ready.wait()
+    last = -math.inf
+    while True:
+        try:
+            engine = matcher.index.engine
+            async with matcher.index.lock:
+                changed = changed_ties(engine.help_ties(), engine.circles.ties)
+            due = time.monotonic() - last >= every
+            if not engine.circles.computed or (changed and (due or changed >= AFTER_TIES)):
+                moved = await recompute_circles(matcher)
+                last = time.monotonic()
+                log.info("circles recomputed: %d people moved", len(moved))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("recomputing the circles failed; retrying")
+        await asyncio.sleep(check)
