@@ -30,6 +30,7 @@ from peerlearn_insights.adapters.programme import mentorships, routings, suggest
 from peerlearn_insights.adapters.tables import acts, directory, threads
 from peerlearn_insights.app import MIGRATIONS
 from peerlearn_insights.domain.network_picture import network_svg
+from peerlearn_insights.usecases.analysed_networks import AnalysedNetworks
 from peerlearn_insights.usecases.learning_network import learning_network
 from peerlearn_insights.usecases.programme_report import org_report
 
@@ -190,6 +191,10 @@ async def main(people: int, interactions: int, runs: int) -> None:
         row(f"network ({len(network.nodes):,} nodes, {len(network.ties):,} ties; {method})", p50)
         p50, _ = await _timed(runs, lambda: asyncio.sleep(0, network_svg(network)))
         row("network.svg from the network (150 nodes shown)", p50)
+        remembered = AnalysedNetworks()
+        await learning_network(uow, admin, ORG, None, None, remembered)
+        p50, _ = await _timed(runs, lambda: learning_network(uow, admin, ORG, None, None, remembered))
+        row("network read again, no event applied since (remembered)", p50)
         await database.dispose()
     print(f"communities {len(network.communities)}, crossing share {network.crossing_share:.2f}")
     print(f"load average {os.getloadavg()[0]:.2f} at the end")

@@ -19,6 +19,7 @@ from peerlearn_insights.adapters.lrs_client import Destination, LrsClient
 from peerlearn_insights.adapters.metrics import statements
 from peerlearn_insights.http.routes import CONTROLLERS
 from peerlearn_insights.settings import InsightsSettings, load
+from peerlearn_insights.usecases.analysed_networks import AnalysedNetworks
 from peerlearn_insights.usecases.statement_delivery import DEFAULT, StatementSender
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -53,6 +54,7 @@ def create_app(
     # LRS passwords are sealed under a key derived from the service secret (peerlearn.sealing).
     sealer = SecretSealer(settings.jwt_secret, "insights lrs password")
     sender = statement_sender(settings, uow, sealer)
+    networks = AnalysedNetworks()
     tasks: list[asyncio.Task[None]] = []
 
     async def start_sender(_app: Litestar) -> None:
@@ -78,6 +80,7 @@ def create_app(
         dependencies={
             "public_url": Provide(lambda: settings.public_url, sync_to_thread=False),
             "lrs_sealer": Provide(lambda: sealer, sync_to_thread=False),
+            "analysed_networks": Provide(lambda: networks, sync_to_thread=False),
             "xapi_default_endpoint": Provide(lambda: settings.xapi_endpoint, sync_to_thread=False),
         },
         on_startup=[start_sender],

@@ -66,6 +66,9 @@ def test_an_admin_reads_the_report_and_the_network_and_a_learner_their_record(
     assert page.get_by_role("img", name="Charts: suggestions made").is_visible()
     until(lambda: _loaded(page, "figure.chart img"), timeout=20)
     screenshot(page, "report")
+    page.goto("/admin/report?from=2020-01-01&to=2099-12-31")  # a window reaches the charts too
+    assert "Questions asked: 2, answered: 2" in page.get_by_role("list", name="Key figures").inner_text()
+    until(lambda: _loaded(page, "figure.chart img"), timeout=20)
 
     page.get_by_role("link", name="The learning network").click()
     assert page.get_by_role("heading", name="Learning network", level=1).is_visible()

@@ -4,9 +4,12 @@ Gini of the answering load; and the picture of it."""
 
 from __future__ import annotations
 
+import uuid
 from xml.etree import ElementTree
 
 import pytest
+
+from peerlearn import events
 
 from .conftest import Insights
 from .programme import Programme, programme
@@ -86,3 +89,28 @@ async def test_the_picture(insights: Insights, programme: Programme) -> None:
     assert len(list(root.iter(SVG + "circle"))) >= 6 and len(list(root.iter(SVG + "line"))) == 3
     again = await insights.client.get(f"/v1/orgs/{p.org}/network.svg", headers=p.admin.headers)
     assert again.text == response.text  # a seeded layout: the same ties, the same picture
+
+
+async def test_a_remembered_network_is_never_stale(insights: Insights) -> None:
+    """The analysis is remembered between reads (the page asks for the JSON, then the picture),
+    yet the next read after any applied event shows it: here a new answer, then an erasure."""
+    org = "o-" + uuid.uuid4().hex[:8]
+    asker, first, second = [await insights.person(org) for _ in range(3)]
+    admin = await insights.person(org, roles=("org_admin",))
+    thread = await insights.thread(asker)
+    await insights.answer(thread, first, asker)
+    await insights.settle()
+
+    async def ties() -> set[tuple[str, str]]:
+        response = await insights.client.get(f"/v1/orgs/{org}/network", headers=admin.headers)
+        assert response.status_code == 200, response.text
+        return {(t["helper"], t["helped"]) for t in response.json()["ties"]}
+
+    assert await ties() == {(first.id, asker.id)}
+    assert await ties() == {(first.id, asker.id)}  # the remembered analysis
+    await insights.answer(thread, second, asker)
+    await insights.settle()
+    assert await ties() == {(first.id, asker.id), (second.id, asker.id)}
+    await insights.publish(events.PersonDeleted(person_id=first.id, org_id=org))
+    await insights.settle()
+    assert await ties() == {(second.id, asker.id)}

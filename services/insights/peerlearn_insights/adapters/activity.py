@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.store import UTCDateTime
 from peerlearn_insights.adapters.programme import mentorships, routings, suggestions
-from peerlearn_insights.adapters.tables import acts, directory, threads
+from peerlearn_insights.adapters.tables import acts, directory, processed_events, threads
 
 HELP_VERBS = ("answered", "answer_accepted", "mentored")
 people, members, cohort_orgs, cohorts = (
@@ -22,6 +22,15 @@ people, members, cohort_orgs, cohorts = (
     directory.cohort_orgs,
     directory.cohorts,
 )
+
+
+async def data_version(session: AsyncSession) -> tuple[int, datetime | None]:
+    """What insights has applied so far, as a value any newly applied event changes: how many
+    events, and when the last one was (every read model here changes only by applying one)."""
+    row = (
+        await session.execute(sa.select(sa.func.count(), sa.func.max(processed_events.c.processed_at)))
+    ).one()
+    return int(row[0]), row[1]
 
 
 def org_people(org_id: str) -> sa.Select[Any]:

@@ -10,6 +10,7 @@ from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_insights.domain.network import Network
 from peerlearn_insights.domain.network_picture import network_svg
 from peerlearn_insights.http.report import SVG, From, To
+from peerlearn_insights.usecases.analysed_networks import AnalysedNetworks
 from peerlearn_insights.usecases.learning_network import learning_network
 
 
@@ -19,14 +20,25 @@ class NetworkController(Controller):
 
     @get("/network", summary="Who helped whom around the org, analysed (its admins, the platform admin)")
     async def read(
-        self, uow: UnitOfWork, principal: Principal | None, org_id: str, start: From = None, end: To = None
+        self,
+        uow: UnitOfWork,
+        principal: Principal | None,
+        analysed_networks: AnalysedNetworks,
+        org_id: str,
+        start: From = None,
+        end: To = None,
     ) -> Network:
-        return await learning_network(uow, principal, org_id, start, end)
+        return await learning_network(uow, principal, org_id, start, end, analysed_networks)
 
     @get("/network.svg", media_type=SVG, summary="The org's learning network as a picture")
     async def picture(
-        self, uow: UnitOfWork, principal: Principal | None, org_id: str, start: From = None, end: To = None
+        self,
+        uow: UnitOfWork,
+        principal: Principal | None,
+        analysed_networks: AnalysedNetworks,
+        org_id: str,
+        start: From = None,
+        end: To = None,
     ) -> Response[str]:
-        return Response(
-            network_svg(await learning_network(uow, principal, org_id, start, end)), media_type=SVG
-        )
+        found = await learning_network(uow, principal, org_id, start, end, analysed_networks)
+        return Response(network_svg(found), media_type=SVG)

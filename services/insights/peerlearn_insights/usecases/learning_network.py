@@ -14,15 +14,22 @@ from peerlearn.errors import NotFound
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_insights.adapters import activity
 from peerlearn_insights.domain import network as n
+from peerlearn_insights.usecases.analysed_networks import AnalysedNetworks
 from peerlearn_insights.usecases.programme_report import admin_caller, check_window
 
 NodeInfo = tuple[Literal["person", "org"], str, str, int]
 
 
 async def learning_network(
-    uow: UnitOfWork, principal: Principal | None, org_id: str, start: datetime | None, end: datetime | None
+    uow: UnitOfWork,
+    principal: Principal | None,
+    org_id: str,
+    start: datetime | None,
+    end: datetime | None,
+    networks: AnalysedNetworks | None = None,
 ) -> n.Network:
-    """Who helped whom in ``[start, end)`` around ``org_id``, analysed."""
+    """Who helped whom in ``[start, end)`` around ``org_id``, analysed (remembered in
+    ``networks`` until insights applies another event)."""
     check_window(start, end)
     async with uow.reading() as tx:
         caller = await admin_caller(tx, principal)
@@ -30,6 +37,21 @@ async def learning_network(
         own = await activity.names(tx.session, scope)
         if not caller.administers_org(org_id) or not own:
             raise NotFound(f"no org {org_id}")
+        version = await activity.data_version(tx.session)
+    if networks is None:
+        return await _analysed(uow, org_id, start, end, own)
+    return await networks.get((org_id, start, end, version), lambda: _analysed(uow, org_id, start, end, own))
+
+
+async def _analysed(
+    uow: UnitOfWork,
+    org_id: str,
+    start: datetime | None,
+    end: datetime | None,
+    own: dict[str, tuple[str, str]],
+) -> n.Network:
+    scope = activity.org_people(org_id)
+    async with uow.reading() as tx:
         helps = await activity.helps(tx.session, scope, start, end)
         shared = await activity.shared_cohort_people(tx.session, org_id)
         outside_ids = {h.person_id for h in helps} | {h.other_id for h in helps}

@@ -48,6 +48,8 @@ class StatementSender:
     _failures: dict[str, int] = field(default_factory=dict, init=False)
     _resting: dict[str, datetime] = field(default_factory=dict, init=False)
     _orgs: dict[str, list[str] | None] = field(default_factory=dict, init=False)
+    # Opened once per LRS setting (its key changes when the admin sets it again), not every poll.
+    _passwords: dict[str, str | None] = field(default_factory=dict, init=False)
 
     async def dispatch_due(self) -> int:
         """Start a delivery for each LRS that has due statements and is neither busy nor resting
@@ -104,9 +106,11 @@ class StatementSender:
             own = (await tx.session.execute(sa.select(org_lrs).where(org_lrs.c.org_id.in_(due_orgs)))).all()
         found: list[tuple[Destination, list[str] | None]] = []
         for row in own:
-            password = self.sealer.open(row.password)
             # A new key when the admin sets the LRS again: the new one is not resting for the old.
             key = f"org:{row.org_id}:{row.updated_at.timestamp()}"
+            if key not in self._passwords:
+                self._passwords[key] = self.sealer.open(row.password)
+            password = self._passwords[key]
             found.append((Destination(key, row.endpoint, row.username, password, True), [row.org_id]))
         if self.default is not None and due_orgs - {row.org_id for row in own}:
             found.append((self.default, None))

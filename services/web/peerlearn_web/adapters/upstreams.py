@@ -182,10 +182,12 @@ class Upstream:
             return None
         return _decode_json(raw)
 
-    async def download(self, path: str, *, token: str | None) -> tuple[bytes, dict[str, str]]:
-        """A GET whose body is a file, not JSON (an ``.ics``): its bytes and its headers."""
+    async def download(
+        self, path: str, *, token: str | None, params: dict[str, Any] | None = None
+    ) -> tuple[bytes, dict[str, str]]:
+        """A GET whose body is a file, not JSON (an ``.ics``, an SVG): its bytes and its headers."""
         headers = {**self._headers(token, None), "Accept": "*/*"}
-        _status, raw, answered = await self._send("GET", path, headers)
+        _status, raw, answered = await self._send("GET", path, headers, params=_query(params))
         return raw, {key.lower(): value for key, value in answered.items()}
 
     @asynccontextmanager

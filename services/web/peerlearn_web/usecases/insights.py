@@ -44,8 +44,5 @@ async def network(ups: Upstreams, caller: Caller, org_id: str, window: dict[str,
 
 async def picture(ups: Upstreams, caller: Caller, path: str, window: dict[str, str]) -> bytes:
     """A report's charts or a network's picture (``path`` under insights' /v1), as SVG bytes."""
-    query = "&".join(f"{k}={v}" for k, v in sorted(window.items()))
-    body, _ = await ups.required("insights").download(
-        f"/v1/{path}" + (f"?{query}" if query else ""), token=caller.token
-    )
+    body, _ = await ups.required("insights").download(f"/v1/{path}", token=caller.token, params=window)
     return body
