@@ -28,8 +28,9 @@ $(LRS_STAMP): Makefile
 ## make lrs: the Ralph LRS in its own venv (.venv-lrs) for the xAPI tests
 lrs: $(LRS_STAMP)
 
-## make up: start NATS and the three services (ARGS=--demo loads the demo data set)
-up: install
+## make up: start NATS and the services (ARGS=--demo loads the demo data set; ARGS="--demo --lrs"
+## also starts a Ralph LRS that insights sends its xAPI statements to)
+up: install $(if $(findstring --lrs,$(ARGS)),lrs)
 	HF_HUB_OFFLINE=1 $(BIN)/peerlearn up $(ARGS)
 
 demo: install

@@ -29,7 +29,7 @@ DEMO_STEPS = ("peerlearn_profiles.demo", "peerlearn_forum.demo", "peerlearn_matc
 def _cmd_up(args: argparse.Namespace) -> int:
     os.umask(0o077)  # secrets, logs, SQLite files and the NATS store: owner-only
     try:
-        system = start_system()
+        system = start_system(lrs=args.lrs)
     except StartupError as exc:
         print(f"peerlearn up: {exc}", file=sys.stderr)
         return 1
@@ -215,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = sub.add_parser("up", help="start NATS and the three services; Ctrl-C stops them")
     up.add_argument("--demo", action="store_true", help="load the demo data set once the system is ready")
+    up.add_argument(
+        "--lrs",
+        action="store_true",
+        help="start a Ralph learning record store (make lrs) and send insights' xAPI statements to it",
+    )
     up.set_defaults(func=_cmd_up)
 
     serve = sub.add_parser("serve", help="run one service in this process")

@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from peerlearn import nats_access, secret_policy
+from peerlearn.embedded_lrs import LrsUser, RalphLrs, ralph_binary
 from peerlearn.embedded_nats import (
     StartupError,
     configure_nats,
@@ -67,6 +68,8 @@ class System:
     urls: dict[str, str] = field(default_factory=dict)
     # The embedded server's users and passwords (empty when PEERLEARN_NATS_URL names a server).
     nats_passwords: dict[str, str] = field(default_factory=dict)
+    # The learning record store started with ``--lrs`` (insights sends its statements there).
+    lrs: RalphLrs | None = None
 
     def pids(self) -> list[int]:
         return [child.process.pid for child in self.children]
@@ -139,8 +142,11 @@ def _check_nats_reachable(url: str) -> None:
         ) from None
 
 
-def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float = 180.0) -> System:
-    """Start NATS (when needed) and the three services; return once every service is ready."""
+def start_system(
+    env: Mapping[str, str] | None = None, *, ready_timeout: float = 180.0, lrs: bool = False
+) -> System:
+    """Start NATS (when needed), a Ralph LRS (with ``lrs``) and the services; return once every
+    service is ready."""
     base = dict(os.environ if env is None else env)
     data_dir = private_dir(Path(base.get("PEERLEARN_DATA_DIR", "./var")).resolve())
     for variable in ("PEERLEARN_ADMIN_TOKEN", "PEERLEARN_JWT_SECRET"):
@@ -180,6 +186,7 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
             "TRANSFORMERS_OFFLINE": "1",
         }
         logs = private_dir(data_dir / "logs")
+        xapi = _start_lrs(system, base) if lrs else {}
         for name, port in ports.items():
             out = private_log(logs / f"{name}.log")
             try:
@@ -189,6 +196,7 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
                         **child_env,
                         **_nats_login(name, system.nats_passwords),
                         **_proxies_trusted_by(name, base, host),
+                        **(xapi if name == "insights" else {}),
                         f"PEERLEARN_{name.upper()}_PORT": str(port),
                         "PEERLEARN_HOST": host,
                     },
@@ -203,7 +211,7 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
             system.urls[name] = url
 
         deadline = time.monotonic() + ready_timeout
-        waiting = {c.name: c for c in system.children if c.name != "nats"}
+        waiting = {c.name: c for c in system.children if c.name not in ("nats", "lrs")}
         while waiting:
             for name, child in list(waiting.items()):
                 if child.process.poll() is not None:
@@ -219,6 +227,40 @@ def start_system(env: Mapping[str, str] | None = None, *, ready_timeout: float =
         system.stop()
         raise
     return system
+
+
+LRS_USER = "peerlearn"
+
+
+def _start_lrs(system: System, env: Mapping[str, str]) -> dict[str, str]:
+    """Start Ralph (its statements under the data folder, kept between runs) and return the
+    settings that point insights' default LRS at it."""
+    binary = ralph_binary()
+    if binary is None:
+        raise StartupError(
+            "--lrs needs the Ralph LRS: run `make lrs` (it makes .venv-lrs) or set PEERLEARN_RALPH"
+        )
+    port = _port(env, "PEERLEARN_LRS_PORT", 8100)
+    ensure_port_free("127.0.0.1", port, "the LRS", "PEERLEARN_LRS_PORT")
+    home = private_dir(system.data_dir / "lrs")
+    password = read_or_create_secret(home / "password")
+    ralph = RalphLrs(binary=binary, home=home, port=port)
+    if (home / "auth.json").exists():  # its users are kept with its statements
+        ralph.users[LRS_USER] = LrsUser(LRS_USER, password)
+    else:
+        ralph.add_user(LRS_USER, password)
+    try:
+        ralph.start(preexec_fn=die_with_parent)
+    except RuntimeError as exc:
+        raise StartupError(f"the LRS did not start: {exc}") from None
+    assert ralph.process is not None
+    system.children.append(Child("lrs", ralph.process, ralph.endpoint))
+    system.lrs = ralph
+    return {
+        "PEERLEARN_XAPI_ENDPOINT": ralph.endpoint,
+        "PEERLEARN_XAPI_USERNAME": LRS_USER,
+        "PEERLEARN_XAPI_PASSWORD": password,
+    }
 
 
 def _proxies_trusted_by(service: str, env: Mapping[str, str], host: str) -> dict[str, str]:
@@ -285,6 +327,13 @@ def describe(system: System) -> str:
     lines.append(f"  nats      {nats_access.redacted(system.nats_url)}")
     if system.nats_passwords:
         lines.append(f"    (users and passwords in {system.data_dir / 'nats' / 'credentials.json'})")
+    if system.lrs is not None:
+        home = system.lrs.home
+        lines.append(f"  lrs       {system.lrs.endpoint}   (xAPI; insights sends every learning act here)")
+        lines.append(
+            f"    statements: curl -u {LRS_USER}:$(cat {home / 'password'}) "
+            f"-H 'X-Experience-API-Version: 1.0.3' {system.lrs.endpoint}/statements"
+        )
     lines.append(f"  data      {system.data_dir}")
     lines.append(f"  platform admin token: {system.admin_token}")
     lines.append(f"    (kept in {system.data_dir / 'admin-token'}; PEERLEARN_ADMIN_TOKEN overrides it)")

@@ -33,10 +33,13 @@ def system_env(data_dir: Path, admin_token: str, **extra: str) -> dict[str, str]
 
 
 @contextmanager
-def running_system(data_dir: Path, admin_token: str, **extra: str) -> Iterator[System]:
-    """Start the system (every service ready) and stop it, whatever happens in between."""
+def running_system(data_dir: Path, admin_token: str, *, lrs: bool = False, **extra: str) -> Iterator[System]:
+    """Start the system (every service ready; with ``lrs`` a Ralph LRS on a free port too, as
+    ``peerlearn up --lrs``) and stop it, whatever happens in between."""
+    if lrs:
+        extra.setdefault("PEERLEARN_LRS_PORT", str(free_port()))
     env = system_env(data_dir, admin_token, **extra)
-    running = start_system(env)
+    running = start_system(env, lrs=lrs)
     running.env.update(env)
     try:
         yield running

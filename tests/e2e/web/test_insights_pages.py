@@ -1,16 +1,28 @@
 """The insights pages in a real browser: an org admin opens the programme report with its charts
 and the learning network's picture (its broker named), and a learner opens their learning record
-— each from the navigation, over the whole system as ``peerlearn up`` starts it."""
+— each from the navigation, over the whole system as ``peerlearn up --lrs`` starts it, whose
+Ralph LRS then holds one xAPI statement per learning act, none twice."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from peerlearn.runner import System
+from peerlearn.testing.system import running_system
+
 from .conftest import ADMIN, Api, screenshot, sign_in_with_link, until
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    """This module's system also runs the Ralph LRS, as ``peerlearn up --lrs`` does."""
+    with running_system(tmp_path_factory.mktemp("peerlearn-web-e2e-lrs"), ADMIN, lrs=True) as running:
+        yield running
 
 
 def _loaded(page: Any, selector: str) -> bool:
@@ -19,7 +31,7 @@ def _loaded(page: Any, selector: str) -> bool:
 
 
 def test_an_admin_reads_the_report_and_the_network_and_a_learner_their_record(
-    api: Api, new_page: Any
+    api: Api, new_page: Any, system: System
 ) -> None:
     org = api("profiles", "POST", "/v1/orgs", json={"name": "Insight Journeys", "kind": "partner"})
     admin = api.person(org["id"], "Ada Admin", roles=["org_admin"])
@@ -89,3 +101,21 @@ def test_an_admin_reads_the_report_and_the_network_and_a_learner_their_record(
     screenshot(learner, "learning-record")
     learner.goto("/admin/network")
     assert learner.get_by_role("heading", name="Not found").is_visible()
+
+    # Every learning act of the three reached the LRS as one statement: the ids the learning
+    # records give (UUIDv5 of the act) are exactly those Ralph holds, none stored twice.
+    assert system.lrs is not None
+    expected: set[str] = set()
+    for person in (helper, *askers):
+        record = api(
+            "insights", "GET", f"/v1/people/{person['id']}/learning-record", ADMIN, params={"format": "xapi"}
+        )
+        expected |= {s["id"] for s in record["statements"]}
+    assert len(expected) >= 6  # two asked, two answered, two accepted answers, two acceptances
+
+    def stored() -> list[str]:
+        ids = [s["id"] for s in system.lrs.statements("peerlearn")]  # type: ignore[union-attr]
+        return ids if set(ids) >= expected else []
+
+    ids = until(stored, timeout=60)
+    assert len(ids) == len(set(ids)) and set(ids) == expected
