@@ -105,20 +105,15 @@ def _peer(candidate: str, score: float) -> Scored:
     return Scored(candidate_id=candidate, kind="peer", features=(0.0,) * 6, score=score, reasons=[reason])
 
 
-def test_only_a_close_peer_of_another_circle_gets_the_bonus_and_the_reason() -> None:
+def test_only_a_peer_of_another_circle_gets_the_bonus_and_the_reason() -> None:
     circles = Circles.of_ties(TWO_GROUPS)
-    peers = [
-        _peer("a2", 0.80),  # the best fit, my own circle
-        _peer("b1", 0.80 - c.MARGIN / 2),  # close, another circle
-        _peer("b2", 0.80 - 2 * c.MARGIN),  # another circle but clearly worse
-        _peer("nobody", 0.80),  # no circle known
-    ]
+    peers = [_peer("a2", 0.80), _peer("b1", 0.78), _peer("nobody", 0.80)]  # mine, other, no circle
     out = {p.candidate_id: p for p in bridge("a1", peers, circles)}
-    assert out["b1"].score == pytest.approx(0.80 - c.MARGIN / 2 + c.BONUS)
+    assert out["b1"].score == pytest.approx(0.78 + c.BONUS)
     assert out["b1"].bonus == pytest.approx(c.BONUS)
     assert out["b1"].reasons[-1].text == "you are in different circles: someone new to learn Rust with"
-    for unchanged in ("a2", "b2", "nobody"):
-        assert out[unchanged].score == next(p.score for p in peers if p.candidate_id == unchanged)
+    for unchanged in ("a2", "nobody"):
+        assert out[unchanged].score == 0.80
         assert out[unchanged].bonus == 0.0
         assert not any("circles" in r.text for r in out[unchanged].reasons)
     assert c.bridging_reason(None).text == "you are in different circles: someone new to learn with"
@@ -141,14 +136,22 @@ def _add(engine: Engine, pid: str, vector: list[float]) -> None:
 
 
 @pytest.mark.parametrize("bridging", [True, False])
-def test_suggest_puts_a_close_peer_of_another_circle_first_only_when_bridging(bridging: bool) -> None:
+def test_a_peer_of_another_circle_passes_only_a_close_fit_and_only_when_bridging(bridging: bool) -> None:
     engine = Engine(DIM)
     engine.limits.bridging = bridging
     _add(engine, "a1", [1, 0, 0, 0])
-    _add(engine, "a2", [1, 0, 0, 0])  # the same need as a1's: the best fit
-    _add(engine, "b1", [0.95, 0.31, 0, 0])  # cosine 0.95: 0.03 below a2 under the default weights
-    engine.circles = Circles.of_ties(TWO_GROUPS)
+    _add(engine, "a2", [1, 0, 0, 0])  # the same need as a1's: the best fit, a1's circle
+    _add(engine, "b1", [0.95, 0.31, 0, 0])  # cosine 0.95: 0.03 below a2, another circle
+    _add(engine, "a3", [0.85, 0.53, 0, 0])  # cosine 0.85: 0.09 below a2, a1's circle
+    _add(engine, "b2", [0.7, 0.71, 0, 0])  # cosine 0.7: 0.09 below a3, another circle
+    engine.circles = Circles.of_ties(TWO_GROUPS | {("a3", "a1"): 3.0, ("a2", "a3"): 3.0})
+    assert engine.circles.apart("a1", "b2") and not engine.circles.apart("a1", "a3")
     peers = [s for s in suggest(engine, "a1") if s.kind == "peer"]
-    assert [p.candidate_id for p in peers] == (["b1", "a2"] if bridging else ["a2", "b1"])
-    texts = [r.text for r in peers[0].reasons]
-    assert any(t.startswith("you are in different circles") for t in texts) is bridging
+    # b1 is within the bonus of a2 and passes it; b2 is not within the bonus of a3 and stays behind.
+    assert [p.candidate_id for p in peers] == (
+        ["b1", "a2", "a3", "b2"] if bridging else ["a2", "b1", "a3", "b2"]
+    )
+    nudged = {
+        p.candidate_id for p in peers if any(r.text.startswith("you are in different") for r in p.reasons)
+    }
+    assert nudged == ({"b1", "b2"} if bridging else set())

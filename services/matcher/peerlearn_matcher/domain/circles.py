@@ -4,8 +4,9 @@ A person's circle is their community in the help graph the forum's facts give th
 (an answer in someone's thread helps its author; an accepted answer weighs more, as insights
 weighs it), split by the same seeded Louvain recipe insights' learning network uses
 (:mod:`peerlearn.communities`). Knowledge stays in silos when people only learn within their
-circle, so when a peer of another circle fits about as well as the best peer (within
-:data:`MARGIN`), they get a small :data:`BONUS` and the reason says why. Pure: ties in, circles out.
+circle, so a peer of another circle gets a small :data:`BONUS` and the reason says why: they
+pass only the peers whose fit is within the bonus of theirs, so a close fit is favoured and a
+clearly better one never loses its place. Pure: ties in, circles out.
 """
 
 from __future__ import annotations
@@ -25,12 +26,10 @@ Tie = tuple[str, str]  # (helper, helped)
 
 ANSWERED = 1.0  # an answer in someone else's thread
 ACCEPTED = 2.0  # on top of the answer itself when it was accepted (insights' weights)
-# A peer whose score is within MARGIN of the best peer's is a close fit. Peer scores under the
-# default weights spread over about 0.3-0.9 on the demo; 0.05 is about one skill level of
-# closeness (0.2 x 1/4), so only a peer nearly as good as the best is nudged.
-MARGIN = 0.05
-# Enough to lift a close peer of another circle level with the best one, never past a clearly
-# better peer (BONUS <= MARGIN).
+# What a peer of another circle gains. Peer scores under the default weights spread over about
+# 0.3-0.9 on the demo; 0.05 is one skill level of closeness (0.2 x 1/4) or a third of the
+# overlapping-hours weight: on the demo it moves the share of peer suggestions that cross
+# circles from 44.5% to 50.4% for 0.002 of mean fit (docs/BENCHMARKS.md, bench/bridging.py).
 BONUS = 0.05
 
 
@@ -115,22 +114,12 @@ def bridging_reason(topic: str | None) -> Reason:
     return Reason(text=f"you are in different circles: someone new{about}")
 
 
-def bridge(
-    person_id: str,
-    peers: list[Scored],
-    circles: Circles,
-    *,
-    margin: float = MARGIN,
-    bonus: float = BONUS,
-) -> list[Scored]:
-    """``peers`` with those of another circle than ``person_id``'s, within ``margin`` of the best
-    peer's score, raised by ``bonus`` and given the bridging reason; the others unchanged."""
-    if not peers:
-        return peers
-    best = max(p.score for p in peers)
+def bridge(person_id: str, peers: list[Scored], circles: Circles, *, bonus: float = BONUS) -> list[Scored]:
+    """``peers`` with those of another circle than ``person_id``'s raised by ``bonus`` and given
+    the bridging reason (they overtake only peers within ``bonus`` of their fit); others unchanged."""
     out = []
     for peer in peers:
-        if peer.score >= best - margin and circles.apart(person_id, peer.candidate_id):
+        if circles.apart(person_id, peer.candidate_id):
             topic = next((r.mine for r in peer.reasons if r.mine), None)
             peer = replace(
                 peer,
