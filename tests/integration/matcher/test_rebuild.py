@@ -84,6 +84,7 @@ async def test_rebuild_from_the_streams_equals_live(
         rebuilt = report.matcher.index.engine
         assert suggestions_of(rebuilt) == suggestions_of(live_engine)
         assert peer.id not in [s.candidate_id for s in suggest(rebuilt, learner.id)]  # the decline survived
+        assert {mentor.id, peer.id} <= set(rebuilt.circles.of)  # the replayed forum's circles
         # Threads are back, with the same related threads (a deleted vector would change them).
         assert {t: related(rebuilt, t) for t in rebuilt.threads} == {
             t: related(live_engine, t) for t in live_engine.threads

@@ -25,6 +25,7 @@ from peerlearn_matcher.adapters import store
 from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.adapters import tables as m
 from peerlearn_matcher.adapters.encoder import Encoder
+from peerlearn_matcher.domain.circles import Circles
 from peerlearn_matcher.domain.engine import Engine, Limits
 from peerlearn_matcher.domain.learning import FeedbackModel
 from peerlearn_matcher.domain.people import PersonRecord, need_vector, offer_vector, split_skills
@@ -92,6 +93,11 @@ class LiveIndex:
             dim, limits_of(self.settings), FeedbackModel(self.settings.min_feedback_for_model)
         )
         await self._load()
+        if self.settings.bridging:
+            # The circles before any event is handled, so every list refreshed from now on bridges
+            # (usecases.circles keeps them up to date).
+            engine = self._engine
+            engine.circles = await loop.run_in_executor(None, Circles.of_ties, engine.help_ties())
         self.ready.set()
 
     async def _load(self) -> None:

@@ -28,8 +28,9 @@ CHECK_SECONDS = 15.0  # how often the (cheap) tie count is looked at
 async def recompute_circles(matcher: Matcher) -> set[str]:
     """Recompute the circles from the forum's ties now; queue and return whose circle changed.
 
-    The first computation after a start queues nobody: the stored lists were made from the same
-    ties, and the same ties give the same circles.
+    Circles that were never computed (the engine's empty start value) queue nobody: the live
+    index computes them at start, before any event, from the ties the stored lists were made
+    from, and the same ties give the same circles.
     """
     index = matcher.index
     async with index.lock:

@@ -4,7 +4,7 @@ Empties the matcher's read model, suggestions and feedback, replays every event 
 PROFILES and FORUM streams, plus the matcher's own ``matcher.suggestion.feedback`` events
 (declines and accepted mentorships are the matcher's own facts), in event-id order (ids are
 time-ordered), through the same handlers and the same apply-once step the live consumers run
-(:func:`peerlearn_matcher.usecases.reactions.handle`) — then computes every person's
+(:func:`peerlearn_matcher.usecases.reactions.handle`) — then computes the circles and every person's
 suggestions and every open question's answerers once. Nothing is re-announced: a
 rebuild writes no outbox events. Run it with the matcher stopped; its durable consumers then
 resume where they were, and events they deliver again are skipped as already processed.
@@ -23,6 +23,7 @@ from peerlearn_matcher.adapters import store
 from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.adapters.tables import MIGRATIONS
 from peerlearn_matcher.settings import MatcherSettings
+from peerlearn_matcher.usecases.circles import recompute_circles
 from peerlearn_matcher.usecases.matcher import Matcher
 from peerlearn_matcher.usecases.reactions import handle, matcher_handlers
 from peerlearn_matcher.usecases.suggestions import refresh_everyone
@@ -84,6 +85,8 @@ async def rebuild(
         for event in history:
             await handle(matcher, handlers, event)
         matcher.defer_refresh = False
+        if settings.bridging:
+            await recompute_circles(matcher)  # the replayed forum's circles, before the lists
         await refresh_everyone(matcher)
         engine = matcher.index.engine
         log.info("rebuilt from %d events (%d skipped)", len(history), skipped)
