@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,9 +54,13 @@ def run_demo(urls: dict[str, str], admin_token: str) -> None:
     if not steps:
         print("peerlearn: no demo data set is installed yet", file=sys.stderr)
         return
-    for step in steps:
+    for number, step in enumerate(steps, 1):
         module = importlib.import_module(step)
+        service = step.removeprefix("peerlearn_").removesuffix(".demo")
+        print(f"demo: step {number}/{len(steps)}, {service}…", flush=True)
+        began = time.monotonic()
         asyncio.run(module.load_demo(ctx))
+        print(f"demo: {service} done in {time.monotonic() - began:.0f} s", flush=True)
     ctx.print_summary()
     for step in steps:  # what lasts only minutes (sign-in links) is made and printed last
         finish = getattr(importlib.import_module(step), "finish_demo", None)

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from peerlearn.demo import DemoContext
+from peerlearn.demo import DemoContext, Progress
 from peerlearn_forum.demo_content import ThreadPlan, plan_threads
 
 CONCURRENCY = 12
@@ -80,12 +80,14 @@ async def _wait_for_people(
             await asyncio.sleep(0.5)
 
 
-async def _in_parallel(jobs: dict[str, list[Callable[[], Awaitable[None]]]]) -> None:
+async def _in_parallel(jobs: dict[str, list[Callable[[], Awaitable[None]]]], what: str) -> None:
     """Each person's jobs in order; different people at the same time (the limit is per person)."""
+    progress = Progress(f"forum {what}", sum(len(queue) for queue in jobs.values()))
 
     async def run(queue: list[Callable[[], Awaitable[None]]]) -> None:
         for job in queue:
             await job()
+            progress.advance()
 
     await asyncio.gather(*(run(queue) for queue in jobs.values()))
 
@@ -225,19 +227,19 @@ async def load_demo(ctx: DemoContext, *, client: httpx.AsyncClient | None = None
         jobs: dict[str, list[Callable[[], Awaitable[None]]]] = defaultdict(list)
         for i, plan in enumerate(plans):
             jobs[plan.asker_id].append(ask(i, plan))
-        await _in_parallel(jobs)
+        await _in_parallel(jobs, "questions")
         jobs = defaultdict(list)
         for i, plan in enumerate(plans):
             for j, a in enumerate(plan.answers):
                 jobs[a.author_id].append(answer(i, j, plan))
-        await _in_parallel(jobs)
+        await _in_parallel(jobs, "answers")
         jobs = defaultdict(list)
         for i, plan in enumerate(plans):
             for k, (voter, j, value) in enumerate(plan.voters):
                 jobs[voter].append(vote(i, k, voter, j, value))
             if plan.accept is not None:
                 jobs[plan.asker_id].append(accept(i, plan, plan.accept))
-        await _in_parallel(jobs)
+        await _in_parallel(jobs, "votes and acceptances")
 
     accepted = sum(1 for p in plans if p.accept is not None)
     ctx.extra["spaces"] = [

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from peerlearn.demo import DemoContext
+from peerlearn.demo import DemoContext, Progress
 from peerlearn_profiles.demo_data import COHORTS, ORGS, DemoPerson, build_people, roster_csv
 
 MEMBERS_PER_ORG = 12  # how many of each org's people join a cohort on its topic
@@ -65,6 +65,7 @@ async def load_demo(ctx: DemoContext) -> None:
         api = _Api(client)
         orgs: dict[str, dict[str, Any]] = {}
         loaded: list[tuple[DemoPerson, dict[str, Any]]] = []
+        progress = Progress("profiles people", len(people), every=0)
         for org in ORGS:
             members = [p for p in people if p.org_key == org.key]
             created = await api.call(
@@ -107,6 +108,7 @@ async def load_demo(ctx: DemoContext) -> None:
                     "token": tokens[ids[person.email]],
                 }
                 loaded.append((person, record))
+            progress.advance(len(members))
         cohorts = [await _cohort(api, orgs, loaded, *spec) for spec in COHORTS]
     _fill(ctx, orgs, loaded, cohorts)
 
