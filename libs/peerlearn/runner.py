@@ -176,8 +176,12 @@ def start_system(
             system.nats_url = f"nats://127.0.0.1:{nats_port}"
             system.nats_passwords = passwords
 
+        # Links in mails and statements lead to this system's web app unless told otherwise
+        # (the settings' default names port 8000, wrong when PEERLEARN_WEB_PORT moved it).
+        public_url = base.get("PEERLEARN_PUBLIC_URL") or f"http://{_reachable(host)}:{ports['web']}"
         child_env = {
             **base,
+            "PEERLEARN_PUBLIC_URL": public_url,
             "PEERLEARN_DATA_DIR": str(data_dir),
             "PEERLEARN_NATS_URL": system.nats_url,
             "PEERLEARN_ADMIN_TOKEN": system.admin_token,
@@ -261,6 +265,11 @@ def _start_lrs(system: System, env: Mapping[str, str]) -> dict[str, str]:
         "PEERLEARN_XAPI_USERNAME": LRS_USER,
         "PEERLEARN_XAPI_PASSWORD": password,
     }
+
+
+def _reachable(host: str) -> str:
+    """An address a browser on this machine can open for a server bound to ``host``."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
 def _proxies_trusted_by(service: str, env: Mapping[str, str], host: str) -> dict[str, str]:

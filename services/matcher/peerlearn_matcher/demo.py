@@ -54,7 +54,10 @@ async def load_demo(ctx: DemoContext) -> None:
                 await asyncio.sleep(0.5)
     checked = f"{len(found)} of {len(learners)}"
     ctx.summary.append(f"matcher: suggestions ready for {checked} demo learners checked")
-    shown = next((p for p in learners if p["id"] in found), None)
+    # The learner shown is one with a mentor suggested when there is one: the mentorship below
+    # starts from it.
+    with_mentor = [p for p in learners if any(i["kind"] == "mentor" for i in found.get(p["id"], ()))]
+    shown = next(iter(with_mentor), None) or next((p for p in learners if p["id"] in found), None)
     if shown is None:
         ctx.summary.append("matcher: no suggestions yet (is the matcher consuming the event streams?)")
         return

@@ -89,6 +89,12 @@ def get_json(url: str) -> dict[str, object]:
         return json.loads(response.read())  # type: ignore[no-any-return]
 
 
+def post_json(url: str, body: dict[str, object], headers: dict[str, str]) -> dict[str, object]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
 def test_up_starts_everything_ready_and_sigterm_leaves_nothing_behind(system) -> None:  # type: ignore[no-untyped-def]
     process, env, lines = system
     output = "".join(lines)
@@ -100,6 +106,17 @@ def test_up_starts_everything_ready_and_sigterm_leaves_nothing_behind(system) ->
     token_file = Path(env["PEERLEARN_DATA_DIR"]) / "admin-token"
     assert token_file.read_text().strip() in output
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    # A sign-in link leads to this system's web app, on the port it was given.
+    admin = {"Authorization": f"Bearer {token_file.read_text().strip()}", "Content-Type": "application/json"}
+    profiles = f"http://127.0.0.1:{env['PEERLEARN_PROFILES_PORT']}"
+    org = post_json(f"{profiles}/v1/orgs", {"name": "Port Check", "kind": "partner"}, admin)
+    person = post_json(
+        f"{profiles}/v1/orgs/{org['id']}/people",
+        {"display_name": "Pat Port", "email": "pat@port.test"},
+        admin,
+    )
+    link = post_json(f"{profiles}/v1/people/{person['id']}/sign-in-link", {}, admin)
+    assert str(link["url"]).startswith(f"http://127.0.0.1:{env['PEERLEARN_WEB_PORT']}/sign-in/")
 
     children = children_of(process.pid)
     assert len(children) == 1 + len(SERVICES)  # nats-server and the services
