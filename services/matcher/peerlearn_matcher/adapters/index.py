@@ -97,7 +97,8 @@ class LiveIndex:
             # The circles before any event is handled, so every list refreshed from now on bridges
             # (usecases.circles keeps them up to date).
             engine = self._engine
-            engine.circles = await loop.run_in_executor(None, Circles.of_ties, engine.help_ties())
+            ties, mark = engine.help_ties(), engine.forum_mark()
+            engine.circles = await loop.run_in_executor(None, Circles.of_ties, ties, mark)
         self.ready.set()
 
     async def _load(self) -> None:

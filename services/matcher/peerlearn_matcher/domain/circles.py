@@ -63,15 +63,16 @@ class Circles:
     of: Mapping[str, int] = field(default_factory=dict)
     ties: Mapping[Tie, float] = field(default_factory=dict)
     computed: bool = False
+    mark: tuple[int, ...] = ()  # the forum's mark when the ties were read (Engine.forum_mark)
 
     @classmethod
-    def of_ties(cls, ties: Mapping[Tie, float]) -> Circles:
+    def of_ties(cls, ties: Mapping[Tie, float], mark: tuple[int, ...] = ()) -> Circles:
         """The circles of ``ties``: the same ties always give the same circles (seeded, sorted)."""
         graph = nx.DiGraph()
         for (helper, helped), weight in sorted(ties.items()):  # Louvain's result follows node order
             graph.add_edge(helper, helped, weight=weight)
         parts = communities.louvain(communities.fold(graph))
-        return cls({p: i for i, part in enumerate(parts) for p in part}, dict(ties), computed=True)
+        return cls({p: i for i, part in enumerate(parts) for p in part}, dict(ties), True, mark)
 
     def apart(self, a: str, b: str) -> bool:
         """Whether ``a`` and ``b`` are both in a circle, and not the same one."""
@@ -87,6 +88,7 @@ class Circles:
             {p: c for p, c in self.of.items() if p != person_id},
             {t: w for t, w in self.ties.items() if person_id not in t},
             self.computed,
+            self.mark,
         )
 
     def moved(self, before: Circles) -> set[str]:
@@ -101,11 +103,6 @@ def _mates(of: Mapping[str, int]) -> dict[str, frozenset[str]]:
         members[circle].add(person)
     frozen = {circle: frozenset(people) for circle, people in members.items()}
     return {person: frozen[circle] for person, circle in of.items()}
-
-
-def changed_ties(a: Mapping[Tie, float], b: Mapping[Tie, float]) -> int:
-    """How many ties are new, gone or reweighted between ``a`` and ``b``."""
-    return sum(1 for t in a.keys() | b.keys() if a.get(t) != b.get(t))
 
 
 def bridging_reason(topic: str | None) -> Reason:

@@ -172,6 +172,10 @@ class Engine:
         """Who helped whom in the forum, between people known now (the circles' input)."""
         return help_ties(self.threads, self.posts.values(), self.people.records)
 
+    def forum_mark(self) -> tuple[int, int]:
+        """A cheap mark of the forum's ties without copying them: answers and acceptances held."""
+        return len(self.posts), sum(1 for t in self.threads.values() if t.accepted_author_id)
+
     # --- who may be suggested to whom ---------------------------------------------------
 
     def visible_mask(self, record: PersonRecord) -> np.ndarray:
