@@ -1,10 +1,11 @@
 """The event bus on NATS JetStream: streams, deduplicated publishing, durable consumers.
 
 Publishing sets ``Nats-Msg-Id`` to the event id so JetStream drops a duplicate inside
-its window. A :class:`Consumer` hands each event to an async handler, acks only after the
-handler returned, naks with back-off when it raised, and after ``max_deliver`` attempts
-(or at once for a payload that is not an event) publishes a :class:`~peerlearn.events.DeadLetter`
-to ``deadletter.<stream>`` and terminates the message, so nothing is silently dropped.
+its window. A :class:`Consumer` hands each event to an async handler (after an optional
+``prepare`` saw the whole fetched batch), acks only after the handler returned, naks with
+back-off when it raised, and after ``max_deliver`` attempts (or at once for a payload that is
+not an event) publishes a :class:`~peerlearn.events.DeadLetter` to ``deadletter.<stream>`` and
+terminates the message, so nothing is silently dropped.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("peerlearn.bus")
 
 Handler = Callable[[events.Event], Awaitable[None]]
+# Sees every event of a fetch before the first is handled (to do batch work once, e.g. embed all
+# their texts in one model call); it changes nothing durable: acks still follow each handler.
+Prepare = Callable[[Sequence[events.Event]], Awaitable[None]]
 
 DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60.0
 
@@ -275,6 +279,7 @@ class Consumer:
         batch: int = 64,
         fetch_timeout: float = 1.0,
         backoff: Callable[[int], float] = backoff_delay,
+        prepare: Prepare | None = None,
     ) -> None:
         self.bus = bus
         self.stream = stream
@@ -286,6 +291,7 @@ class Consumer:
         self.batch = batch
         self.fetch_timeout = fetch_timeout
         self.backoff = backoff
+        self.prepare = prepare
         self.processed = 0
         self.dead_lettered = 0
 
@@ -335,6 +341,8 @@ class Consumer:
                     messages = await subscription.fetch(self.batch, timeout=self.fetch_timeout)
                 except TimeoutError:  # nats-py raises its subclass, or asyncio's, when nothing came
                     continue
+                if self.prepare is not None:
+                    await self._prepare(messages)
                 for message in messages:
                     await self._handle(message)
             except asyncio.CancelledError:
@@ -345,6 +353,24 @@ class Consumer:
                 log.warning("consumer %s on %s paused: %r", self.durable, self.stream, exc)
                 subscription = None
                 await asyncio.sleep(0.5)
+
+    async def _prepare(self, messages: Sequence[Msg]) -> None:
+        """Hand the fetch's events to ``prepare``; its failure only costs the batch's head start."""
+        assert self.prepare is not None
+        batch = []
+        for message in messages:
+            with contextlib.suppress(events.EventDecodeError):  # _handle dead-letters it
+                batch.append(events.decode(message.data))
+        if not batch:
+            return
+        try:
+            await self.prepare(batch)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # each handler still does (or fails) its own work
+            if _being_cancelled():
+                raise asyncio.CancelledError from exc
+            log.warning("consumer %s: preparing %d events failed: %r", self.durable, len(batch), exc)
 
     async def _handle(self, message: Msg) -> None:
         delivered = message.metadata.num_delivered

@@ -9,6 +9,7 @@ injected as ``matcher``. No I/O happens until the app starts (the model loads at
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -30,7 +31,7 @@ from peerlearn_matcher.settings import MatcherSettings, load
 from peerlearn_matcher.usecases.circles import run_circles
 from peerlearn_matcher.usecases.matcher import Matcher
 from peerlearn_matcher.usecases.mentorship_endings import run_expiry
-from peerlearn_matcher.usecases.reactions import handle, matcher_handlers
+from peerlearn_matcher.usecases.reactions import handle, matcher_handlers, prepare
 from peerlearn_matcher.usecases.suggestions import run_refresher
 
 __all__ = ["MIGRATIONS", "create_app"]
@@ -50,6 +51,9 @@ def matcher_consumers(bus: Bus, matcher: Matcher) -> list[Consumer]:
     async def apply(event: events.Event) -> None:
         await handle(matcher, handlers, event)
 
+    async def warm(batch: Sequence[events.Event]) -> None:
+        await prepare(matcher, batch)
+
     return [
         Consumer(
             bus,
@@ -57,6 +61,7 @@ def matcher_consumers(bus: Bus, matcher: Matcher) -> list[Consumer]:
             durable=f"{matcher.settings.service}-{stream.lower()}",
             handler=apply,
             max_deliver=matcher.settings.consumer_max_deliver,
+            prepare=warm,
         )
         for stream in STREAMS
     ]

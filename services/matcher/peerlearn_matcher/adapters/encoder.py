@@ -7,6 +7,13 @@ are L2-normalised, so a dot product is a cosine similarity.
 
 Skill names repeat across thousands of people, so each distinct normalised text is
 encoded once and kept in an LRU cache; only the misses go to the model, in batches.
+
+The model runs on ``threads`` torch threads (1 by default). The matcher shares its cores with
+the other services, NATS and the database: torch's default (one OpenMP thread per core) makes
+every matrix product wait at a barrier for a thread the scheduler gave to someone else. On the
+2-core development machine at load 5, one question's text took 260 to 575 ms with 2 threads and
+27 to 60 ms with 1 (batches of 32: 22 to 30 ms and 10 ms a text). torch keeps the count per OS
+thread, so it is set in the thread that encodes.
 """
 
 from __future__ import annotations
@@ -14,9 +21,11 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +50,14 @@ def _load(model_name: str, device: str) -> Any:
     return SentenceTransformer(model_name, device=device, local_files_only=True)
 
 
+@dataclass
+class _Queue:
+    """The calls of one event loop waiting for the worker, and the task feeding them to it."""
+
+    waiting: list[tuple[list[str], asyncio.Future[np.ndarray]]] = field(default_factory=list)
+    drainer: asyncio.Task[None] | None = None
+
+
 class Encoder:
     """Turns texts into normalised float32 vectors; thread-safe; one per process."""
 
@@ -51,18 +68,27 @@ class Encoder:
         device: str = "cpu",
         batch_size: int = 64,
         cache_size: int = 200_000,
+        threads: int = 1,
     ) -> None:
+        if threads < 1:
+            raise ValueError("an encoder needs at least one thread")
         self.model_name = model_name
         self.device = device
         self.batch_size = batch_size
         self.cache_size = cache_size
+        self.threads = threads
         self._model: Any = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        # One worker: the model already uses every core; two would only contend.
+        # One worker: two models in flight would only contend for the same cores.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+        # Per event loop (tests run several, one after the other): texts waiting for the worker.
+        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = (
+            weakref.WeakKeyDictionary()
+        )
         self.hits = 0
         self.misses = 0
+        self.model_calls = 0  # batches the model ran (a burst of texts should be few)
 
     @property
     def model(self) -> Any:
@@ -78,9 +104,20 @@ class Encoder:
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(getter())
 
+    def _pin_threads(self) -> None:
+        # torch's thread count is per OS thread (OpenMP): a worker started before, or any
+        # caller's thread, still has the default until it sets its own.
+        import torch
+
+        if torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
+
     def encode_raw(self, texts: Sequence[str]) -> np.ndarray:
         """Encode without the cache (the baseline benchmarks compare against)."""
-        vectors = self.model.encode(
+        model = self.model
+        self._pin_threads()
+        self.model_calls += 1
+        vectors = model.encode(
             list(texts),
             batch_size=self.batch_size,
             normalize_embeddings=True,
@@ -118,9 +155,47 @@ class Encoder:
         return np.stack(rows).astype(np.float32, copy=False)
 
     async def aencode(self, texts: Sequence[str]) -> np.ndarray:
-        """:meth:`encode` in the encoder's worker thread, never on the event loop."""
+        """:meth:`encode` in the encoder's worker thread, never on the event loop.
+
+        Calls that arrive while the worker is busy (or in the same turn of the event loop) are
+        encoded together in one model call: on CPU a batch costs far less per text than one
+        text at a time, so a burst (a consumer's fetch of many questions) is embedded in one go.
+        """
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.encode, list(texts))
+        if not texts:
+            return await loop.run_in_executor(self._executor, self.encode, [])
+        queue = self._queues.get(loop)
+        if queue is None:
+            queue = self._queues[loop] = _Queue()
+        future: asyncio.Future[np.ndarray] = loop.create_future()
+        queue.waiting.append((list(texts), future))
+        if queue.drainer is None or queue.drainer.done():
+            queue.drainer = loop.create_task(self._drain(queue), name="encoder-batches")
+        return await future
+
+    async def _drain(self, queue: _Queue) -> None:
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(0)  # callers woken in this same turn join the first batch
+        while queue.waiting:
+            batch, queue.waiting = queue.waiting, []
+            texts = [text for wanted, _ in batch for text in wanted]
+            try:
+                vectors = await loop.run_in_executor(self._executor, self.encode, texts)
+            except Exception as exc:  # every caller of the batch gets the failure
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            except BaseException:  # cancelled: the callers are not left waiting for ever
+                for _, future in batch + queue.waiting:
+                    future.cancel()
+                queue.waiting = []
+                raise
+            start = 0
+            for wanted, future in batch:
+                if not future.done():  # its caller may have been cancelled meanwhile
+                    future.set_result(vectors[start : start + len(wanted)])
+                start += len(wanted)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

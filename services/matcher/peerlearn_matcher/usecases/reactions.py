@@ -8,12 +8,14 @@ work in the same transaction: re-embedding a changed profile, erasing a person's
 re-routing questions when someone leaves a cohort, and refreshing whose suggestions changed.
 The forum's facts (threads, posts, accepted answers) are the matcher's own read model. The
 same handlers, through the same :func:`handle` (texts encoded first, one event at a time,
-:func:`peerlearn.consuming.apply_once`), serve the live consumers and ``peerlearn matcher rebuild``.
+:func:`peerlearn.consuming.apply_once`), serve the live consumers and ``peerlearn matcher rebuild``;
+the live consumers first :func:`prepare` each fetched batch (its texts encoded in one go).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 
 from peerlearn import events
 from peerlearn.consuming import Apply, Handlers, apply_once
@@ -254,6 +256,17 @@ def matcher_handlers(matcher: Matcher, *, rebuilding: bool = False) -> dict[str,
     )
     mine = {**OWN, **(REPLAYED_ONLY if rebuilding else {})}
     return {**handlers, **{subject: own(react) for subject, react in mine.items()}}
+
+
+async def prepare(matcher: Matcher, batch: Sequence[events.Event]) -> None:
+    """Encode the texts of a fetched batch of events together, before the first is applied.
+
+    The warms run side by side, so the encoder takes them in one model call (a burst of
+    questions costs a fraction per text of one at a time); each :func:`handle` then finds its
+    texts cached. Nothing is written: the events are still applied and acked one by one.
+    """
+    await matcher.index.ready.wait()
+    await asyncio.gather(*(matcher.index.warm(event) for event in batch))
 
 
 async def handle(matcher: Matcher, handlers: Handlers, event: events.Event) -> bool:
