@@ -6,7 +6,7 @@ new answer seldom moves anyone's circle, so the circles are recomputed in the ba
 at most every ``circles_seconds`` while ties changed, sooner once :data:`AFTER_TIES` answers or
 acceptances came or went. The lock is held only to copy the ties and to swap the result in;
 Louvain runs in a worker thread (networkx is pure Python, so it still shares the GIL: event
-handling slows, never stops, while it runs, 15-26 s at 100,000 ties on the loaded 2-core
+handling slows, never stops, while it runs, 7-26 s at 100,000 ties on the loaded 2-core
 machine, bench/bridging.py). People whose circle changed get their lists refreshed by the
 background refresher; lists that merely show them pick the change up at their next refresh.
 """
