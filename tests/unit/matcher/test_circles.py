@@ -155,3 +155,12 @@ def test_a_peer_of_another_circle_passes_only_a_close_fit_and_only_when_bridging
         p.candidate_id for p in peers if any(r.text.startswith("you are in different") for r in p.reasons)
     }
     assert nudged == ({"b1", "b2"} if bridging else set())
+
+
+def test_an_erased_person_leaves_the_circles_and_their_ties() -> None:
+    engine = Engine(DIM)
+    _add(engine, "a1", [1, 0, 0, 0])
+    engine.circles = Circles.of_ties(TWO_GROUPS, (3, 1))
+    engine.remove_person("a1")
+    assert "a1" not in engine.circles.of and all("a1" not in tie for tie in engine.circles.ties)
+    assert engine.circles.mark == (3, 1) and engine.circles.computed
