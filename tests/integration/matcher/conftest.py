@@ -255,16 +255,18 @@ def thread(
     )
 
 
-async def answered(matcher: Harness, question: events.ThreadCreated, answerer: events.PersonProfile) -> str:
-    """Publish the thread, an answer by ``answerer`` and its acceptance; return the post id."""
-    await matcher.publish(question)
-    post_id = f"post-{uuid.uuid4().hex[:10]}"
-    common = {
+def _where(question: events.ThreadCreated) -> dict[str, Any]:
+    return {
         "space_id": question.space_id,
         "visibility": question.visibility,
         "org_id": question.org_id,
         "cohort_id": question.cohort_id,
     }
+
+
+async def answer(matcher: Harness, question: events.ThreadCreated, answerer: events.PersonProfile) -> str:
+    """Publish an answer by ``answerer`` to a published thread; return the post id."""
+    post_id = f"post-{uuid.uuid4().hex[:10]}"
     await matcher.publish(
         events.PostCreated(
             post_id=post_id,
@@ -273,18 +275,30 @@ async def answered(matcher: Harness, question: events.ThreadCreated, answerer: e
             body="Here is how.",
             author_id=answerer.id,
             asker_id=question.author_id,
-            **common,
+            **_where(question),
         )
     )
+    return post_id
+
+
+async def accept(matcher: Harness, question: events.ThreadCreated, post_id: str, author_id: str) -> None:
+    """Publish the asker's acceptance of the answer ``post_id`` by ``author_id``."""
     await matcher.publish(
         events.AnswerAccepted(
             thread_id=question.thread_id,
             post_id=post_id,
-            answer_author_id=answerer.id,
+            answer_author_id=author_id,
             asker_id=question.author_id,
             title=question.title,
             tags=question.tags,
-            **common,
+            **_where(question),
         )
     )
+
+
+async def answered(matcher: Harness, question: events.ThreadCreated, answerer: events.PersonProfile) -> str:
+    """Publish the thread, an answer by ``answerer`` and its acceptance; return the post id."""
+    await matcher.publish(question)
+    post_id = await answer(matcher, question, answerer)
+    await accept(matcher, question, post_id, answerer.id)
     return post_id

@@ -16,40 +16,9 @@ from peerlearn.testing.waiting import eventually
 from peerlearn_matcher.domain import circles
 from peerlearn_matcher.usecases.circles import run_circles
 
-from .conftest import Harness, new_org, person, thread
+from .conftest import Harness, accept, answer, new_org, person, thread
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-async def _answer(matcher: Harness, question: events.ThreadCreated, author: events.PersonProfile) -> str:
-    post_id = f"post-{uuid.uuid4().hex[:10]}"
-    await matcher.publish(
-        events.PostCreated(
-            post_id=post_id,
-            thread_id=question.thread_id,
-            thread_title=question.title,
-            body="Here is how I did it.",
-            space_id=question.space_id,
-            visibility=question.visibility,
-            author_id=author.id,
-            asker_id=question.author_id,
-        )
-    )
-    return post_id
-
-
-async def _accept(matcher: Harness, question: events.ThreadCreated, post_id: str, author: str) -> None:
-    await matcher.publish(
-        events.AnswerAccepted(
-            thread_id=question.thread_id,
-            post_id=post_id,
-            answer_author_id=author,
-            asker_id=question.author_id,
-            space_id=question.space_id,
-            visibility=question.visibility,
-            title=question.title,
-        )
-    )
 
 
 async def _circle(matcher: Harness, asker: events.PersonProfile, *helpers: events.PersonProfile) -> None:
@@ -58,11 +27,11 @@ async def _circle(matcher: Harness, asker: events.PersonProfile, *helpers: event
         asker, f"Where do I start with Kubernetes? {uuid.uuid4().hex[:6]}", tags=("kubernetes",)
     )
     await matcher.publish(question)
-    posts = [await _answer(matcher, question, h) for h in helpers]
-    await _accept(matcher, question, posts[0], helpers[0].id)
+    posts = [await answer(matcher, question, h) for h in helpers]
+    await accept(matcher, question, posts[0], helpers[0].id)
     back = thread(helpers[1], f"Kubernetes probes? {uuid.uuid4().hex[:6]}", tags=("kubernetes",))
     await matcher.publish(back)
-    await _answer(matcher, back, helpers[0])
+    await answer(matcher, back, helpers[0])
 
 
 async def test_a_close_peer_of_another_circle_is_put_first_with_the_reason(matcher: Harness) -> None:
