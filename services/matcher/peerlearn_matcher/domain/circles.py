@@ -26,9 +26,9 @@ Tie = tuple[str, str]  # (helper, helped)
 
 ANSWERED = 1.0  # an answer in someone else's thread
 ACCEPTED = 2.0  # on top of the answer itself when it was accepted (insights' weights)
-# What a peer of another circle gains. Peer scores under the default weights spread over about
-# 0.3-0.9 on the demo; 0.05 is one skill level of closeness (0.2 x 1/4) or a third of the
-# overlapping-hours weight: on the demo it moves the share of peer suggestions that cross
+# What a peer of another circle gains. A suggested peer's score under the default weights is
+# 0.55 on average on the demo; 0.05 is one skill level of closeness (0.2 x 1/4) or a third of
+# the overlapping-hours weight: on the demo it moves the share of peer suggestions that cross
 # circles from 44.5% to 50.4% for 0.002 of mean fit (docs/BENCHMARKS.md, bench/bridging.py).
 BONUS = 0.05
 
