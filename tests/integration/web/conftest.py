@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -28,10 +29,22 @@ ADMIN = "web-it-admin-token-" + "w" * 30
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture(scope="module")
+# One system for every module of this folder (each module sets up orgs, people and spaces of its
+# own): starting it is most of a module's cost. It stops as soon as the run leaves the folder.
+_shared = ExitStack()
+
+
+@pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    with running_system(tmp_path_factory.mktemp("peerlearn-web"), ADMIN) as running:
-        yield running
+    with _shared:
+        yield _shared.enter_context(running_system(tmp_path_factory.mktemp("peerlearn-web"), ADMIN))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Stop the shared system after this folder's last test, not at the end of the session."""
+    if nextitem is None or nextitem.path.parent != item.path.parent:
+        _shared.close()
 
 
 class Api:
