@@ -46,3 +46,14 @@ async def test_a_call_with_several_texts_gets_its_own_rows_back_in_a_shared_batc
     assert first.shape == (2, encoder.dim) and second.shape == (1, encoder.dim)
     assert empty.shape == (0, encoder.dim)
     assert np.allclose(np.concatenate([first, second]), encoder.encode([*a, *b]), atol=1e-6)
+
+
+async def test_texts_already_cached_are_answered_while_the_worker_encodes_a_batch(encoder: Encoder) -> None:
+    known = [f"a question warmed before its transaction {uuid.uuid4().hex}"]
+    warmed = await encoder.aencode(known)
+    burst = asyncio.create_task(encoder.aencode([f"a long burst {n} {uuid.uuid4().hex}" for n in range(200)]))
+    await asyncio.sleep(0.05)  # the burst is in the worker now
+    again = await encoder.aencode(known)
+    assert not burst.done()  # not queued behind the burst (a handler holding the lock waits for nobody)
+    assert np.array_equal(again, warmed)
+    await burst

@@ -154,6 +154,19 @@ class Encoder:
             rows = [found[k] if k in found else self._cache[k] for k in keys]
         return np.stack(rows).astype(np.float32, copy=False)
 
+    def _cached(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The vectors of ``texts`` if every one is cached (counted as hits), else None."""
+        keys = [normalise_text(t) for t in texts]
+        with self._lock:
+            if not all(key in self._cache for key in keys):
+                return None
+            rows = []
+            for key in keys:
+                self._cache.move_to_end(key)
+                rows.append(self._cache[key])
+        self.hits += len(keys)
+        return np.stack(rows).astype(np.float32, copy=False)
+
     async def aencode(self, texts: Sequence[str]) -> np.ndarray:
         """:meth:`encode` in the encoder's worker thread, never on the event loop.
 
@@ -164,6 +177,10 @@ class Encoder:
         loop = asyncio.get_running_loop()
         if not texts:
             return await loop.run_in_executor(self._executor, self.encode, [])
+        if (cached := self._cached(texts)) is not None:
+            # All known (a handler re-reading what was warmed before its transaction): no
+            # waiting behind another caller's batch in the worker while holding a lock.
+            return cached
         queue = self._queues.get(loop)
         if queue is None:
             queue = self._queues[loop] = _Queue()
