@@ -1,14 +1,20 @@
 """Benchmark of the forum API against a bare Litestar endpoint measured in the same run.
 
-    .venv/bin/python bench/forum_api.py [--requests 2000] [--concurrency 16] [--database-url URL]
+    .venv/bin/python bench/forum_api.py [--duration 10] [--connections 16] [--database-url URL]
+                                        [--only READS] [--keep]
 
-Starts a nats-server, the forum under uvicorn (SQLite in a temp dir unless
-``--database-url``) and a bare Litestar app; tells the forum about 60 people by publishing
-``profiles.person.upserted`` events, seeds 300 threads with ~900 answers (the demo's
-generator), then measures over real HTTP with httpx: reading a thread with its posts,
-listing a space by activity, ranked search, answering (a write with its outbox event and
-search index update), and votes on one hot post (a row every voter updates). Prints
-throughput, p50/p95 latency, and each figure as a ratio of the bare endpoint's throughput.
+Starts a nats-server, the forum as ``peerlearn serve forum`` starts it (a process of its own;
+SQLite in a temp dir unless ``--database-url``) and a bare Litestar app returning a small
+msgspec Struct under the same uvicorn (another process); tells the forum about 60 people by
+publishing ``profiles.person.upserted`` events, seeds a public space and an org space with 150
+threads each and their answers (the demo's generator), then drives each read with ``wrk``
+(Debian's package, its own process) at ``--connections`` connections for ``--duration``
+seconds: a thread with its posts (anonymous on public threads; signed in on org threads, every
+request as one of the people in turn), a space's threads by activity (anonymous and signed
+in), the spaces, and ranked search. The writes (answering: a write with its outbox event and
+search index update; votes on one hot post, a row every voter updates) are sent from this
+process with httpx. Prints throughput, p50/p95/p99 latency, and each figure as a ratio of the
+bare endpoint's throughput measured in the same run.
 """
 
 from __future__ import annotations
@@ -18,51 +24,63 @@ import asyncio
 import logging
 import os
 import platform
+import shutil
 import socket
+import subprocess
+import sys
 import tempfile
-import threading
 import time
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import uvicorn
 from load import baseline_app, measure  # bench/load.py: this script runs from bench/
+from web import wrk  # bench/web.py: wrk with a Lua script taking (path, header) pairs in turn
 
 from peerlearn import events
 from peerlearn.auth import TokenIssuer
 from peerlearn.bus import Bus
 from peerlearn.testing.servers import start_nats
-from peerlearn_forum.app import create_app
 from peerlearn_forum.demo_content import plan_threads
-from peerlearn_forum.settings import load
 
 ADMIN = "bench-admin-token-" + "z" * 30
 SECRET = "bench-secret-" + "q" * 40
 SKILLS = ["Python", "SQL", "Kubernetes", "React", "pandas", "Machine learning", "Negotiation", "Go"]
 
 
-def _serve(app: Any) -> tuple[str, uvicorn.Server]:
+def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+        return int(probe.getsockname()[1])
+
+
+def _start(argv: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """A server in a process of its own (as in production; threads would share the GIL with the client)."""
+    process = subprocess.Popen(
+        argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    threading.Thread(target=server.run, daemon=True).start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(600):
         try:
-            httpx.get(url + "/health", timeout=1)
-            return url, server
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
         except httpx.HTTPError:
             time.sleep(0.1)
-    raise RuntimeError("server did not start")
+    process.kill()
+    raise RuntimeError(f"{argv} did not start")
 
 
-async def _seed(
-    forum_url: str, nats_url: str
-) -> tuple[dict[str, str], str, list[str], list[tuple[str, str]]]:
-    """People (by events), one org space, 300 threads with answers: tokens, space, threads, posts."""
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(30)  # graceful: the service drains its outbox first
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+async def _seed(forum_url: str, nats_url: str) -> dict[str, Any]:
+    """People (by events), a public and an org space with threads and answers."""
     issuer = TokenIssuer(SECRET)
     people: list[dict[str, Any]] = [
         {
@@ -95,96 +113,184 @@ async def _seed(
                     break
                 await asyncio.sleep(0.1)
         first = people[0]["id"]
-        space = (
+        org_space = (
             await http.post("/v1/spaces", json={"name": "Bench", "visibility": "org"}, headers=auth[first])
         ).json()["id"]
-        thread_ids, post_ids = [], []
-        for plan in plan_threads(people, []):
+        public_space = (
+            await http.post(
+                "/v1/spaces",
+                json={"name": "Bench public", "visibility": "public"},
+                headers={"Authorization": f"Bearer {ADMIN}"},
+            )
+        ).json()["id"]
+        threads: dict[str, list[str]] = {org_space: [], public_space: []}
+        posts: list[tuple[str, str]] = []
+        for n, plan in enumerate(plan_threads(people, [])):
+            space = public_space if n % 2 else org_space
             thread = (
                 await http.post(
                     f"/v1/spaces/{space}/threads", json=plan.request(), headers=auth[plan.asker_id]
                 )
             ).json()
-            thread_ids.append(thread["id"])
+            threads[space].append(thread["id"])
             for answer in plan.answers:
                 post = await http.post(
                     f"/v1/threads/{thread['id']}/posts",
                     json={"body": answer.body},
                     headers=auth[answer.author_id],
                 )
-                post_ids.append((post.json()["id"], answer.author_id))
-    return tokens, space, thread_ids, post_ids
+                posts.append((post.json()["id"], answer.author_id))
+    return {
+        "tokens": tokens,
+        "org_space": org_space,
+        "public_space": public_space,
+        "org_threads": threads[org_space],
+        "public_threads": threads[public_space],
+        "posts": posts,
+    }
 
 
-async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
+async def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     data_dir = tempfile.mkdtemp(prefix="bench-forum-")
     nats = start_nats()
+    forum_port, bare_port = _free_port(), _free_port()
     env = {
         "PEERLEARN_DATA_DIR": data_dir,
         "PEERLEARN_NATS_URL": nats.url,
         "PEERLEARN_JWT_SECRET": SECRET,
         "PEERLEARN_ADMIN_TOKEN": ADMIN,
+        "PEERLEARN_FORUM_PORT": str(forum_port),
         "PEERLEARN_RATE_LIMIT_PER_MINUTE": "100000000",
+        "PEERLEARN_READ_RATE_LIMIT_PER_MINUTE": "100000000",
         "PEERLEARN_FORUM_POST_RATE_PER_MINUTE": "100000000",
         "PEERLEARN_LOG_LEVEL": "WARNING",
     }
     if args.database_url:
         env["PEERLEARN_DATABASE_URL"] = args.database_url
-    forum_url, forum = _serve(create_app(load(env)))
-    bare_url, bare = _serve(baseline_app())
+    forum = _start([sys.executable, "-m", "peerlearn.cli", "serve", "forum"], env, forum_port)
+    bare = _start([sys.executable, __file__, "--serve-bare", str(bare_port)], {}, bare_port)
+    forum_url, bare_url = f"http://127.0.0.1:{forum_port}", f"http://127.0.0.1:{bare_port}"
     try:
-        tokens, space, threads, posts = await _seed(forum_url, nats.url)
-        people = sorted(tokens)
-        auth = [{"Authorization": f"Bearer {tokens[p]}"} for p in people]
-        hot, hot_author = posts[0]
-        voters = [{"Authorization": f"Bearer {tokens[p]}"} for p in people if p != hot_author]
-        n, c = args.requests, args.concurrency
-        return [
-            ("bare Litestar GET (baseline)", await measure(
-                n, c, lambda h, i: h.get(f"{bare_url}/ping/{i}"))),
-            ("GET /v1/threads/{id} (with posts)", await measure(
-                n, c, lambda h, i: h.get(f"{forum_url}/v1/threads/{threads[i % len(threads)]}",
-                                         headers=auth[i % len(auth)]))),
-            ("GET /v1/spaces/{id}/threads?sort=active", await measure(
-                n // 2, c, lambda h, i: h.get(f"{forum_url}/v1/spaces/{space}/threads?sort=active&limit=20",
+        seeded = await _seed(forum_url, nats.url)
+        print(f"forum pid {forum.pid} at {forum_url}", file=sys.stderr)
+        tokens = seeded["tokens"]
+        bearers = [f"Bearer {tokens[p]}" for p in sorted(tokens)]
+        org_threads, public_threads = seeded["org_threads"], seeded["public_threads"]
+        words = [quote(f"{s} project") for s in SKILLS]
+        common = {"duration": args.duration, "connections": args.connections}
+
+        def anonymous(paths: list[str]) -> list[tuple[str, str]]:
+            return [(p, "anonymous") for p in paths]  # sent as X-Bench: no credentials
+
+        def signed_in(paths: list[str]) -> list[tuple[str, str]]:
+            return [(paths[i % len(paths)], bearers[i % len(bearers)]) for i in range(max(len(paths), 60))]
+
+        reads: dict[str, tuple[str, list[tuple[str, str]]]] = {
+            "bare Litestar GET (baseline)": (bare_url, anonymous([f"/ping/{i}" for i in range(100)])),
+            "forum GET /health (the kit, no database)": (forum_url, anonymous(["/health"])),
+            "GET /v1/threads/{id} anonymous, public": (
+                forum_url, anonymous([f"/v1/threads/{t}" for t in public_threads])),
+            "GET /v1/threads/{id} signed in, org": (
+                forum_url, signed_in([f"/v1/threads/{t}" for t in org_threads])),
+            "GET /v1/spaces/{id}/threads anonymous": (
+                forum_url, anonymous([f"/v1/spaces/{seeded['public_space']}/threads?sort=active&limit=20"])),
+            "GET /v1/spaces/{id}/threads signed in": (
+                forum_url, signed_in([f"/v1/spaces/{seeded['org_space']}/threads?sort=active&limit=20"])),
+            "GET /v1/spaces anonymous": (forum_url, anonymous(["/v1/spaces"])),
+            "GET /v1/spaces signed in": (forum_url, signed_in(["/v1/spaces"])),
+            "GET /v1/search?q=<two words> signed in": (
+                forum_url, signed_in([f"/v1/search?q={w}" for w in words])),
+        }  # fmt: skip
+        wanted = [name for name in reads if not args.only or any(o in name for o in args.only)]
+        results: dict[str, dict[str, float]] = {}
+        for name in ["bare Litestar GET (baseline)", *[n for n in wanted if "baseline" not in n]]:
+            base, targets = reads[name]
+            header = "X-Bench" if targets[0][1] in ("", "anonymous") else "Authorization"
+            profiler = None
+            if args.py_spy and base == forum_url:
+                # Sampled while wrk runs (the figures of a profiled run are not the ones to read).
+                out = os.path.join(args.py_spy_dir, name.replace("/", "_").replace(" ", "_") + ".txt")
+                profiler = subprocess.Popen(  # noqa: ASYNC220 (this loop only waits for wrk)
+                    [args.py_spy, "record", "-p", str(forum.pid), "-d", str(args.duration), "-r", "200",
+                     "-f", "raw", "-o", out, "--nonblocking"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )  # fmt: skip
+            results[name] = wrk(base, header, targets, **common)
+            if profiler is not None:
+                profiler.wait(60)
+            print(f"{name}: {results[name]['rps']:.0f} req/s", file=sys.stderr)
+        if args.writes:
+            hot, hot_author = seeded["posts"][0]
+            people = sorted(tokens)
+            auth = [{"Authorization": f"Bearer {tokens[p]}"} for p in people]
+            voters = [{"Authorization": f"Bearer {tokens[p]}"} for p in people if p != hot_author]
+            n, c = args.writes, args.connections
+            answer_urls = [f"{forum_url}/v1/threads/{t}/posts" for t in org_threads]
+            for name, figures in [
+                ("POST /v1/threads/{id}/posts (write, httpx)", await measure(
+                    n, c, lambda h, i: h.post(answer_urls[i % len(answer_urls)],
+                                              json={"body": f"Bench answer {i} about SQL"},
                                               headers=auth[i % len(auth)]))),
-            ("GET /v1/search?q=<two words>", await measure(
-                n // 2, c, lambda h, i: h.get(f"{forum_url}/v1/search",
-                                              params={"q": f"{SKILLS[i % len(SKILLS)]} project"},
-                                              headers=auth[i % len(auth)]))),
-            ("POST /v1/threads/{id}/posts (write)", await measure(
-                n // 2, c, lambda h, i: h.post(f"{forum_url}/v1/threads/{threads[i % len(threads)]}/posts",
-                                               json={"body": f"Bench answer {i} about SQL"},
-                                               headers=auth[i % len(auth)]))),
-            ("POST /v1/posts/{hot}/votes (one hot row)", await measure(
-                n // 2, c, lambda h, i: h.post(f"{forum_url}/v1/posts/{hot}/votes",
-                                               json={"value": 1 if i % 3 else -1},
-                                               headers=voters[i % len(voters)]))),
-        ]  # fmt: skip
+                ("POST /v1/posts/{hot}/votes (one hot row, httpx)", await measure(
+                    n, c, lambda h, i: h.post(f"{forum_url}/v1/posts/{hot}/votes",
+                                              json={"value": 1 if i % 3 else -1},
+                                              headers=voters[i % len(voters)]))),
+            ]:  # fmt: skip
+                results[name] = {
+                    "rps": figures["rps"], "p50": figures["p50_ms"], "p95": figures["p95_ms"],
+                    "p99": float("nan"), "errors": 0.0,
+                }  # fmt: skip
+        if args.keep:
+            print("--keep: the forum runs until Enter", file=sys.stderr)
+            await asyncio.to_thread(sys.stdin.readline)
+        sizes = {
+            "threads": len(org_threads) + len(public_threads),
+            "posts": len(seeded["posts"]),
+        }
+        return results, sizes
     finally:
-        forum.should_exit = bare.should_exit = True
-        await asyncio.sleep(1)
+        for process in (forum, bare):
+            _stop(process)
         nats.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--writes", type=int, default=500, help="writes of each kind (0: none)")
+    parser.add_argument("--only", action="append", help="only the reads whose name contains this")
+    parser.add_argument("--py-spy", default="", help="py-spy's path: profile the forum during each read")
+    parser.add_argument("--py-spy-dir", default=".", help="where the profiles go (collapsed stacks)")
+    parser.add_argument("--keep", action="store_true", help="keep the forum up (to profile it)")
+    parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    results = asyncio.run(run(args))
-    baseline = results[0][1]["rps"]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"database {'SQLite' if not args.database_url else args.database_url.split(':')[0]}")  # fmt: skip
-    print(f"{'what':42} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'x baseline':>10}")
-    for name, figures in results:
+    if args.serve_bare:
+        uvicorn.run(baseline_app(), host="127.0.0.1", port=args.serve_bare, log_level="error",
+                    access_log=False)  # fmt: skip
+        return
+    if not shutil.which("wrk"):
+        print("bench/forum_api.py needs wrk (apt-get install wrk)", file=sys.stderr)
+        sys.exit(2)
+    results, sizes = asyncio.run(run(args))
+    baseline = results["bare Litestar GET (baseline)"]["rps"]
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}, Python {platform.python_version()}, "
+        f"database {'SQLite' if not args.database_url else args.database_url.split(':')[0]}; "
+        f"{sizes['threads']} threads, {sizes['posts']} answers; wrk {args.connections} connections, "
+        f"{args.duration} s each"
+    )
+    print(f"{'what':48} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'x bare':>7}")
+    for name, r in results.items():
         print(
-            f"{name:42} {figures['rps']:9.0f} {figures['p50_ms']:8.1f} {figures['p95_ms']:8.1f} "
-            f"{figures['rps'] / baseline:10.2f}"
+            f"{name:48} {r['rps']:8.0f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f} "
+            f"{r['errors']:6.0f} {r['rps'] / baseline:7.3f}"
         )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 
 from peerlearn.auth import Principal, authenticated
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_forum.http import schemas
+from peerlearn_forum.http.anonymous import cached_for_anonymous
 from peerlearn_forum.http.params import Cursor, Limit
 from peerlearn_forum.usecases import spaces as use
 
@@ -24,8 +25,13 @@ class SpaceController(Controller):
     @get("/", summary="The spaces the caller may see")
     async def list(
         self, uow: UnitOfWork, principal: Principal | None, cursor: Cursor = None, limit: Limit = 50
-    ) -> schemas.SpacePage:
-        return await use.list_spaces(uow, principal, cursor=cursor, limit=limit)
+    ) -> Response[schemas.SpacePage]:
+        return await cached_for_anonymous(
+            uow,
+            principal,
+            ("spaces", cursor, limit),
+            lambda version: use.list_spaces(uow, principal, cursor=cursor, limit=limit, version=version),
+        )
 
     @get("/{space_id:str}", summary="One space (404 when the caller may not see it)")
     async def read(self, uow: UnitOfWork, principal: Principal | None, space_id: str) -> schemas.Space:

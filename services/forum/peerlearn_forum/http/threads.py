@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import Parameter
 
 from peerlearn.auth import Principal, authenticated
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_forum.domain.posting import PostingWindow
 from peerlearn_forum.http import schemas
+from peerlearn_forum.http.anonymous import cached_for_anonymous
 from peerlearn_forum.http.params import Cursor, Limit
 from peerlearn_forum.usecases import acceptance, posts, threads, votes
 
@@ -49,9 +50,22 @@ class ThreadController(Controller):
         kind: schemas.ThreadKind | None = None,
         cursor: Cursor = None,
         limit: Limit = 20,
-    ) -> schemas.ThreadPage:
-        return await threads.list_threads(
-            uow, principal, space_id, sort=sort, tag=tag, kind=kind, cursor=cursor, limit=limit
+    ) -> Response[schemas.ThreadPage]:
+        return await cached_for_anonymous(
+            uow,
+            principal,
+            ("threads", space_id, sort, tag, kind, cursor, limit),
+            lambda version: threads.list_threads(
+                uow,
+                principal,
+                space_id,
+                sort=sort,
+                tag=tag,
+                kind=kind,
+                cursor=cursor,
+                limit=limit,
+                version=version,
+            ),
         )
 
     @get(
@@ -64,8 +78,15 @@ class ThreadController(Controller):
         thread_id: str,
         cursor: Cursor = None,
         limit: Limit = 50,
-    ) -> schemas.Thread:
-        return await threads.thread_view(uow, principal, thread_id, cursor=cursor, limit=limit)
+    ) -> Response[schemas.Thread]:
+        return await cached_for_anonymous(
+            uow,
+            principal,
+            ("thread", thread_id, cursor, limit),
+            lambda version: threads.thread_view(
+                uow, principal, thread_id, cursor=cursor, limit=limit, version=version
+            ),
+        )
 
     @patch("/threads/{thread_id:str}", guards=[authenticated], summary="The author edits the thread")
     async def edit(

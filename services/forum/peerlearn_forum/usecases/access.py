@@ -3,6 +3,7 @@ not see does not exist (:class:`~peerlearn.errors.NotFound`, a 404)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller, may_moderate, may_see
 from peerlearn.errors import Forbidden, NotFound
+from peerlearn_forum.adapters.read_cache import ReadCache
 from peerlearn_forum.adapters.store import posts as post_store
 from peerlearn_forum.adapters.store import spaces as space_store
 from peerlearn_forum.adapters.store import threads as thread_store
@@ -27,6 +29,41 @@ async def caller_of(session: AsyncSession, principal: Principal | None) -> Calle
     arrives; an erased person is anonymous; a demoted admin has lost their rights.
     """
     return await DIRECTORY.caller_for(session, principal)
+
+
+async def reader_of(
+    session: AsyncSession, principal: Principal | None, cache: ReadCache, version: int
+) -> Caller:
+    """:func:`caller_of` for a read, remembered per person for one content version (the
+    directory's tables bump it): one lookup per person while nothing changes, not per request."""
+    if principal is None:
+        return await caller_of(session, principal)
+    key = ("caller", principal.person_id, principal.platform_admin)
+    caller: Caller | None = cache.get(key, version)
+    if caller is None:
+        caller = await caller_of(session, principal)
+        cache.put(key, version, caller)
+    return caller
+
+
+async def thread_read_by(session: AsyncSession, caller: Caller, thread_id: str) -> tuple[Any, Any]:
+    """:func:`thread_seen_by` for reading, in one query: ``(thread, space)``, where the thread's
+    row also has its author's name and stored suggestions (``thread_store.thread_for_reading``)
+    and the space is where it lives (``visibility``, ``org_id``, ``cohort_id``)."""
+    if not is_id(thread_id):
+        raise NotFound(f"no thread {thread_id!r}")
+    thread = await thread_store.thread_for_reading(session, thread_id)
+    if thread is None:
+        raise NotFound(f"no thread {thread_id}")
+    space = SimpleNamespace(
+        id=thread.space_id,
+        visibility=thread.space_visibility,
+        org_id=thread.space_org_id,
+        cohort_id=thread.space_cohort_id,
+    )
+    if not may_see(caller, where_of(space)):
+        raise NotFound(f"no thread {thread_id}")
+    return thread, space
 
 
 async def space_seen_by(session: AsyncSession, caller: Caller, space_id: str) -> Any:

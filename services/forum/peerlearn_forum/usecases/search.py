@@ -5,11 +5,12 @@ from __future__ import annotations
 from peerlearn.auth import Principal
 from peerlearn.errors import Invalid
 from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_forum.adapters.read_cache import read_cache_for
 from peerlearn_forum.adapters.store.search import engine_for
 from peerlearn_forum.domain.cursors import MAX_CURSOR_OFFSET, cursor_int, decode_cursor, encode_cursor
 from peerlearn_forum.domain.text import excerpt, search_terms
 from peerlearn_forum.http import schemas
-from peerlearn_forum.usecases.access import caller_of
+from peerlearn_forum.usecases.access import reader_of
 
 
 async def search(
@@ -20,8 +21,10 @@ async def search(
     if not terms:
         raise Invalid("the query has no words to search for")
     offset = cursor_int(decode_cursor(cursor), "o", low=0, high=MAX_CURSOR_OFFSET) if cursor else 0
+    cache = read_cache_for(uow.database)
+    version = await cache.current()
     async with uow.reading() as tx:
-        caller = await caller_of(tx.session, principal)
+        caller = await reader_of(tx.session, principal, cache, version)
         engine = engine_for(tx.session.get_bind().dialect.name)
         rows = await engine.search(tx.session, caller, terms, offset=offset, limit=limit + 1)
     more = len(rows) > limit

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from peerlearn.auth import Principal
 from peerlearn.events import new_id
 from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_forum.adapters.read_cache import read_cache_for
 from peerlearn_forum.adapters.store import spaces as space_store
 from peerlearn_forum.adapters.store.directory import DIRECTORY
 from peerlearn_forum.domain.cursors import cursor_id, decode_cursor, encode_cursor
 from peerlearn_forum.domain.spaces import check_may_create_space, placement
 from peerlearn_forum.http import schemas, views
-from peerlearn_forum.usecases.access import caller_of, space_seen_by
+from peerlearn_forum.usecases.access import caller_of, reader_of, space_seen_by
 
 
 async def create_space(
@@ -43,12 +44,19 @@ async def create_space(
 
 
 async def list_spaces(
-    uow: UnitOfWork, principal: Principal | None, *, cursor: str | None, limit: int
+    uow: UnitOfWork,
+    principal: Principal | None,
+    *,
+    cursor: str | None,
+    limit: int,
+    version: int | None = None,
 ) -> schemas.SpacePage:
-    """The spaces the caller may see, oldest first."""
+    """The spaces the caller may see, oldest first (``version``: as in ``threads.thread_view``)."""
     after = cursor_id(decode_cursor(cursor), "id") if cursor else None
+    cache = read_cache_for(uow.database)
+    version = await cache.current() if version is None else version
     async with uow.reading() as tx:
-        caller = await caller_of(tx.session, principal)
+        caller = await reader_of(tx.session, principal, cache, version)
         rows = await space_store.list_spaces(tx.session, caller, after=after, limit=limit)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -60,6 +68,8 @@ async def list_spaces(
 
 async def get_space(uow: UnitOfWork, principal: Principal | None, space_id: str) -> schemas.Space:
     """One space, or NotFound when the caller may not see it."""
+    cache = read_cache_for(uow.database)
+    version = await cache.current()
     async with uow.reading() as tx:
-        caller = await caller_of(tx.session, principal)
+        caller = await reader_of(tx.session, principal, cache, version)
         return views.space(await space_seen_by(tx.session, caller, space_id))

@@ -19,7 +19,13 @@ async def suggestions_for_caller(
     session: AsyncSession, caller: Caller, thread_id: str
 ) -> tuple[list[schemas.SuggestedAnswerer], list[schemas.RelatedThread]]:
     """The matcher's last suggestions, keeping only the people and threads the caller may see."""
-    payload = await suggestions_for(session, thread_id)
+    return await suggestions_seen_by(session, caller, thread_id, await suggestions_for(session, thread_id))
+
+
+async def suggestions_seen_by(
+    session: AsyncSession, caller: Caller, thread_id: str, payload: bytes | None
+) -> tuple[list[schemas.SuggestedAnswerer], list[schemas.RelatedThread]]:
+    """Of the stored suggestions ``payload`` of a thread, what ``caller`` may see."""
     if payload is None:
         return [], []
     data = msgspec.json.decode(payload, type=events.AnswerersSuggested)
@@ -37,7 +43,10 @@ async def suggestions_for_caller(
         for r in data.related
         if r.thread_id in seen_threads and r.thread_id != thread_id
     ]
-    known = await known_people(session, {a.person_id for a in data.answerers})
+    # Nobody's card is shown to an anonymous reader (``may_see_person``): no query for them.
+    anonymous = caller.person_id is None and not caller.platform_admin
+    wanted = set() if anonymous else {a.person_id for a in data.answerers}
+    known = await known_people(session, wanted)
     seen = {
         person_id: person
         for person_id, person in known.items()

@@ -12,6 +12,7 @@ from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller, may_moderate
 from peerlearn.errors import Forbidden, Invalid
 from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_forum.adapters.read_cache import read_cache_for
 from peerlearn_forum.adapters.store import posts as post_store
 from peerlearn_forum.adapters.store import search
 from peerlearn_forum.adapters.store import spaces as space_store
@@ -30,8 +31,15 @@ from peerlearn_forum.domain.posting import PostingWindow, counted_post
 from peerlearn_forum.domain.spaces import where_of
 from peerlearn_forum.domain.text import normalise_tags
 from peerlearn_forum.http import schemas, views
-from peerlearn_forum.usecases.access import caller_of, require_person, space_seen_by, thread_seen_by
-from peerlearn_forum.usecases.suggestions import suggestions_for_caller
+from peerlearn_forum.usecases.access import (
+    caller_of,
+    reader_of,
+    require_person,
+    space_seen_by,
+    thread_read_by,
+    thread_seen_by,
+)
+from peerlearn_forum.usecases.suggestions import suggestions_seen_by
 
 SORTS = ("active", "new", "top")
 
@@ -198,10 +206,16 @@ async def list_threads(
     kind: str | None,
     cursor: str | None,
     limit: int,
+    version: int | None = None,
 ) -> schemas.ThreadPage:
-    """A page of a space's threads; pages after the first are as of the first (stable)."""
+    """A page of a space's threads; pages after the first are as of the first (stable).
+
+    ``version`` is the content version the caller read already (``adapters.read_cache``).
+    """
+    cache = read_cache_for(uow.database)
+    version = await cache.current() if version is None else version
     async with uow.reading() as tx:
-        caller = await caller_of(tx.session, principal)
+        caller = await reader_of(tx.session, principal, cache, version)
         await space_seen_by(tx.session, caller, space_id)
         as_of, after = _parse_cursor(cursor, sort) if cursor else (datetime.now(UTC), None)
         rows = await thread_store.list_threads(
@@ -216,7 +230,7 @@ async def list_threads(
         )
         more = len(rows) > limit
         rows = rows[:limit]
-        names = await DIRECTORY.display_names(tx.session, {r.author_id for r in rows})
+    names = _names_of(rows)
     next_cursor = None
     if more:
         last = rows[-1]
@@ -226,19 +240,37 @@ async def list_threads(
     return schemas.ThreadPage(items=[views.thread_summary(r, names) for r in rows], next_cursor=next_cursor)
 
 
+def _names_of(rows: Any) -> dict[str, str]:
+    """The authors' names that came with ``rows`` (``author_name``; erased and unknown have none)."""
+    return {r.author_id: r.author_name for r in rows if r.author_id and r.author_name is not None}
+
+
 async def thread_view(
-    uow: UnitOfWork, principal: Principal | None, thread_id: str, *, cursor: str | None, limit: int
+    uow: UnitOfWork,
+    principal: Principal | None,
+    thread_id: str,
+    *,
+    cursor: str | None,
+    limit: int,
+    version: int | None = None,
 ) -> schemas.Thread:
-    """A thread with a page of its posts and what the matcher suggested for it (filtered)."""
+    """A thread with a page of its posts and what the matcher suggested for it (filtered).
+
+    Three queries when nothing is suggested for it: the thread with its space, author and
+    suggestions; its posts with their authors; the caller, unless remembered for ``version``
+    (the content version the caller read already, ``adapters.read_cache``).
+    """
+    cache = read_cache_for(uow.database)
+    version = await cache.current() if version is None else version
     async with uow.reading() as tx:
-        caller = await caller_of(tx.session, principal)
+        caller = await reader_of(tx.session, principal, cache, version)
         return await _thread_view(tx.session, caller, thread_id, cursor=cursor, limit=limit)
 
 
 async def _thread_view(
     session: AsyncSession, caller: Caller, thread_id: str, *, cursor: str | None, limit: int
 ) -> schemas.Thread:
-    thread, space = await thread_seen_by(session, caller, thread_id)
+    thread, space = await thread_read_by(session, caller, thread_id)
     moderator = may_moderate(caller, where_of(space))
     statuses = post_store.SHOWN_TO_MODERATORS if moderator else post_store.SHOWN
     after = None
@@ -249,7 +281,7 @@ async def _thread_view(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor({"c": rows[-1].created_at.isoformat(), "id": rows[-1].id}) if more else None
-    answerers, related = await suggestions_for_caller(session, caller, thread_id)
-    names = await DIRECTORY.display_names(session, {thread.author_id, *(r.author_id for r in rows)})
+    answerers, related = await suggestions_seen_by(session, caller, thread_id, thread.suggestions)
+    names = _names_of([thread, *rows])
     posts = [views.post(r, names, thread.accepted_post_id) for r in rows]
     return views.thread(thread, names, posts, next_cursor, answerers, related)

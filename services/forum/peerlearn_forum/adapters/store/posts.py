@@ -46,8 +46,14 @@ async def list_posts(
     after: tuple[datetime, str] | None,
     limit: int,
 ) -> list[Any]:
-    """Posts of a thread, oldest first, ``limit`` + 1 rows (new posts only ever append)."""
-    query = sa.select(posts).where(posts.c.thread_id == thread_id, posts.c.status.in_(statuses))
+    """Posts of a thread, oldest first, ``limit`` + 1 rows (new posts only ever append), each with
+    its author's name (``author_name``, None when erased or unknown): one query for the page."""
+    author = people.alias("author")
+    query = (
+        sa.select(posts, author.c.display_name.label("author_name"))
+        .outerjoin(author, sa.and_(author.c.id == posts.c.author_id, author.c.erased.is_(False)))
+        .where(posts.c.thread_id == thread_id, posts.c.status.in_(statuses))
+    )
     if after is not None:
         created, last_id = after
         query = query.where(

@@ -8,7 +8,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn_forum.adapters.store.tables import posts, thread_tags, threads
+from peerlearn_forum.adapters.store.tables import (
+    people,
+    posts,
+    spaces,
+    thread_suggestions,
+    thread_tags,
+    threads,
+)
+
+# The author's name beside a thread or post: None when erased or not known (yet).
+_author = people.alias("author")
+_author_join = sa.and_(_author.c.id == threads.c.author_id, _author.c.erased.is_(False))
 
 
 async def insert_thread(session: AsyncSession, *, tags: list[str], **values: Any) -> None:
@@ -21,6 +32,27 @@ async def insert_thread(session: AsyncSession, *, tags: list[str], **values: Any
 async def get_thread(session: AsyncSession, thread_id: str) -> Any:
     """The thread's row, or None."""
     return (await session.execute(sa.select(threads).where(threads.c.id == thread_id))).first()
+
+
+async def thread_for_reading(session: AsyncSession, thread_id: str) -> Any:
+    """In one query: the thread's row with where its space lives (``space_visibility``,
+    ``space_org_id``, ``space_cohort_id``), its author's name (``author_name``) and the
+    matcher's stored suggestions (``suggestions``); None when there is no such thread."""
+    query = (
+        sa.select(
+            threads,
+            spaces.c.visibility.label("space_visibility"),
+            spaces.c.org_id.label("space_org_id"),
+            spaces.c.cohort_id.label("space_cohort_id"),
+            _author.c.display_name.label("author_name"),
+            thread_suggestions.c.payload.label("suggestions"),
+        )
+        .join(spaces, spaces.c.id == threads.c.space_id)
+        .outerjoin(_author, _author_join)
+        .outerjoin(thread_suggestions, thread_suggestions.c.thread_id == threads.c.id)
+        .where(threads.c.id == thread_id)
+    )
+    return (await session.execute(query)).first()
 
 
 async def lock_thread(session: AsyncSession, thread_id: str) -> Any:
@@ -97,9 +129,14 @@ async def list_threads(
     after: tuple[Any, str] | None,
     limit: int,
 ) -> list[Any]:
-    """One page of a space's threads created up to ``as_of``, ``limit`` + 1 rows."""
+    """One page of a space's threads created up to ``as_of``, ``limit`` + 1 rows, each with its
+    author's name (``author_name``, None when erased or unknown)."""
     key = sort_key(sort, as_of).label("sort_key")
-    query = sa.select(threads, key).where(threads.c.space_id == space_id, threads.c.created_at <= as_of)
+    query = (
+        sa.select(threads, key, _author.c.display_name.label("author_name"))
+        .outerjoin(_author, _author_join)
+        .where(threads.c.space_id == space_id, threads.c.created_at <= as_of)
+    )
     if tag:
         query = query.where(
             threads.c.id.in_(sa.select(thread_tags.c.thread_id).where(thread_tags.c.tag == tag))

@@ -1,0 +1,128 @@
+"""Reads remembered per content version: anonymous answers, and callers as the directory knows them.
+
+Every write to what a reader is shown or who a caller is bumps ``content_version`` in its own
+transaction (triggers, migration 0004), so an entry kept under version *n* was computed from data
+at least as new as *n*, and the first read after a commit reads *n + 1* and computes afresh:
+never stale, in this process or any other sharing the database. Entries of an older version are
+dropped as soon as a newer one is seen.
+
+Only what needs no caller is kept as an answer (an anonymous reader's view); a signed-in reader
+gets their answer computed, with their :class:`~peerlearn.directory.caller.Caller` kept here
+under the same version (the directory's rows bump it too).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from peerlearn.store import Database
+from peerlearn_forum.adapters.store.tables import content_version
+
+MAX_ENTRIES = 2048
+_QUERY = "SELECT n FROM content_version WHERE id = 1"
+
+
+class ContentVersion:
+    """Reads the content version, once per request.
+
+    On a SQLite file it reads through a connection of its own in the event loop's thread: a
+    primary-key read in WAL mode takes microseconds and never waits for a writer, where the
+    async driver would hop to its thread and back. Elsewhere (PostgreSQL, an in-memory SQLite)
+    it is one query on a pooled connection.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._file: str | None = None
+        if database.is_sqlite:
+            path = make_url(database.url).database
+            if path and path != ":memory:" and not path.startswith("file:"):
+                self._file = path
+        self._connection: sqlite3.Connection | None = None
+
+    async def current(self) -> int:
+        """The committed content version now."""
+        if self._file is not None:
+            try:
+                return self._read_file()
+            except sqlite3.Error:
+                # Busy in a rare moment (a checkpoint's restart, say): ask the pool instead.
+                self._close()
+        async with self.database.engine.connect() as connection:
+            value = await connection.scalar(sa.select(content_version.c.n).where(content_version.c.id == 1))
+        return int(value or 0)
+
+    def _read_file(self) -> int:
+        if self._connection is None:
+            assert self._file is not None
+            # Autocommit: every read sees the latest commit (no read transaction left open).
+            self._connection = sqlite3.connect(
+                self._file, timeout=0, isolation_level=None, check_same_thread=False
+            )
+            self._connection.execute("PRAGMA query_only=ON")
+        row = self._connection.execute(_QUERY).fetchone()
+        return int(row[0]) if row else 0
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class ReadCache:
+    """Values of one content version, least recently used dropped beyond ``max_entries``."""
+
+    def __init__(self, version: ContentVersion, max_entries: int = MAX_ENTRIES) -> None:
+        self.version = version
+        self.max_entries = max_entries
+        self._version = 0
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    async def current(self) -> int:
+        """The content version now; a newer one than last seen empties the cache."""
+        version = await self.version.current()
+        if version != self._version:
+            self._entries.clear()
+            self._version = version
+        return version
+
+    def get(self, key: Hashable, version: int) -> Any:
+        """The value kept for ``key`` at ``version``, or None."""
+        if version != self._version:
+            return None
+        value = self._entries.get(key)
+        if value is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return value
+
+    def put(self, key: Hashable, version: int, value: Any) -> None:
+        """Keep ``value`` for ``key`` if ``version`` is still the newest seen (else it is moot)."""
+        if version != self._version:
+            return
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+
+_caches: weakref.WeakKeyDictionary[Database, ReadCache] = weakref.WeakKeyDictionary()
+
+
+def read_cache_for(database: Database) -> ReadCache:
+    """The read cache of ``database`` in this process (one per database: tests run several)."""
+    cache = _caches.get(database)
+    if cache is None:
+        cache = _caches[database] = ReadCache(ContentVersion(database))
+    return cache
