@@ -14,6 +14,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,22 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 LINK = re.compile(r"(https?://[^\s\"<>]+/sign-in/[A-Za-z0-9_\-]+)")
 
 
-@pytest.fixture(scope="module")
+# One system for the modules of this folder that need no system of their own (each journey sets up
+# an org of its own): starting it is most of a module's cost. It stops once the run leaves the folder.
+_shared = ExitStack()
+
+
+@pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    with running_system(tmp_path_factory.mktemp("peerlearn-web-e2e"), ADMIN) as running:
-        yield running
+    with _shared:
+        yield _shared.enter_context(running_system(tmp_path_factory.mktemp("peerlearn-web-e2e"), ADMIN))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Stop the shared system after this folder's last test, not at the end of the session."""
+    if nextitem is None or nextitem.path.parent != item.path.parent:
+        _shared.close()
 
 
 @pytest.fixture(scope="module")
