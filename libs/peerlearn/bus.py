@@ -211,7 +211,7 @@ class Bus:
 
     async def publish(self, event: events.Event) -> bool:
         """Publish ``event`` on its subject with its id as ``Nats-Msg-Id``."""
-        return await self.publish_raw(event.type, events.encode(event), event.id)
+        return await self.publish_raw(events.subject_of(event), events.encode(event), event.id)
 
     async def close(self) -> None:
         if self._connecting is not None and not self._connecting.done():
@@ -245,6 +245,7 @@ async def ensure_streams(
             storage=StorageType.FILE,
             duplicate_window=DUPLICATE_WINDOW_SECONDS,
             num_replicas=replicas,
+            max_msgs_per_subject=events.KEEP_PER_SUBJECT.get(name, -1),  # -1: no limit
         )
         try:
             await js.stream_info(name)

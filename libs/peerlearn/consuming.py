@@ -95,7 +95,12 @@ def consumers_for(
     out = []
     for stream in streams:
         prefixes = tuple(pattern.rstrip(">") for pattern in events.STREAMS[stream])
-        subjects = sorted(subject for subject in handlers if subject.startswith(prefixes))
+        subjects = sorted(
+            pattern
+            for subject in handlers
+            if subject.startswith(prefixes)
+            for pattern in events.subject_filters(subject)
+        )
         if not subjects:
             raise ValueError(f"no handler of {service} consumes anything of stream {stream}")
         out.append(

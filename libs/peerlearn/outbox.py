@@ -55,7 +55,7 @@ async def record(session: AsyncSession, event: events.Event) -> None:
     await session.execute(
         sa.insert(_OUTBOX).values(
             event_id=event.id,
-            subject=event.type,
+            subject=events.subject_of(event),
             payload=events.encode(event),
             created_at=datetime.now(UTC),
         )

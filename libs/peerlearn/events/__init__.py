@@ -85,10 +85,13 @@ from peerlearn.events.registry import (
     decode,
     encode,
     make_event,
+    subject_filters,
+    subject_of,
 )
 from peerlearn.events.streams import (
     DEADLETTER_PREFIX,
     DEADLETTER_STREAM,
+    KEEP_PER_SUBJECT,
     STREAMS,
     DeadLetter,
     deadletter_subject,
@@ -106,6 +109,7 @@ __all__ = [
     "DEADLETTER_STREAM",
     "EVENT_TYPES",
     "EVENT_TYPES_BY_CLASS",
+    "KEEP_PER_SUBJECT",
     "ORG_CREATED",
     "PERSON_DELETED",
     "PERSON_UPSERTED",
@@ -160,4 +164,6 @@ __all__ = [
     "encode",
     "make_event",
     "new_id",
+    "subject_filters",
+    "subject_of",
 ]

@@ -12,12 +12,20 @@ from __future__ import annotations
 import os
 import time
 from datetime import datetime
+from typing import ClassVar
 
 import msgspec
 
 
 class Data(msgspec.Struct, frozen=True, kw_only=True):
-    """Base of every event payload."""
+    """Base of every event payload.
+
+    ``subject_key`` names a field whose value ends the subject (``<type>.<value>``): a payload
+    that says the whole current state of one thing (a person's contact) is published per thing,
+    so a stream that keeps one message per subject keeps only each thing's newest.
+    """
+
+    subject_key: ClassVar[str | None] = None
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):

@@ -7,6 +7,7 @@ that service's module and one line here.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,29 @@ class _RawEvent(msgspec.Struct, kw_only=True):
     org_id: str | None = None
     actor_id: str | None = None
     data: msgspec.Raw
+
+
+# What may end a subject: one NATS token (no dots, wildcards or spaces).
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
+def subject_of(event: Event) -> str:
+    """The subject ``event`` is published on: its type, and for a payload with a
+    :attr:`~peerlearn.events.base.Data.subject_key` the key's value after it."""
+    key = type(event.data).subject_key
+    if key is None:
+        return event.type
+    value = str(getattr(event.data, key))
+    if not _TOKEN.fullmatch(value):
+        raise ValueError(f"{event.type}: {key}={value!r} cannot end a subject")
+    return f"{event.type}.{value}"
+
+
+def subject_filters(type_: str) -> list[str]:
+    """The subjects a consumer of events of ``type_`` filters on: the type, and for a keyed type
+    every key's subject too (the type alone is what was published before it was keyed)."""
+    keyed = any(cls.subject_key for (name, _), cls in EVENT_TYPES.items() if name == type_)
+    return [type_, f"{type_}.*"] if keyed else [type_]
 
 
 def make_event(

@@ -13,6 +13,9 @@ STREAMS: dict[str, list[str]] = {
     # Contact details: only notify may read them (peerlearn.nats_access).
     "CONTACTS": ["contacts.>"],
 }
+# Messages kept per subject where not all are (the default keeps everything): CONTACTS keeps each
+# person's newest contact only (one subject per person, see peerlearn.events.contacts).
+KEEP_PER_SUBJECT: dict[str, int] = {"CONTACTS": 1}
 DEADLETTER_PREFIX = "deadletter"
 DEADLETTER_STREAM = "DEADLETTER"
 

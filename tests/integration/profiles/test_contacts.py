@@ -6,12 +6,17 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import nats
+import nats.js.errors
 import pytest
 import pytest_asyncio
 
+from peerlearn import events
 from peerlearn.events.contacts import CONTACT_UPDATED
 from peerlearn.testing.servers import NatsServer
 from peerlearn.testing.tap import StreamTap
+
+from .conftest import ADMIN
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -107,3 +112,40 @@ async def test_an_import_tells_notify_of_new_people_and_changed_addresses_only(
     recased = roster.replace(first, first.upper())
     told = await _contacts_of(profiles, contacts, send(recased))
     assert [email for _, _, email in told] == [first.upper()]
+
+
+async def test_the_stream_keeps_each_persons_newest_contact_and_no_address_past_erasure(
+    profiles: Any, contacts: StreamTap, module_nats: NatsServer
+) -> None:
+    org_id = await profiles.org("Keepers")
+    person = await profiles.person(org_id, email="first@keepers.example")
+    token = await profiles.token(person["id"])
+    path = f"/v1/people/{person['id']}"
+    changed = profiles.call("PUT", path, token, json={"email": "second@keepers.example"}, expect=200)
+    assert await _contacts_of(profiles, contacts, changed) == [
+        (person["id"], org_id, "second@keepers.example")
+    ]
+    subject = f"{CONTACT_UPDATED}.{person['id']}"
+    nc = await nats.connect(module_nats.url)
+    try:
+        js = nc.jetstream()
+        newest = events.decode((await js.get_last_msg("CONTACTS", subject)).data)
+        assert newest.data.email == "second@keepers.example"  # type: ignore[attr-defined]
+        erased = profiles.call("DELETE", path, ADMIN, expect=204)
+        assert await _contacts_of(profiles, contacts, erased) == [(person["id"], org_id, None)]
+        info = await js.stream_info("CONTACTS", subjects_filter=subject)
+        assert info.state.subjects == {subject: 1}  # one message for the person, and it is:
+        newest = events.decode((await js.get_last_msg("CONTACTS", subject)).data)
+        assert newest.data.email is None  # type: ignore[attr-defined]
+        kept = [await _message(js, seq) for seq in range(info.state.first_seq, info.state.last_seq + 1)]
+        assert not [m for m in kept if m and "@keepers.example" in m]  # neither address is left
+    finally:
+        await nc.close()
+
+
+async def _message(js: Any, seq: int) -> str | None:
+    """The stream's message ``seq`` as text, or None when the stream no longer keeps it."""
+    try:
+        return str((await js.get_msg("CONTACTS", seq)).data.decode())
+    except nats.js.errors.NotFoundError:
+        return None

@@ -211,7 +211,8 @@ async def erase_person(uow: UnitOfWork, principal: Principal, person_id: str) ->
     """Erase the person (GDPR): profile, skills, cohort memberships and sign-in codes are gone.
 
     Only ``profiles.person.deleted`` is published — no ``cohort.member_removed`` for their
-    cohorts: the deletion implies it, and consumers drop every trace of the person on it.
+    cohorts: the deletion implies it, and consumers drop every trace of the person on it —
+    and, on CONTACTS, their contact without an address.
     The person themselves, an admin of their org, or the platform admin may do it.
     """
     async with uow.writing() as tx:
@@ -226,3 +227,7 @@ async def erase_person(uow: UnitOfWork, principal: Principal, person_id: str) ->
             actor_id=viewer.person_id,
         )
         await tx.record(event)
+        # Their contact without an address replaces the newest one on CONTACTS (one message per
+        # person there): the stream keeps no erased person's address.
+        gone = ContactUpdated(person_id=person.id, org_id=person.org_id, email=None)
+        await tx.record(make_event(gone, org_id=person.org_id, actor_id=viewer.person_id))
