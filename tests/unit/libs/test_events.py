@@ -109,3 +109,17 @@ def test_each_event_is_owned_by_the_module_of_its_producer() -> None:
         assert cls.__module__ == f"peerlearn.events.{producer}", (subject, cls.__module__)
     producers = {module.__name__.rsplit(".", 1)[1] for module in registry.PRODUCERS}
     assert producers == {subject.split(".", 1)[0] for subject, _ in registry.EVENT_TYPES}
+
+
+def test_a_keyed_payload_goes_on_a_subject_of_its_own_and_consumers_filter_for_both() -> None:
+    from peerlearn.events.contacts import CONTACT_UPDATED, ContactUpdated
+
+    contact = events.make_event(ContactUpdated(person_id="p-1a2b", org_id="o-1", email="a@b.example"))
+    assert events.subject_of(contact) == f"{CONTACT_UPDATED}.p-1a2b"
+    assert events.subject_filters(CONTACT_UPDATED) == [CONTACT_UPDATED, f"{CONTACT_UPDATED}.*"]
+    unkeyed = events.make_event(events.PersonDeleted(person_id="p-1a2b", org_id="o-1"))
+    assert events.subject_of(unkeyed) == events.PERSON_DELETED
+    assert events.subject_filters(events.PERSON_DELETED) == [events.PERSON_DELETED]
+    for bad in ("p.1", "p*", "p>", "p 1", ""):  # would fall on another subject, or on a wildcard
+        with pytest.raises(ValueError, match="cannot end a subject"):
+            events.subject_of(events.make_event(ContactUpdated(person_id=bad, org_id="o-1")))
