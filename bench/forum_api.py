@@ -1,20 +1,21 @@
 """Benchmark of the forum API against a bare Litestar endpoint measured in the same run.
 
     .venv/bin/python bench/forum_api.py [--duration 10] [--connections 16] [--database-url URL]
-                                        [--only READS] [--keep]
+                                        [--postgres] [--only READS] [--keep]
 
 Starts a nats-server, the forum as ``peerlearn serve forum`` starts it (a process of its own;
-SQLite in a temp dir unless ``--database-url``) and a bare Litestar app returning a small
-msgspec Struct under the same uvicorn (another process); tells the forum about 60 people by
-publishing ``profiles.person.upserted`` events, seeds a public space and an org space with 150
-threads each and their answers (the demo's generator), then drives each read with ``wrk``
-(Debian's package, its own process) at ``--connections`` connections for ``--duration``
-seconds: a thread with its posts (anonymous on public threads; signed in on org threads, every
-request as one of the people in turn), a space's threads by activity (anonymous and signed
-in), the spaces, and ranked search. The writes (answering: a write with its outbox event and
-search index update; votes on one hot post, a row every voter updates) are sent from this
-process with httpx. Prints throughput, p50/p95/p99 latency, and each figure as a ratio of the
-bare endpoint's throughput measured in the same run.
+SQLite in a temp dir unless ``--database-url`` or ``--postgres``) and a bare Litestar app
+returning a small msgspec Struct under the same uvicorn (another process); tells the forum about
+60 people by publishing ``profiles.person.upserted`` events, seeds a public space and an org
+space with 150 threads each and their answers (the demo's generator), then drives each read
+with ``wrk`` (Debian's package, its own process) at ``--connections`` connections for
+``--duration`` seconds, after ``--warmup`` seconds not counted: a thread with its posts
+(anonymous on public threads; signed in on org threads, every request as one of the people in
+turn), a space's threads by activity (anonymous and signed in), the spaces, and ranked search.
+The writes (answering: a write with its outbox event and search index update; votes on one hot
+post, a row every voter updates) are sent from this process with httpx. Prints throughput,
+p50/p95/p99 latency, and each figure as a ratio of the bare endpoint's throughput measured in
+the same run. ``--py-spy PATH`` records a profile of the forum during each read.
 """
 
 from __future__ import annotations
@@ -207,6 +208,9 @@ async def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, float]], di
         for name in ["bare Litestar GET (baseline)", *[n for n in wanted if "baseline" not in n]]:
             base, targets = reads[name]
             header = "X-Bench" if targets[0][1] in ("", "anonymous") else "Authorization"
+            if args.warmup:
+                # Each page read once or more first: the steady state (a first read computes).
+                wrk(base, header, targets, duration=args.warmup, connections=args.connections)
             profiler = None
             if args.py_spy and base == forum_url:
                 # Sampled while wrk runs (the figures of a profiled run are not the ones to read).
@@ -263,6 +267,10 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a fresh database on the tests' PostgreSQL, dropped after"
+    )
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each measurement")
     parser.add_argument("--writes", type=int, default=500, help="writes of each kind (0: none)")
     parser.add_argument("--only", action="append", help="only the reads whose name contains this")
     parser.add_argument("--py-spy", default="", help="py-spy's path: profile the forum during each read")
@@ -277,7 +285,21 @@ def main() -> None:
     if not shutil.which("wrk"):
         print("bench/forum_api.py needs wrk (apt-get install wrk)", file=sys.stderr)
         sys.exit(2)
-    results, sizes = asyncio.run(run(args))
+    if args.postgres:
+        import uuid
+
+        from peerlearn.testing.plugin import _create_database, _drop_database
+        from peerlearn.testing.servers import POSTGRES_URL
+
+        name = f"bench_forum_{uuid.uuid4().hex[:8]}"
+        asyncio.run(_create_database(POSTGRES_URL, name))
+        args.database_url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+        try:
+            results, sizes = asyncio.run(run(args))
+        finally:
+            asyncio.run(_drop_database(POSTGRES_URL, name))
+    else:
+        results, sizes = asyncio.run(run(args))
     baseline = results["bare Litestar GET (baseline)"]["rps"]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from peerlearn.auth import Principal
 from peerlearn.events import new_id
 from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_forum.adapters.loop_reads import reading
 from peerlearn_forum.adapters.read_cache import read_cache_for
 from peerlearn_forum.adapters.store import spaces as space_store
 from peerlearn_forum.adapters.store.directory import DIRECTORY
@@ -55,9 +56,9 @@ async def list_spaces(
     after = cursor_id(decode_cursor(cursor), "id") if cursor else None
     cache = read_cache_for(uow.database)
     version = await cache.current() if version is None else version
-    async with uow.reading() as tx:
-        caller = await reader_of(tx.session, principal, cache, version)
-        rows = await space_store.list_spaces(tx.session, caller, after=after, limit=limit)
+    async with reading(uow) as session:
+        caller = await reader_of(session, principal, cache, version)
+        rows = await space_store.list_spaces(session, caller, after=after, limit=limit)
     more = len(rows) > limit
     rows = rows[:limit]
     return schemas.SpacePage(
@@ -70,6 +71,6 @@ async def get_space(uow: UnitOfWork, principal: Principal | None, space_id: str)
     """One space, or NotFound when the caller may not see it."""
     cache = read_cache_for(uow.database)
     version = await cache.current()
-    async with uow.reading() as tx:
-        caller = await reader_of(tx.session, principal, cache, version)
-        return views.space(await space_seen_by(tx.session, caller, space_id))
+    async with reading(uow) as session:
+        caller = await reader_of(session, principal, cache, version)
+        return views.space(await space_seen_by(session, caller, space_id))

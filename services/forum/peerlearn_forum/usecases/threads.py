@@ -12,6 +12,7 @@ from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller, may_moderate
 from peerlearn.errors import Forbidden, Invalid
 from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_forum.adapters.loop_reads import reading
 from peerlearn_forum.adapters.read_cache import read_cache_for
 from peerlearn_forum.adapters.store import posts as post_store
 from peerlearn_forum.adapters.store import search
@@ -214,12 +215,12 @@ async def list_threads(
     """
     cache = read_cache_for(uow.database)
     version = await cache.current() if version is None else version
-    async with uow.reading() as tx:
-        caller = await reader_of(tx.session, principal, cache, version)
-        await space_seen_by(tx.session, caller, space_id)
+    async with reading(uow) as session:
+        caller = await reader_of(session, principal, cache, version)
+        await space_seen_by(session, caller, space_id)
         as_of, after = _parse_cursor(cursor, sort) if cursor else (datetime.now(UTC), None)
         rows = await thread_store.list_threads(
-            tx.session,
+            session,
             space_id,
             sort=sort,
             as_of=as_of,
@@ -262,9 +263,9 @@ async def thread_view(
     """
     cache = read_cache_for(uow.database)
     version = await cache.current() if version is None else version
-    async with uow.reading() as tx:
-        caller = await reader_of(tx.session, principal, cache, version)
-        return await _thread_view(tx.session, caller, thread_id, cursor=cursor, limit=limit)
+    async with reading(uow) as session:
+        caller = await reader_of(session, principal, cache, version)
+        return await _thread_view(session, caller, thread_id, cursor=cursor, limit=limit)
 
 
 async def _thread_view(

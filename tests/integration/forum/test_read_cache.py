@@ -1,0 +1,138 @@
+"""The read cache (``adapters.read_cache``): an anonymous reader's pages come from it, never stale
+after a write (in this forum process or another on the same database), and a signed-in reader
+never gets an anonymous reader's body. On both engines."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from peerlearn import events
+from peerlearn.store import Database
+from peerlearn.testing.client import app_client
+from peerlearn.testing.servers import NatsServer
+from peerlearn_forum.adapters.read_cache import read_cache_for
+from peerlearn_forum.app import create_app
+
+from .conftest import ADMIN, Forum, forum_settings
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def _anonymous(forum: Forum, path: str) -> dict[str, Any]:
+    """Read ``path`` anonymously twice: the second answer comes from the cache (checked)."""
+    cache = read_cache_for(forum.database)
+    first = await forum.client.get(path)
+    assert first.status_code == 200, first.text
+    hits = cache.hits
+    second = await forum.client.get(path)
+    assert cache.hits == hits + 1, "the second anonymous read was not served from the cache"
+    assert second.content == first.content
+    body: dict[str, Any] = second.json()
+    return body
+
+
+async def _public_thread(forum: Forum) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    asker = await forum.person("org-rc")
+    await forum.settle()
+    space = await forum.space("public", ADMIN)
+    return asker, space, await forum.thread(space["id"], asker)
+
+
+async def test_every_kind_of_write_is_seen_by_the_next_anonymous_read(forum: Forum) -> None:
+    asker, space, thread = await _public_thread(forum)
+    answerer = await forum.person("org-rc", name="Ada Answering")
+    await forum.settle()
+    thread_path = f"/v1/threads/{thread['id']}"
+    listing = f"/v1/spaces/{space['id']}/threads?sort=active"
+
+    assert (await _anonymous(forum, thread_path))["posts"] == []
+    post = await forum.post(thread["id"], answerer, "Use asyncio.gather.")
+    view = await _anonymous(forum, thread_path)
+    assert [p["id"] for p in view["posts"]] == [post["id"]]
+
+    # A vote (the post's score), an edit (the thread's title), a new thread (the listing).
+    voted = await forum.client.post(f"/v1/posts/{post['id']}/votes", json={"value": 1}, headers=asker.headers)
+    assert voted.status_code == 200, voted.text
+    assert (await _anonymous(forum, thread_path))["posts"][0]["score"] == 1
+    before = [t["id"] for t in (await _anonymous(forum, listing))["items"]]
+    edited = await forum.client.patch(thread_path, json={"title": "Now retitled"}, headers=asker.headers)
+    assert edited.status_code == 200, edited.text
+    assert (await _anonymous(forum, thread_path))["title"] == "Now retitled"
+    newer = await forum.thread(space["id"], asker, title="A newer question")
+    assert [t["id"] for t in (await _anonymous(forum, listing))["items"]] == [newer["id"], *before]
+
+    # A write by an event handler, not a request: profiles renames the answerer.
+    profile = events.PersonProfile(id=answerer.id, org_id="org-rc", display_name="Ada Renamed")
+    await forum.publish(events.PersonUpserted(person=profile), org_id="org-rc")
+    await forum.settle()
+    assert (await _anonymous(forum, thread_path))["posts"][0]["author"]["display_name"] == "Ada Renamed"
+
+    # A new public space is in the next anonymous listing of spaces.
+    spaces_before = {s["id"] for s in (await _anonymous(forum, "/v1/spaces?limit=100"))["items"]}
+    another = await forum.space("public", ADMIN)
+    spaces_after = {s["id"] for s in (await _anonymous(forum, "/v1/spaces?limit=100"))["items"]}
+    assert spaces_after == spaces_before | {another["id"]}
+
+    # The thread's deletion: gone for the next anonymous reader.
+    deleted = await forum.client.delete(thread_path, headers=asker.headers)
+    assert deleted.status_code == 204, deleted.text
+    assert (await forum.client.get(thread_path)).status_code == 404
+
+
+async def test_a_signed_in_reader_never_gets_the_anonymous_body(forum: Forum) -> None:
+    admin, member, org_thread = await forum.org_thread("org-rc-seen")
+    _asker, public_space, thread = await _public_thread(forum)
+    thread_path = f"/v1/threads/{thread['id']}"
+    # The matcher suggests a person of org-rc-seen and that org's thread: only its people see them.
+    await forum.publish(
+        events.AnswerersSuggested(
+            thread_id=thread["id"],
+            answerers=[
+                events.SuggestedAnswerer(
+                    person_id=admin.id, display_name="x", score=0.9, reasons=[events.Reason(text="knows")]
+                )
+            ],
+            related=[events.RelatedThread(thread_id=org_thread["id"], title="t", score=0.5)],
+        )
+    )
+    await forum.settle()
+
+    anonymous = await _anonymous(forum, thread_path)
+    assert anonymous["suggested_answerers"] == [] and anonymous["related"] == []
+    seen = (await forum.client.get(thread_path, headers=member.headers)).json()
+    assert [a["person_id"] for a in seen["suggested_answerers"]] == [admin.id]
+    assert [r["thread_id"] for r in seen["related"]] == [org_thread["id"]]
+
+    # The spaces: the anonymous listing (cached) has the public space only, a member's has theirs.
+    anonymous_spaces = {s["id"] for s in (await _anonymous(forum, "/v1/spaces?limit=100"))["items"]}
+    assert public_space["id"] in anonymous_spaces and org_thread["space_id"] not in anonymous_spaces
+    member_spaces = await forum.client.get("/v1/spaces?limit=100", headers=member.headers)
+    assert org_thread["space_id"] in {s["id"] for s in member_spaces.json()["items"]}
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def second_forum(
+    forum: Forum, module_nats: NatsServer, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Another forum process's view: an app of its own on the same database (its own cache)."""
+    database = Database(forum.database.url, schema=forum.database.schema)
+    app = create_app(forum_settings(tmp_path, module_nats.url), database=database)
+    async with app_client(app) as client:
+        yield client
+
+
+async def test_a_write_through_one_forum_is_seen_by_the_next_anonymous_read_of_another(
+    forum: Forum, second_forum: httpx.AsyncClient
+) -> None:
+    asker, _space, thread = await _public_thread(forum)
+    path = f"/v1/threads/{thread['id']}"
+    for _ in range(2):  # the second forum has it in its cache now
+        assert (await second_forum.get(path)).json()["posts"] == []
+    post = await forum.post(thread["id"], asker, "Written through the first forum.")
+    assert [p["id"] for p in (await second_forum.get(path)).json()["posts"]] == [post["id"]]
