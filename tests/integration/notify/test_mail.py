@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from peerlearn import events
+from peerlearn.events.contacts import ContactUpdated
 
 from .conftest import Notify, Person
 
@@ -139,3 +140,37 @@ async def test_a_replayed_old_event_reaches_the_inbox_but_sends_no_mail(notify: 
     await notify.app.state.digest_clock.tick(_morning(0))  # nor in a digest
     await asyncio.sleep(0.5)
     assert notify.smtp.to(reader.email) == []
+
+
+async def test_one_tick_digests_many_people_each_their_own_and_the_addressless_wait(notify: Notify) -> None:
+    """The tick reads a batch of people at once: each still gets only their own items, a weekly
+    person on a Monday gets the weekly digest, and someone profiles gave no address yet gets
+    nothing and keeps their items for the first morning after the address came."""
+    asker = await notify.person("org-batch")
+    daily = [await notify.person("org-batch") for _ in range(3)]
+    weekly = await notify.person("org-batch")
+    waiting = await notify.person("org-batch", email=False)
+    for person in (*daily, waiting):
+        await _settings(notify, person, kinds={"question_routed": "daily"})
+    await _settings(notify, weekly, kinds={"question_routed": "weekly"})
+    for n, person in enumerate((*daily, weekly, waiting)):
+        await notify.route(await notify.thread(asker, title=f"Batch question {n}"), person)
+    await notify.settle()
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    monday = tomorrow + timedelta(days=(7 - tomorrow.weekday()) % 7)
+    morning = datetime(monday.year, monday.month, monday.day, 8, 30, tzinfo=UTC)
+    await notify.app.state.digest_clock.tick(morning)
+    for n, person in enumerate((*daily, weekly)):
+        assert person.email is not None
+        (digest,) = await notify.smtp.wait_for(person.email)
+        text = digest.part("plain")
+        assert f"Batch question {n}" in text
+        assert [f"Batch question {m}" in text for m in range(5)].count(True) == 1  # theirs alone
+        assert ("weekly" if person is weekly else "daily") in digest.message["Subject"]
+    assert [i["kind"] for i in (await notify.inbox(waiting))["items"]] == ["question_routed"]
+    late = "late-" + waiting.id + "@example.org"
+    await notify.publish(ContactUpdated(person_id=waiting.id, org_id=waiting.org_id, email=late))
+    await notify.settle()
+    await notify.app.state.digest_clock.tick(morning + timedelta(days=1))
+    (digest,) = await notify.smtp.wait_for(late)
+    assert "Batch question 4" in digest.part("plain")

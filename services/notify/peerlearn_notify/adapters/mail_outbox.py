@@ -21,6 +21,40 @@ from peerlearn_notify.adapters.tables import mail_outbox
 LEASE = timedelta(minutes=2)
 
 
+def new_row(
+    *,
+    person_id: str,
+    purpose: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    headers: dict[str, str],
+    now: datetime,
+    send_at: datetime | None = None,
+) -> dict[str, Any]:
+    """A mail to send (at ``send_at``, else at once) as a row for :func:`enqueue_many`."""
+    return {
+        "id": new_id(),
+        "person_id": person_id,
+        "purpose": purpose,
+        "to_address": to,
+        "subject": subject,
+        "text": text,
+        "html": html,
+        "headers": headers,
+        "created_at": now,
+        "attempts": 0,
+        "next_attempt_at": send_at or now,
+    }
+
+
+async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Add the mails of :func:`new_row` in one statement."""
+    if rows:
+        await session.execute(sa.insert(mail_outbox), rows)
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -35,23 +69,19 @@ async def enqueue(
     send_at: datetime | None = None,
 ) -> str:
     """Add a mail to send (at ``send_at``, else at once); its id."""
-    mail_id = new_id()
-    await session.execute(
-        sa.insert(mail_outbox).values(
-            id=mail_id,
-            person_id=person_id,
-            purpose=purpose,
-            to_address=to,
-            subject=subject,
-            text=text,
-            html=html,
-            headers=headers,
-            created_at=now,
-            attempts=0,
-            next_attempt_at=send_at or now,
-        )
+    row = new_row(
+        person_id=person_id,
+        purpose=purpose,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        headers=headers,
+        now=now,
+        send_at=send_at,
     )
-    return mail_id
+    await session.execute(sa.insert(mail_outbox).values(**row))
+    return str(row["id"])
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int = 20) -> Sequence[Any]:

@@ -28,8 +28,17 @@ def _aware(value: datetime) -> datetime:
 async def preferences_of(session: AsyncSession, person_id: str) -> Preferences:
     """The person's settings, the defaults when they never saved any."""
     row = (await session.execute(sa.select(preferences).where(preferences.c.person_id == person_id))).first()
-    if row is None:
-        return Preferences()
+    return Preferences() if row is None else _preferences(row)
+
+
+async def preferences_of_many(session: AsyncSession, person_ids: list[str]) -> dict[str, Preferences]:
+    """Each person's settings in one query (the defaults for those who never saved any)."""
+    rows = await session.execute(sa.select(preferences).where(preferences.c.person_id.in_(person_ids)))
+    found = {row.person_id: _preferences(row) for row in rows}
+    return {person_id: found.get(person_id) or Preferences() for person_id in person_ids}
+
+
+def _preferences(row: Any) -> Preferences:
     modes: dict[str, Mode] = {**Preferences().modes, **dict(row.kinds)}
     return Preferences(
         modes=modes, timezone=row.timezone, quiet_start=row.quiet_start, quiet_end=row.quiet_end
@@ -55,6 +64,16 @@ async def save_preferences(session: AsyncSession, person_id: str, prefs: Prefere
 async def address_of(session: AsyncSession, person_id: str) -> str | None:
     """The person's email address, when profiles told us one."""
     return await session.scalar(sa.select(contacts.c.email).where(contacts.c.person_id == person_id))
+
+
+async def addresses_of(session: AsyncSession, person_ids: list[str]) -> dict[str, str]:
+    """The addresses profiles told us, by person, in one query (those without one left out)."""
+    rows = await session.execute(
+        sa.select(contacts.c.person_id, contacts.c.email).where(
+            contacts.c.person_id.in_(person_ids), contacts.c.email.is_not(None)
+        )
+    )
+    return {row.person_id: row.email for row in rows if row.email}
 
 
 async def set_address(
