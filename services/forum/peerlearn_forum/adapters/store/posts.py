@@ -38,6 +38,29 @@ async def update_post(session: AsyncSession, post_id: str, **values: Any) -> Non
     await session.execute(sa.update(posts).where(posts.c.id == post_id).values(**values))
 
 
+_author = people.alias("author")
+# Built once (see ``threads._THREAD_FOR_READING``): a page of posts with their authors' names,
+# from the start of the thread or after a cursor's (created_at, id).
+_POSTS = (
+    sa.select(posts, _author.c.display_name.label("author_name"))
+    .outerjoin(_author, sa.and_(_author.c.id == posts.c.author_id, _author.c.erased.is_(False)))
+    .where(posts.c.thread_id == sa.bindparam("thread_id"))
+    .where(posts.c.status.in_(sa.bindparam("statuses", expanding=True)))
+)
+_ORDER = (posts.c.created_at, posts.c.id)
+_FIRST_POSTS = _POSTS.order_by(*_ORDER).limit(sa.bindparam("limit"))
+_POSTS_AFTER = (
+    _POSTS.where(
+        sa.or_(
+            posts.c.created_at > sa.bindparam("created"),
+            sa.and_(posts.c.created_at == sa.bindparam("created"), posts.c.id > sa.bindparam("last_id")),
+        )
+    )
+    .order_by(*_ORDER)
+    .limit(sa.bindparam("limit"))
+)
+
+
 async def list_posts(
     session: AsyncSession,
     thread_id: str,
@@ -48,19 +71,11 @@ async def list_posts(
 ) -> list[Any]:
     """Posts of a thread, oldest first, ``limit`` + 1 rows (new posts only ever append), each with
     its author's name (``author_name``, None when erased or unknown): one query for the page."""
-    author = people.alias("author")
-    query = (
-        sa.select(posts, author.c.display_name.label("author_name"))
-        .outerjoin(author, sa.and_(author.c.id == posts.c.author_id, author.c.erased.is_(False)))
-        .where(posts.c.thread_id == thread_id, posts.c.status.in_(statuses))
-    )
-    if after is not None:
-        created, last_id = after
-        query = query.where(
-            sa.or_(posts.c.created_at > created, sa.and_(posts.c.created_at == created, posts.c.id > last_id))
-        )
-    query = query.order_by(posts.c.created_at, posts.c.id).limit(limit + 1)
-    return list((await session.execute(query)).all())
+    values: dict[str, Any] = {"thread_id": thread_id, "statuses": list(statuses), "limit": limit + 1}
+    if after is None:
+        return list((await session.execute(_FIRST_POSTS, values)).all())
+    values["created"], values["last_id"] = after
+    return list((await session.execute(_POSTS_AFTER, values)).all())
 
 
 async def add_flag(
