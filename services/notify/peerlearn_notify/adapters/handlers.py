@@ -192,6 +192,8 @@ async def suggestions_updated(delivery: Delivery, tx: Transaction, event: events
     """Suggestions new for the person, at most one notification per kind per local day."""
     data = event.data
     assert isinstance(data, events.SuggestionsUpdated)
+    if not any(s.kind in SUGGESTED_KINDS for s in data.suggestions):
+        return  # an answerer's list (one per routed question): question_routed tells them
     caller = await recipient(tx, data.person_id)
     if caller is None:
         return
