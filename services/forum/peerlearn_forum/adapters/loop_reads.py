@@ -88,6 +88,13 @@ def loop_reads_for(database: Database) -> LoopReads | None:
     return _reads[database]
 
 
+def close_loop_reads(database: Database) -> None:
+    """Close the loop's reader of ``database``, if any (at the app's shutdown)."""
+    reads = _reads.pop(database, None)
+    if reads is not None:
+        reads.engine.dispose()
+
+
 @asynccontextmanager
 async def reading(uow: UnitOfWork) -> AsyncIterator[AsyncSession]:
     """A read-only session for a read use case: in the loop's thread on a SQLite file (see the

@@ -13,6 +13,8 @@ under the same version (the directory's rows bump it too).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 import weakref
 from collections import OrderedDict
@@ -21,12 +23,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from peerlearn.store import Database
 from peerlearn_forum.adapters.store.tables import content_version
 
 MAX_ENTRIES = 2048
 _QUERY = "SELECT n FROM content_version WHERE id = 1"
+_SELECT = sa.select(content_version.c.n).where(content_version.c.id == 1)
 
 
 class ContentVersion:
@@ -34,8 +38,10 @@ class ContentVersion:
 
     On a SQLite file it reads through a connection of its own in the event loop's thread: a
     primary-key read in WAL mode takes microseconds and never waits for a writer, where the
-    async driver would hop to its thread and back. Elsewhere (PostgreSQL, an in-memory SQLite)
-    it is one query on a pooled connection.
+    async driver would hop to its thread and back. On PostgreSQL it is one query on a
+    connection kept for it in autocommit (no pool checkout and its ping per read; one query at
+    a time, never one answer shared by two reads: a read that began before a commit may not
+    answer a request that came after it). An in-memory SQLite asks the pool.
     """
 
     def __init__(self, database: Database) -> None:
@@ -46,6 +52,8 @@ class ContentVersion:
             if path and path != ":memory:" and not path.startswith("file:"):
                 self._file = path
         self._connection: sqlite3.Connection | None = None
+        self._kept: AsyncConnection | None = None
+        self._kept_lock = asyncio.Lock()
 
     async def current(self) -> int:
         """The committed content version now."""
@@ -55,9 +63,33 @@ class ContentVersion:
             except sqlite3.Error:
                 # Busy in a rare moment (a checkpoint's restart, say): ask the pool instead.
                 self._close()
+        elif not self.database.is_sqlite:
+            async with self._kept_lock:
+                try:
+                    return await self._read_kept()
+                except (sa.exc.DBAPIError, OSError):
+                    # The server restarted or dropped it: the pool's next connection answers.
+                    await self._drop_kept()
         async with self.database.engine.connect() as connection:
-            value = await connection.scalar(sa.select(content_version.c.n).where(content_version.c.id == 1))
+            value = await connection.scalar(_SELECT)
         return int(value or 0)
+
+    async def _read_kept(self) -> int:
+        if self._kept is None:
+            connection = await self.database.engine.connect()
+            self._kept = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return int(await self._kept.scalar(_SELECT) or 0)
+
+    async def _drop_kept(self) -> None:
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            with contextlib.suppress(Exception):  # already broken: nothing to give back
+                await kept.close()
+
+    async def close(self) -> None:
+        """Give back the connections kept for version reads."""
+        self._close()
+        await self._drop_kept()
 
     def _read_file(self) -> int:
         if self._connection is None:
@@ -118,6 +150,13 @@ class ReadCache:
 
 
 _caches: weakref.WeakKeyDictionary[Database, ReadCache] = weakref.WeakKeyDictionary()
+
+
+async def close_read_cache(database: Database) -> None:
+    """Give back what the read cache of ``database`` keeps open (at the app's shutdown)."""
+    cache = _caches.pop(database, None)
+    if cache is not None:
+        await cache.version.close()
 
 
 def read_cache_for(database: Database) -> ReadCache:
