@@ -4,7 +4,10 @@ would), and bytes are copied both ways until either side closes.
 
 It works below HTTP on purpose: a replica killed mid-request resets the client's connection as
 it would behind a real balancer, and the client's retry (with its ``Idempotency-Key``) decides
-what happens next.
+what happens next. With ``lose_every = N`` it also loses the answer of every Nth connection (the
+backend did the work, its answer never reaches the client: what a crash just after a commit, or
+a network cut, does), so a test can show that a retried write still lands once; the clients
+should open one connection per request for that to hit single requests.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ class RoundRobinProxy:
     server: asyncio.Server | None = None
     connections: int = 0
     skipped: int = 0
+    lose_every: int = 0
+    lost: int = 0
     _next: int = 0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -60,6 +65,7 @@ class RoundRobinProxy:
         assert task is not None
         self._tasks.add(task)
         self.connections += 1
+        lose = bool(self.lose_every) and self.connections % self.lose_every == 0
         try:
             backend = await self._open_backend()
             if backend is None:  # every replica is down: the client sees a closed connection
@@ -67,7 +73,9 @@ class RoundRobinProxy:
             backend_reader, backend_writer = backend
             pipes = [
                 asyncio.ensure_future(_pipe(client_reader, backend_writer)),
-                asyncio.ensure_future(_pipe(backend_reader, client_writer)),
+                asyncio.ensure_future(
+                    self._lose_answer(backend_reader) if lose else _pipe(backend_reader, client_writer)
+                ),
             ]
             try:
                 # HTTP needs no half-closed connections: when either side is done, both are.
@@ -80,6 +88,12 @@ class RoundRobinProxy:
         finally:
             client_writer.close()
             self._tasks.discard(task)
+
+    async def _lose_answer(self, backend_reader: asyncio.StreamReader) -> None:
+        """Wait for the backend's answer and drop it (closing the connection)."""
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
+            if await backend_reader.read(65536):
+                self.lost += 1
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
