@@ -254,6 +254,12 @@ async def ensure_streams(
                 await js.add_stream(config)
             continue
         await js.update_stream(config)
+        # What a keyed type put on its bare subject before it was keyed (the newest of it is
+        # kept by the per-subject limit): one person's old address, which their erasure, on
+        # their own subject, would never replace. `peerlearn profiles publish-contacts`
+        # republishes every current address on the keyed subjects.
+        for bare in events.keyed_types(subjects):
+            await js.purge_stream(name, subject=bare)
 
 
 def _being_cancelled() -> bool:

@@ -109,6 +109,8 @@ def permissions_of(user: NatsUser) -> Permissions:
     publish.append(f"{API}.INFO")
     for stream in (*owned, events.DEADLETTER_STREAM):
         publish += [f"{API}.STREAM.{call}.{stream}" for call in ("INFO", "CREATE", "UPDATE")]
+        if stream in events.KEEP_PER_SUBJECT:  # purges what was published before keyed subjects
+            publish.append(f"{API}.STREAM.PURGE.{stream}")
     for stream in user.consumes:
         publish.append(f"{API}.STREAM.INFO.{stream}")
         publish += _consumer_calls(stream, durable_name(user.name, stream))

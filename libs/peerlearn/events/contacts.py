@@ -3,7 +3,7 @@
 Profiles publishes them; only notify's NATS user may read the stream (DESIGN §2), so no other
 service ever learns an address. Each person's contact goes on a subject of their own,
 ``contacts.person.updated.<person id>``, and the stream keeps one message per subject
-(:data:`peerlearn.events.streams.STREAM_LIMITS`): it holds each person's newest address only,
+(:data:`peerlearn.events.streams.KEEP_PER_SUBJECT`): it holds each person's newest address only,
 and an erased person's is replaced by a contact without one (profiles publishes it with
 ``profiles.person.deleted``), so no address outlives its person's erasure in the stream.
 """

@@ -57,6 +57,14 @@ def subject_filters(type_: str) -> list[str]:
     return [type_, f"{type_}.*"] if keyed else [type_]
 
 
+def keyed_types(patterns: list[str]) -> list[str]:
+    """The keyed event types among the subjects ``patterns`` cover (a stream's)."""
+    prefixes = tuple(pattern.rstrip(">") for pattern in patterns)
+    return sorted(
+        {name for (name, _), cls in EVENT_TYPES.items() if cls.subject_key and name.startswith(prefixes)}
+    )
+
+
 def make_event(
     data: Data,
     *,

@@ -302,3 +302,36 @@ async def test_a_durable_given_a_new_subject_later_receives_it(bus: Bus) -> None
     await stop(task)
     assert await filters() == sorted(wider)
     assert seen.count(events.PERSON_DELETED) == 1
+
+
+async def test_an_upgraded_contacts_stream_keeps_no_address_from_before_its_subjects_were_keyed(
+    bus: Bus,
+) -> None:
+    """A CONTACTS stream made before contacts were keyed by person holds them on the bare
+    subject; the upgrade keeps one message per person's subject and none of the bare ones (an
+    erasure, on the person's own subject, could never replace those)."""
+    from nats.js.api import StreamConfig
+
+    from peerlearn.bus import ensure_streams
+    from peerlearn.events.contacts import CONTACT_UPDATED, ContactUpdated
+
+    await bus.js.delete_stream("CONTACTS")
+    await bus.js.add_stream(StreamConfig(name="CONTACTS", subjects=["contacts.>"]))  # as before
+    for n in range(3):
+        old = events.make_event(
+            ContactUpdated(person_id=f"p-old{n}", org_id="o-1", email=f"old{n}@x.example")
+        )
+        await bus.publish_raw(CONTACT_UPDATED, events.encode(old), old.id)
+    await ensure_streams(bus.js, only=["CONTACTS"])
+    for n in range(2):  # the same person twice, then another, on their own subjects
+        await bus.publish(
+            events.make_event(ContactUpdated(person_id="p-new", org_id="o-1", email=f"n{n}@x.example"))
+        )
+    await bus.publish(
+        events.make_event(ContactUpdated(person_id="p-other", org_id="o-1", email="o@x.example"))
+    )
+    kept = [events.decode(raw).data for raw in await stream_messages(bus, "CONTACTS", "contacts.>")]
+    assert sorted((c.person_id, c.email) for c in kept) == [  # type: ignore[attr-defined]
+        ("p-new", "n1@x.example"),
+        ("p-other", "o@x.example"),
+    ]
