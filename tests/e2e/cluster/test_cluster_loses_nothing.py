@@ -277,6 +277,9 @@ async def until(check: Any, timeout: float, what: str) -> None:
         await asyncio.sleep(1)
 
 
+# Starting 8 replicas and 3 NATS nodes is part of the first test's time: ~40 s here, more on a
+# loaded CI machine; the waits below allow for a redelivery after JetStream's 30 s ack wait.
+@pytest.mark.timeout(600)
 async def test_every_acknowledged_write_is_in_every_read_model_once(
     cluster: Cluster, proxies: dict[str, RoundRobinProxy], smtp: SmtpServer
 ) -> None:
