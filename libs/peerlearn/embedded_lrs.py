@@ -15,7 +15,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,9 +36,10 @@ uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]), log_level=
 """
 
 
-def ralph_binary(variable: str = "PEERLEARN_RALPH") -> str | None:
-    """The ``ralph`` executable: the one ``variable`` names, else ``.venv-lrs/bin/ralph`` (``make lrs``)."""
-    named = os.environ.get(variable) or str(ROOT / ".venv-lrs" / "bin" / "ralph")
+def ralph_binary(env: Mapping[str, str] | None = None, variable: str = "PEERLEARN_RALPH") -> str | None:
+    """The ``ralph`` executable: the one ``variable`` of ``env`` (default: this process's
+    environment) names, else ``.venv-lrs/bin/ralph`` (``make lrs``)."""
+    named = (os.environ if env is None else env).get(variable) or str(ROOT / ".venv-lrs" / "bin" / "ralph")
     return named if Path(named).is_file() and os.access(named, os.X_OK) else None
 
 

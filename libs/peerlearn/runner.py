@@ -75,9 +75,10 @@ class System:
         return [child.process.pid for child in self.children]
 
     def stop(self, timeout: float = 15.0) -> None:
-        """Stop services first (they drain), then NATS; kill whatever outlives ``timeout``."""
-        services = [c for c in self.children if c.name != "nats"]
-        nats = [c for c in self.children if c.name == "nats"]
+        """Stop services first (they drain), then NATS and the LRS (insights' last delivery
+        still finds it); kill whatever outlives ``timeout``."""
+        services = [c for c in self.children if c.name not in ("nats", "lrs")]
+        nats = [c for c in self.children if c.name in ("nats", "lrs")]
         for group in (services, nats):
             for child in group:
                 if child.process.poll() is None:
@@ -239,7 +240,7 @@ LRS_USER = "peerlearn"
 def _start_lrs(system: System, env: Mapping[str, str]) -> dict[str, str]:
     """Start Ralph (its statements under the data folder, kept between runs) and return the
     settings that point insights' default LRS at it."""
-    binary = ralph_binary()
+    binary = ralph_binary(env)
     if binary is None:
         raise StartupError(
             "--lrs needs the Ralph LRS: run `make lrs` (it makes .venv-lrs) or set PEERLEARN_RALPH"
@@ -247,11 +248,13 @@ def _start_lrs(system: System, env: Mapping[str, str]) -> dict[str, str]:
     port = _port(env, "PEERLEARN_LRS_PORT", 8100)
     ensure_port_free("127.0.0.1", port, "the LRS", "PEERLEARN_LRS_PORT")
     home = private_dir(system.data_dir / "lrs")
+    known = (home / "password").exists() and (home / "auth.json").exists()
     password = read_or_create_secret(home / "password")
     ralph = RalphLrs(binary=binary, home=home, port=port)
-    if (home / "auth.json").exists():  # its users are kept with its statements
+    if known:  # its user is kept with its statements
         ralph.users[LRS_USER] = LrsUser(LRS_USER, password)
-    else:
+    else:  # new, or the password file was lost: the user is made (again) with this password
+        (home / "auth.json").unlink(missing_ok=True)
         ralph.add_user(LRS_USER, password)
     try:
         ralph.start(preexec_fn=die_with_parent)

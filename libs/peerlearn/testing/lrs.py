@@ -25,7 +25,7 @@ __all__ = ["LRS_USERS", "LrsUser", "RalphLrs", "ralph_lrs", "start_ralph"]
 
 def start_ralph() -> RalphLrs:
     """A Ralph LRS with no users yet (the caller adds them, and stops it)."""
-    binary = ralph_binary("PEERLEARN_TEST_RALPH")
+    binary = ralph_binary(variable="PEERLEARN_TEST_RALPH")
     if binary is None:
         unavailable("the Ralph LRS (.venv-lrs/bin/ralph: make lrs)")
     assert binary is not None
