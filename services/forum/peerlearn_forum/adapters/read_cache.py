@@ -29,6 +29,8 @@ from peerlearn.store import Database
 from peerlearn_forum.adapters.store.tables import content_version
 
 MAX_ENTRIES = 2048
+# Bodies kept at most (a thread page with 50 long posts is tens of kilobytes).
+MAX_BYTES = 32 * 1024 * 1024
 _QUERY = "SELECT n FROM content_version WHERE id = 1"
 _SELECT = sa.select(content_version.c.n).where(content_version.c.id == 1)
 
@@ -109,13 +111,18 @@ class ContentVersion:
 
 
 class ReadCache:
-    """Values of one content version, least recently used dropped beyond ``max_entries``."""
+    """Values of one content version, least recently used dropped beyond ``max_entries`` or
+    ``max_bytes`` (of the values that are bytes)."""
 
-    def __init__(self, version: ContentVersion, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(
+        self, version: ContentVersion, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES
+    ) -> None:
         self.version = version
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._version = 0
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._bytes = 0
         self.hits = 0
         self.misses = 0
 
@@ -124,6 +131,7 @@ class ReadCache:
         version = await self.version.current()
         if version != self._version:
             self._entries.clear()
+            self._bytes = 0
             self._version = version
         return version
 
@@ -143,10 +151,17 @@ class ReadCache:
         """Keep ``value`` for ``key`` if ``version`` is still the newest seen (else it is moot)."""
         if version != self._version:
             return
+        if key in self._entries:
+            self._bytes -= _size(self._entries.pop(key))
         self._entries[key] = value
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self._bytes += _size(value)
+        while len(self._entries) > self.max_entries or (self._bytes > self.max_bytes and self._entries):
+            _key, dropped = self._entries.popitem(last=False)
+            self._bytes -= _size(dropped)
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, bytes) else 0
 
 
 _caches: weakref.WeakKeyDictionary[Database, ReadCache] = weakref.WeakKeyDictionary()
