@@ -96,6 +96,11 @@ def test_moved_names_whose_circle_mates_changed_and_without_forgets_a_person() -
     moved = after.moved(before)
     assert "a4" in moved
     assert after.moved(after) == set()
+    # A newcomer to a circle moves alone: the circle's others are not all refreshed for it.
+    joined = Circles.of_ties(dict(TWO_GROUPS) | {("a5", "a1"): 3.0, ("a1", "a5"): 3.0})
+    assert joined.of["a5"] == joined.of["a1"]
+    assert joined.moved(before) == {"a5"}
+    assert before.moved(joined) == {"a5"}  # and leaving is a move too
     gone = before.without("a1")
     assert "a1" not in gone.of and all("a1" not in t for t in gone.ties)
 

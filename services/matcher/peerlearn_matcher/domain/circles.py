@@ -11,7 +11,7 @@ clearly better one never loses its place. Pure: ties in, circles out.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -92,17 +92,24 @@ class Circles:
         )
 
     def moved(self, before: Circles) -> set[str]:
-        """People whose circle-mates differ from ``before`` (numbers alone may be renumbered)."""
-        now, then = _mates(self.of), _mates(before.of)
-        return {p for p in now.keys() | then.keys() if now.get(p) != then.get(p)}
-
-
-def _mates(of: Mapping[str, int]) -> dict[str, frozenset[str]]:
-    members: dict[int, set[str]] = defaultdict(set)
-    for person, circle in of.items():
-        members[circle].add(person)
-    frozen = {circle: frozenset(people) for circle, people in members.items()}
-    return {person: frozen[circle] for person, circle in of.items()}
+        """People whose circle changed since ``before``: each circle now is taken for the one
+        before that most of its people were in (numbers may be renumbered), and a person moved
+        when theirs is taken for another than they were in, or they gained or lost a circle.
+        A newcomer to a circle moves alone; its others stay (their lists catch up with the
+        newcomer at their next refresh) instead of all being refreshed at once."""
+        members: dict[int, list[str]] = defaultdict(list)
+        for person, circle in self.of.items():
+            members[circle].append(person)
+        was = {
+            circle: Counter(before.of[p] for p in people if p in before.of).most_common(1)
+            for circle, people in members.items()
+        }
+        moved = {p for p in before.of.keys() - self.of.keys()}
+        for person, circle in self.of.items():
+            earlier = was[circle]
+            if person not in before.of or not earlier or earlier[0][0] != before.of[person]:
+                moved.add(person)
+        return moved
 
 
 def bridging_reason(topic: str | None) -> Reason:
