@@ -213,6 +213,9 @@ class Encoder:
                 if not future.done():  # its caller may have been cancelled meanwhile
                     future.set_result(vectors[start : start + len(wanted)])
                 start += len(wanted)
+        # Drained: let go of the task, which holds its loop (the loop is this queue's weak key,
+        # and a value that keeps its key alive would keep every test's loop for ever).
+        queue.drainer = None
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
