@@ -136,3 +136,33 @@ async def test_a_write_through_one_forum_is_seen_by_the_next_anonymous_read_of_a
         assert (await second_forum.get(path)).json()["posts"] == []
     post = await forum.post(thread["id"], asker, "Written through the first forum.")
     assert [p["id"] for p in (await second_forum.get(path)).json()["posts"]] == [post["id"]]
+
+
+async def test_two_writers_of_one_thread_never_deadlock_on_the_content_version(forum: Forum) -> None:
+    """A vote (its post's score, then its thread's) and an acceptance (the thread locked, then
+    updated) of one thread at the same time: the version is bumped at commit, after the rows
+    each locks, so the vote waits for the acceptance instead of the two deadlocking (bumped at
+    each statement, the vote held the version while it waited for the thread)."""
+    import asyncio
+
+    import sqlalchemy as sa
+
+    if forum.database.is_sqlite:
+        pytest.skip("SQLite has one writer at a time: nothing to interleave")
+    _asker, _space, thread = await _public_thread(forum)
+    answerer = await forum.person("org-rc", name="Dana Deadlock")
+    await forum.settle()
+    post = await forum.post(thread["id"], answerer, "An answer to vote on.")
+    engine = forum.database.engine
+    at = {"t": thread["id"], "p": post["id"]}
+    async with engine.connect() as accepting, engine.connect() as voting:
+        await accepting.execute(sa.text("SELECT id FROM threads WHERE id = :t FOR UPDATE"), at)
+        await voting.execute(sa.text("UPDATE posts SET score = score + 1 WHERE id = :p"), at)
+        thread_score = asyncio.create_task(  # waits for the acceptance's lock on the thread
+            voting.execute(sa.text("UPDATE threads SET score = score + 1 WHERE id = :t"), at)
+        )
+        await asyncio.sleep(0.3)
+        await accepting.execute(sa.text("UPDATE threads SET accepted_post_id = :p WHERE id = :t"), at)
+        await accepting.commit()
+        await asyncio.wait_for(thread_score, 10)
+        await voting.commit()

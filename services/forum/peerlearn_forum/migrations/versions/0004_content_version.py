@@ -48,10 +48,14 @@ def upgrade() -> None:
         "BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; RETURN NULL; END $$"
     )
     for table in TABLES:
-        # Once per statement, not per row: a thread's deletion is one bump, not one per post.
+        # Deferred to the commit, after every row lock the transaction takes: bumped at once, a
+        # writer held the version row while it went on to lock a thread, and a writer holding
+        # that thread then waited for the version row (an answer posted while its question is
+        # accepted deadlocked). A constraint trigger is per row; the bumps of one transaction
+        # all fall on its one row lock, taken last.
         op.execute(
-            f"CREATE TRIGGER content_version_bump AFTER INSERT OR UPDATE OR DELETE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION content_version_bump()"
+            f"CREATE CONSTRAINT TRIGGER content_version_bump AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION content_version_bump()"
         )
 
 
