@@ -38,6 +38,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("peerlearn.bus")
 
 Handler = Callable[[events.Event], Awaitable[None]]
+
+
+class NotYet(Exception):
+    """Raised by a handler whose event depends on another not applied yet, one of a stream
+    consumed apart (an answer before its asker's profile): the event is tried again, with
+    back-off, for up to the consumer's ``patience`` since it was published — past a crashed
+    replica's ack wait, when the event it waits for comes back — and only then dead-lettered.
+    A failure (any other exception) has ``max_deliver`` tries."""
+
+
 # Sees every event of a fetch before the first is handled (to do batch work once, e.g. embed all
 # their texts in one model call); it changes nothing durable: acks still follow each handler.
 Prepare = Callable[[Sequence[events.Event]], Awaitable[None]]
@@ -287,6 +297,7 @@ class Consumer:
         fetch_timeout: float = 1.0,
         backoff: Callable[[int], float] = backoff_delay,
         prepare: Prepare | None = None,
+        patience: float = 600.0,
     ) -> None:
         self.bus = bus
         self.stream = stream
@@ -298,6 +309,7 @@ class Consumer:
         self.batch = batch
         self.fetch_timeout = fetch_timeout
         self.backoff = backoff
+        self.patience = patience
         self.prepare = prepare
         self.processed = 0
         self.dead_lettered = 0
@@ -391,6 +403,15 @@ class Consumer:
         except asyncio.CancelledError:
             # Leave the message unacked: it is redelivered after ack_wait to whoever runs next.
             raise
+        except NotYet as exc:
+            waited = (datetime.now(UTC) - message.metadata.timestamp).total_seconds()
+            if waited >= self.patience:
+                await self._dead_letter_or_retry(message, delivered, f"waited {waited:.0f} s: {exc}")
+            else:
+                log.info("%s waits (delivery %d, %.0f s so far): %s", event.type, delivered, waited, exc)
+                await message.nak(delay=self.backoff(delivered))
+                CONSUMER_MESSAGES.labels(self.stream, self.durable, "retried").inc()
+            return
         except Exception as exc:  # the handler's failure is the message's fate
             if _being_cancelled():
                 raise asyncio.CancelledError from exc

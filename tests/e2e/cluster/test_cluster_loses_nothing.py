@@ -485,18 +485,12 @@ def message_id(mail: Any) -> str:
     return str(mail.message["Message-ID"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="notify dead-letters an answer whose asker's profile comes > ~3 s after it (RecipientNotKnownYet "
-    "after 5 deliveries, 0.2-1.6 s apart): the asker is never told. Seen in the crash test when the killed "
-    "notify replica held the asker's profiles event unacked (redelivered after ack_wait, 30 s).",
-)
 async def test_an_answer_before_its_askers_profile_reaches_notify(cluster: Cluster) -> None:
     """The order the crash test met by chance, made on purpose: forum's PostCreated, then 6 s
     later profiles' PersonUpserted of the asker (as a notify replica killed while holding the
     profile, or a PROFILES consumer behind FORUM, delivers them). Published as the producers
-    would, by the operator user."""
+    would, by the operator user. Notify used to dead-letter the answer after ~3 s of retries;
+    it now waits for the profile (``peerlearn.bus.NotYet``)."""
     bus = Bus(cluster.nats.url, name="test-operator", credentials=cluster.nats.login(nats_access.OPERATOR))
     await bus.connect(timeout=30)
     try:

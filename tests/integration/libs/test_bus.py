@@ -335,3 +335,43 @@ async def test_an_upgraded_contacts_stream_keeps_no_address_from_before_its_subj
         ("p-new", "n1@x.example"),
         ("p-other", "o@x.example"),
     ]
+
+
+async def test_an_event_waiting_for_another_is_tried_past_max_deliver_until_its_patience_runs_out(
+    bus: Bus,
+) -> None:
+    from peerlearn.bus import NotYet
+
+    tries: Counter[str] = Counter()
+    ready = asyncio.Event()
+
+    async def waits(event: events.Event) -> None:
+        tries[event.id] += 1
+        if not ready.is_set():
+            raise NotYet("the asker's profile has not arrived")
+
+    patient = Consumer(
+        bus, stream="PROFILES", durable="t-not-yet", handler=waits, max_deliver=2, backoff=lambda n: 0.05
+    )
+    task = run(patient)
+    first = org_event(31)
+    await bus.publish(first)
+    await eventually(lambda: asyncio.sleep(0, result=tries[first.id] >= 6))  # past max_deliver
+    ready.set()
+    await eventually(lambda: asyncio.sleep(0, result=patient.processed == 1))
+    assert patient.dead_lettered == 0
+    await stop(task)
+
+    ready.clear()
+    impatient = Consumer(
+        bus,
+        stream="PROFILES",
+        durable="t-not-yet-impatient",
+        handler=waits,
+        max_deliver=2,
+        backoff=lambda n: 0.05,
+        patience=0.5,
+    )
+    task = run(impatient)
+    await eventually(lambda: asyncio.sleep(0, result=impatient.dead_lettered == 1))  # given up, visibly
+    await stop(task)

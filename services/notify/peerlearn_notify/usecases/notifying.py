@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from peerlearn.auth import Principal
+from peerlearn.bus import NotYet
 from peerlearn.directory.caller import Caller, Where, may_see
 from peerlearn.events import new_id
 from peerlearn.unit_of_work import Transaction
@@ -62,10 +63,11 @@ def list_headers(delivery: Delivery, person_id: str, kind: str) -> dict[str, str
     }
 
 
-class RecipientNotKnownYet(RuntimeError):
+class RecipientNotKnownYet(NotYet):
     """The person's profile has not reached notify's directory yet (PROFILES is consumed apart
-    from FORUM and MATCHER): the event is retried with back-off, then dead-lettered, visibly,
-    instead of deciding what they may see as if they had no org."""
+    from FORUM and MATCHER): the event waits for it (retried with back-off for the consumer's
+    patience, ten minutes), then is dead-lettered, visibly, instead of deciding what they may
+    see as if they had no org."""
 
 
 async def recipient(tx: Transaction, person_id: str) -> Caller | None:
