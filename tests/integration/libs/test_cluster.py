@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -18,85 +17,11 @@ import pytest
 
 from peerlearn import events, nats_access
 from peerlearn.bus import Bus, BusUnavailable, Consumer, NatsCredentials
-from peerlearn.runner import free_port
+from peerlearn.testing.nats_cluster import free_base_port, make_certificates
 from peerlearn.testing.waiting import eventually
 
 SCRIPT = Path(__file__).parents[3] / "deploy" / "nats" / "local-cluster.sh"
 PASSWORDS = {user: nats_access.new_password() for user in [*nats_access.USERS, nats_access.OPERATOR]}
-
-
-def make_certificates(folder: Path) -> Path:
-    """A throw-away CA and a node certificate for 127.0.0.1 (server and client auth), by openssl."""
-    folder.mkdir(mode=0o700)
-
-    def openssl(*args: str) -> None:
-        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
-
-    openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca-key.pem",
-        "-out",
-        "ca.pem",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=peerlearn test CA",
-    )
-    openssl(
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server-key.pem",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=127.0.0.1",
-    )
-    (folder / "ext.cnf").write_text(
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n"
-    )
-    openssl(
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca-key.pem",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "1",
-        "-extfile",
-        "ext.cnf",
-    )
-    return folder
-
-
-def free_base_port() -> int:
-    """A port P such that nothing listens on P..P+2 (clients), +100.. (routes), +200.. (monitoring)."""
-    for _ in range(50):
-        base = free_port()
-        if base + 202 > 65535:
-            continue
-        wanted = [base + offset + i for offset in (0, 100, 200) for i in range(3)]
-        try:
-            for port in wanted:
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise AssertionError("no free block of ports for the cluster")
 
 
 def login(user: str, tls: Path) -> NatsCredentials:
