@@ -155,6 +155,9 @@ async def test_two_writers_of_one_thread_never_deadlock_on_the_content_version(f
     post = await forum.post(thread["id"], answerer, "An answer to vote on.")
     engine = forum.database.engine
     at = {"t": thread["id"], "p": post["id"]}
+    version = sa.text("SELECT n FROM content_version WHERE id = 1")
+    async with engine.connect() as reading:
+        before = (await reading.execute(version)).scalar_one()
     async with engine.connect() as accepting, engine.connect() as voting:
         await accepting.execute(sa.text("SELECT id FROM threads WHERE id = :t FOR UPDATE"), at)
         await voting.execute(sa.text("UPDATE posts SET score = score + 1 WHERE id = :p"), at)
@@ -166,3 +169,10 @@ async def test_two_writers_of_one_thread_never_deadlock_on_the_content_version(f
         await accepting.commit()
         await asyncio.wait_for(thread_score, 10)
         await voting.commit()
+    async with engine.connect() as reading:
+        row = (
+            await reading.execute(sa.text("SELECT score, accepted_post_id FROM threads WHERE id = :t"), at)
+        ).one()
+        after = (await reading.execute(version)).scalar_one()
+    assert (row.score, row.accepted_post_id) == (thread["score"] + 1, post["id"])  # both writes stand
+    assert after > before  # and each bumped the version, at its commit
