@@ -27,8 +27,7 @@ def _aware(value: datetime) -> datetime:
 
 async def preferences_of(session: AsyncSession, person_id: str) -> Preferences:
     """The person's settings, the defaults when they never saved any."""
-    row = (await session.execute(sa.select(preferences).where(preferences.c.person_id == person_id))).first()
-    return Preferences() if row is None else _preferences(row)
+    return (await preferences_of_many(session, [person_id]))[person_id]
 
 
 async def preferences_of_many(session: AsyncSession, person_ids: list[str]) -> dict[str, Preferences]:
