@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -19,7 +21,27 @@ from peerlearn_notify.usecases.digests import BATCH
 from peerlearn_notify.usecases.notifying import Delivery
 
 MORNING = datetime(2026, 12, 2, 8, 10, tzinfo=UTC)
-PEOPLE = BATCH * 3
+PEOPLE = BATCH * 8  # enough batches that the kill lands between two of them
+
+# The first digest run is a process of its own, killed with SIGKILL: a cancelled task is not a
+# kill (a cancelled aiosqlite call can leave its connection holding SQLite's write lock, which
+# a dead process never does).
+DIGEST_RUN = """
+import asyncio, sys
+from datetime import datetime
+from peerlearn.store import Database
+from peerlearn.unit_of_work import UnitOfWork
+from peerlearn_notify.adapters.workers import DigestClock
+from peerlearn_notify.usecases.notifying import Delivery
+
+async def run(url, schema, now):
+    database = Database(url, schema=schema or None)
+    delivery = Delivery(public_url="http://web", unsubscribe_url="http://notify/v1/unsubscribe",
+                        secret="s" * 32, immediate_mails_per_day=10)
+    await DigestClock(UnitOfWork(database), delivery, digest_hour=8).tick(datetime.fromisoformat(now))
+
+asyncio.run(run(*sys.argv[1:]))
+"""
 
 
 async def test_killed_mid_digest_every_person_gets_one_digest(
@@ -51,40 +73,38 @@ async def test_killed_mid_digest_every_person_gets_one_digest(
                 for k in range(2)
             ],
         )
-    uow = UnitOfWork(database)
     delivery = Delivery(
         public_url="http://web",
         unsubscribe_url="http://notify/v1/unsubscribe",
         secret="s" * 32,
         immediate_mails_per_day=10,
     )
-    clock = DigestClock(uow, delivery, digest_hour=8)
 
     async def some_scheduled() -> bool:
         async with database.reading() as session:
             return bool(await session.scalar(sa.select(sa.func.count()).select_from(sent_digests)))
 
-    first = asyncio.create_task(clock.tick(MORNING))
-    await eventually(some_scheduled, interval=0.01)
-    first.cancel()  # the kill, with part of the people done
-    await asyncio.gather(first, return_exceptions=True)
+    first = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", DIGEST_RUN, database.url, database.schema or "", MORNING.isoformat()
+    )
+    try:
+        await eventually(some_scheduled, interval=0.01)
+    finally:
+        if first.returncode is None:
+            first.send_signal(signal.SIGKILL)  # the kill, with part of the people done
+        await first.wait()
     async with database.reading() as session:
         done = await session.scalar(sa.select(sa.func.count()).select_from(sent_digests))
     assert 0 < done < PEOPLE, "the kill was meant to land mid-digest"
 
-    # Restarted: a new process has its own engine (the killed one's connections die with it).
-    await database.dispose()
-    restarted = Database(database.url, schema=database.schema)
-    try:
-        uow = UnitOfWork(restarted)
-        clock = DigestClock(uow, delivery, digest_hour=8)
-        await clock.tick(MORNING + timedelta(minutes=5))  # the same morning
-        await clock.tick(MORNING + timedelta(minutes=10))
-        sender = MailSender(uow, SmtpPostman(smtp_server.url), attempts=3, retry_seconds=1)
-        while await sender.send_due():
-            pass
-    finally:
-        await restarted.dispose()
+    # Restarted (this process plays the new one): the same morning, then five minutes on.
+    uow = UnitOfWork(database)
+    clock = DigestClock(uow, delivery, digest_hour=8)
+    await clock.tick(MORNING + timedelta(minutes=5))
+    await clock.tick(MORNING + timedelta(minutes=10))
+    sender = MailSender(uow, SmtpPostman(smtp_server.url), attempts=3, retry_seconds=1)
+    while await sender.send_due():
+        pass
     assert len(smtp_server.received) == PEOPLE
     for i in range(PEOPLE):
         (mail,) = smtp_server.to(f"p{i}@example.org")

@@ -50,15 +50,14 @@ async def send_digests_of(
     if not due:
         return 0
     people = sorted({person_id for person_id, _ in due})
-    sent = set(
-        (
-            await session.execute(
-                sa.select(sent_digests.c.person_id, sent_digests.c.period).where(
-                    sent_digests.c.person_id.in_(people), sent_digests.c.period.in_(sorted(set(due.values())))
-                )
+    sent = {
+        (row.person_id, row.period)
+        for row in await session.execute(
+            sa.select(sent_digests.c.person_id, sent_digests.c.period).where(
+                sent_digests.c.person_id.in_(people), sent_digests.c.period.in_(sorted(set(due.values())))
             )
-        ).tuples()
-    )
+        )
+    }
     waiting: dict[tuple[str, str], list[Any]] = defaultdict(list)
     rows = await session.execute(
         sa.select(notifications)
