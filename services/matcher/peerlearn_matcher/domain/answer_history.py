@@ -45,6 +45,9 @@ class AnswerHistory:
         self._tags: list[Counter[str]] = []
         self._topic_sums = np.zeros((16, dim), dtype=np.float32)  # per person: sum of answered vectors
         self._size = 0
+        # Per row, the answer as given (its vector as passed, its tags): what :meth:`without_rows`
+        # re-adds, so that leaving rows out is exactly as if they had never been added.
+        self._answers: list[PastAnswer] = []
 
     @classmethod
     def from_answers(cls, answers: Iterable[PastAnswer], dim: int) -> AnswerHistory:
@@ -60,7 +63,7 @@ class AnswerHistory:
     def add(self, answer: PastAnswer) -> None:
         """Record one more answer."""
         if self._size == len(self._codes):  # grow by doubling: amortised O(1) appends
-            grow = len(self._codes)
+            grow = max(len(self._codes), 64)
             self._vectors = np.concatenate([self._vectors, np.zeros((grow, self.dim), np.float32)])
             self._codes = np.concatenate([self._codes, np.zeros(grow, np.int64)])
             self._accepted = np.concatenate([self._accepted, np.zeros(grow, bool)])
@@ -75,7 +78,49 @@ class AnswerHistory:
         self._codes[self._size] = code
         self._accepted[self._size] = answer.accepted
         self.thread_ids.append(answer.thread_id)
+        self._answers.append(answer)
         self._size += 1
+
+    def set_accepted(self, row: int, accepted: bool) -> None:
+        """Mark one row (an answer, in the order added) accepted or not."""
+        self._accepted[row] = accepted
+
+    def without_rows(self, rows: Collection[int]) -> AnswerHistory:
+        """A new history without ``rows``, equal to one built from the other answers in order.
+
+        Equal down to the bit: the kept rows keep their order, and the topic sums and tag counts
+        of the people whose rows go are summed again from their kept answers, in order, as
+        :meth:`add` summed them. A person left with no answer has no code. (People's codes may
+        differ from such a build's; a code only names a person.) O(size) copies, no Python loop
+        over the kept rows. The new history shares the untouched people's tag counts: read it,
+        do not :meth:`add` to it.
+        """
+        gone = set(rows)
+        keep = np.ones(self._size, dtype=bool)
+        keep[list(gone)] = False
+        out = AnswerHistory(self.dim)
+        out._vectors = self._vectors[: self._size][keep]
+        out._codes = self._codes[: self._size][keep]
+        out._accepted = self._accepted[: self._size][keep]
+        out._size = int(keep.sum())
+        out.thread_ids = [t for row, t in enumerate(self.thread_ids) if row not in gone]
+        out._answers = [a for row, a in enumerate(self._answers) if row not in gone]
+        touched = {int(self._codes[row]) for row in gone}
+        out._topic_sums = self._topic_sums.copy()
+        out._tags = list(self._tags)
+        for code in touched:
+            out._topic_sums[code] = 0.0
+            out._tags[code] = Counter()
+        for row in np.flatnonzero(np.isin(out._codes, list(touched))):
+            answer = out._answers[row]
+            code = int(out._codes[row])
+            out._topic_sums[code] += answer.thread_vector
+            out._tags[code].update(tag_key(t) for t in answer.tags)
+        left = set(out._codes.tolist()) if touched else set()
+        out._code_of = {
+            person: code for person, code in self._code_of.items() if code not in touched or code in left
+        }
+        return out
 
     def accept(self, person_id: str, thread_id: str) -> bool:
         """Mark the person's latest answer on the thread accepted (an acceptance arrives after the
@@ -86,6 +131,10 @@ class AnswerHistory:
                 self._accepted[row] = True
                 return True
         return False
+
+    def person_ids(self) -> Collection[str]:
+        """Everyone with at least one answer here."""
+        return self._code_of.keys()
 
     def code(self, person_id: str) -> int | None:
         """The internal index of a person who answered at least once, else None."""

@@ -9,14 +9,15 @@ caps, self — built before any top-k, so a filter never empties a short list.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, MutableMapping, ValuesView
 from dataclasses import dataclass
 
 import numpy as np
 
 from peerlearn.directory.caller import Caller
 from peerlearn_matcher.domain import matching
+from peerlearn_matcher.domain.answer_histories import AnswerHistories
 from peerlearn_matcher.domain.circles import Circles, Tie, help_ties
 from peerlearn_matcher.domain.learning import FeedbackModel
 from peerlearn_matcher.domain.people import PeopleIndex, PersonRecord
@@ -42,6 +43,60 @@ class Limits:
     bridging: bool = True
 
 
+class Posts(MutableMapping[str, tuple[str, str]]):
+    """post -> (thread, author), in the order posts arrived, counting what a cache must know.
+
+    A dict underneath (same order, same semantics); :attr:`changes` counts every change other than
+    a new post (a post removed or rewritten), and :meth:`on_thread` tells how many posts a thread
+    has, so that :class:`Engine` can tell when the answering history must be rebuilt.
+    """
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[str, str]] = {}
+        self._per_thread: Counter[str] = Counter()
+        self.changes = 0
+
+    def __getitem__(self, post_id: str) -> tuple[str, str]:
+        return self._data[post_id]
+
+    def __setitem__(self, post_id: str, value: tuple[str, str]) -> None:
+        old = self._data.get(post_id)
+        if old is not None:
+            self.changes += 1
+            self._per_thread[old[0]] -= 1
+        self._data[post_id] = value
+        self._per_thread[value[0]] += 1
+
+    def __delitem__(self, post_id: str) -> None:
+        thread_id, _ = self._data.pop(post_id)
+        self.changes += 1
+        self._per_thread[thread_id] -= 1
+        if self._per_thread[thread_id] <= 0:
+            del self._per_thread[thread_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, post_id: object) -> bool:
+        return post_id in self._data
+
+    def keys(self) -> KeysView[str]:
+        return self._data.keys()
+
+    def items(self) -> ItemsView[str, tuple[str, str]]:
+        return self._data.items()
+
+    def values(self) -> ValuesView[tuple[str, str]]:
+        return self._data.values()
+
+    def on_thread(self, thread_id: str) -> int:
+        """How many posts ``thread_id`` has."""
+        return self._per_thread.get(thread_id, 0)
+
+
 def reader(record: PersonRecord) -> Caller:
     """A person as a reader of threads: their org and the cohorts they are in."""
     return Caller(person_id=record.id, org_id=record.org_id, cohort_ids=frozenset(record.cohorts))
@@ -59,7 +114,10 @@ class Engine:
         self.members: dict[str, set[str]] = defaultdict(set)  # cohort -> people
         self.threads: dict[str, ThreadRecord] = {}
         self.thread_index = VectorIndex(dim)
-        self.posts: dict[str, tuple[str, str]] = {}  # post -> (thread, author)
+        self.posts = Posts()  # post -> (thread, author)
+        self._thread_changes = 0  # threads with posts put again (see forum_revision)
+        # The answering histories routing ranks with, per audience (domain.answer_histories).
+        self.answer_histories = AnswerHistories()
         self.declined: dict[str, set[str]] = defaultdict(set)  # person -> candidates
         # person -> {thread: its vector}: questions they said are "not my area" (answerer declines)
         self.declined_threads: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
@@ -129,6 +187,8 @@ class Engine:
 
     def put_thread(self, thread: ThreadRecord) -> None:
         """Put a thread in (or replace it)."""
+        if self.posts.on_thread(thread.id):
+            self._thread_changes += 1  # its answers' vector, tags, visibility or author may differ
         self.threads[thread.id] = thread
         if thread.vector is not None:
             self.thread_index.upsert(thread.id, thread.vector)
@@ -171,6 +231,24 @@ class Engine:
     def help_ties(self) -> dict[Tie, float]:
         """Who helped whom in the forum, between people known now (the circles' input)."""
         return help_ties(self.threads, self.posts.values(), self.people.records)
+
+    @property
+    def forum_revision(self) -> int:
+        """Grows with every change to what the answering history reads other than a new post:
+        a post removed or rewritten (an erasure, a deleted thread, an acceptance's post), a
+        thread that has posts put again. Threads are put, not edited in place: an acceptance
+        set in place is caught by :class:`~peerlearn_matcher.domain.answer_histories.AnswerHistories`
+        itself, prefer :meth:`accept_answer`."""
+        return self.posts.changes + self._thread_changes
+
+    def accept_answer(self, thread_id: str, post_id: str, author_id: str) -> None:
+        """Record that ``post_id`` (by ``author_id``) is the accepted answer of ``thread_id``."""
+        thread = self.threads.get(thread_id)
+        if thread is not None:
+            thread.accepted_post_id = post_id
+            thread.accepted_author_id = author_id
+            self._thread_changes += 1
+        self.posts[post_id] = (thread_id, author_id)
 
     def forum_mark(self) -> tuple[int, int]:
         """A cheap mark of the forum's ties without copying them: answers and acceptances held."""

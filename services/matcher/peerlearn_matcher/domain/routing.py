@@ -11,8 +11,8 @@ from collections.abc import Callable
 import numpy as np
 
 from peerlearn.events import Reason
+from peerlearn_matcher.domain import answer_histories, matching
 from peerlearn_matcher.domain import answerers as answer_ranking
-from peerlearn_matcher.domain import matching
 from peerlearn_matcher.domain.engine import Engine
 from peerlearn_matcher.domain.matching import Scored
 from peerlearn_matcher.domain.threads import ThreadRecord, visible_to_audience_of
@@ -30,7 +30,7 @@ def can_see_space(engine: Engine, thread: ThreadRecord) -> np.ndarray:
     return np.zeros(people.offer.size, dtype=bool)
 
 
-def answerers(engine: Engine, thread_id: str) -> list[Scored]:
+def answerers(engine: Engine, thread_id: str, *, cached: bool = True) -> list[Scored]:
     """The people most likely to answer a question, best first (asker and outsiders excluded),
     only those whose score reaches ``MIN_ANSWERER_SCORE``.
 
@@ -52,29 +52,18 @@ def answerers(engine: Engine, thread_id: str) -> list[Scored]:
     elif thread.visibility == "public":
         mask &= people.external
     pool = [key for key, _ in people.offer.top(thread.vector, mask, engine.limits.pool)]
-    past = []
-    for post_id, (other_id, author_id) in engine.posts.items():
-        other = engine.threads.get(other_id)
-        if (
-            other is None
-            or other.id == thread.id
-            or other.vector is None
-            or author_id == other.author_id
-            or not visible_to_audience_of(other, thread)
-        ):
-            continue
-        past.append(
-            answer_ranking.PastAnswer(
-                person_id=author_id,
-                thread_id=other.id,
-                thread_vector=other.vector,
-                accepted=other.accepted_post_id == post_id,
-                tags=other.tags,
-            )
-        )
-    allowed = set(pool) | {
-        a.person_id for a in past if (row := people.row(a.person_id)) is not None and mask[row]
-    }
+    # The answers on the other threads everyone reading this one may see: kept per audience
+    # between questions (domain.answer_histories), ``cached=False`` builds it from every post.
+    history = (
+        engine.answer_histories.history_for(engine, thread)
+        if cached
+        else answer_histories.build_history(engine, thread)
+    )
+    allowed = set(pool)
+    if history is not None:
+        allowed |= {
+            person for person in history.person_ids() if (row := people.row(person)) is not None and mask[row]
+        }
     candidates = [
         answer_ranking.Candidate(
             person_id=key,
@@ -83,7 +72,6 @@ def answerers(engine: Engine, thread_id: str) -> list[Scored]:
         )
         for key in sorted(allowed)
     ]
-    history = answer_ranking.AnswerHistory.from_answers(past, engine.dim) if past else None
     # Questions a candidate declined lower their score for similar ones (kept per person as
     # declines happen: only the candidates' own few vectors are read here).
     declined = {

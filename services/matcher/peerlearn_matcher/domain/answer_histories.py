@@ -1,0 +1,160 @@
+"""The answering history a question is ranked with, kept per audience between questions.
+
+:func:`peerlearn_matcher.domain.routing.answerers` ranks candidates with the answers written on
+the other threads that everyone reading the question may see (:func:`visible_to_audience_of`).
+Built from every post, that history cost 29 ms per question at 1,000 threads and 240-370 ms at
+10,000 (bench/matcher_answer_history.py). Which threads count depends on the question only
+through its *audience* (:func:`audience_of`: public, one org's, one cohort's), so
+:class:`AnswerHistories` keeps one history per recent audience (LRU, ``size`` of them) and
+brings it up to date:
+
+- new posts (the forum only appends) are added to it at the end, in the order the engine holds
+  them, so it stays equal to a fresh build;
+- anything else the history reads (a post removed or rewritten, a thread that has posts put
+  again: its vector, tags, visibility, author; an erasure) bumps
+  :attr:`peerlearn_matcher.domain.engine.Engine.forum_revision` and the audience's history is
+  built again on its next question;
+- an acceptance set on a thread in place (``usecases.reactions.answer_accepted`` does) is
+  checked on every question: each thread with answers in it keeps the accepted post it was
+  added with, compared in one pass.
+
+The question's own answers are left out per question (:meth:`AnswerHistory.without_rows`),
+only when it has some. Memory: one history holds a row of ``dim`` float32 per answer it counts.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from operator import attrgetter
+from typing import Protocol
+
+from peerlearn_matcher.domain.answer_history import AnswerHistory, PastAnswer
+from peerlearn_matcher.domain.threads import ThreadRecord, visible_to_audience_of
+
+
+class Engine(Protocol):
+    """What is read of :class:`peerlearn_matcher.domain.engine.Engine` (which holds the cache)."""
+
+    dim: int
+    threads: dict[str, ThreadRecord]
+
+    @property
+    def posts(self) -> Mapping[str, tuple[str, str]]: ...
+
+    @property
+    def forum_revision(self) -> int: ...
+
+
+Audience = tuple[str, str | None, str | None]
+
+_accepted_of = attrgetter("accepted_post_id")
+
+
+def audience_of(thread: ThreadRecord) -> Audience:
+    """All that :func:`visible_to_audience_of` (``other``, ``thread``) reads of ``thread``."""
+    if thread.visibility == "public":
+        return ("public", None, None)
+    if thread.visibility == "org":
+        return ("org", thread.org_id, None)
+    return (thread.visibility, None, thread.cohort_id)
+
+
+def past_answer(
+    post: tuple[str, tuple[str, str]], threads: Mapping[str, ThreadRecord], thread: ThreadRecord
+) -> PastAnswer | None:
+    """The post as evidence for ranking ``thread``'s answerers, or None if it does not count:
+    its thread unknown or without a vector, written by its thread's asker, or not visible to
+    everyone reading ``thread``. (Posts on ``thread`` itself count here: callers drop them.)"""
+    post_id, (other_id, author_id) = post
+    other = threads.get(other_id)
+    if (
+        other is None
+        or other.vector is None
+        or author_id == other.author_id
+        or not visible_to_audience_of(other, thread)
+    ):
+        return None
+    return PastAnswer(
+        person_id=author_id,
+        thread_id=other.id,
+        thread_vector=other.vector,
+        accepted=other.accepted_post_id == post_id,
+        tags=other.tags,
+    )
+
+
+def build_history(engine: Engine, thread: ThreadRecord) -> AnswerHistory | None:
+    """The history from every post, without ``thread``'s own (no cache: the reference)."""
+    past = []
+    for post in engine.posts.items():
+        answer = past_answer(post, engine.threads, thread)
+        if answer is not None and answer.thread_id != thread.id:
+            past.append(answer)
+    return AnswerHistory.from_answers(past, engine.dim) if past else None
+
+
+@dataclass
+class _Entry:
+    """One audience's history, as of ``revision`` and the first ``seen`` posts."""
+
+    revision: int
+    history: AnswerHistory
+    seen: int = 0
+    rows_of: dict[str, list[int]] = field(default_factory=dict)  # thread -> its rows
+    records: list[ThreadRecord] = field(default_factory=list)  # threads with rows, as added
+    accepted: list[str | None] = field(default_factory=list)  # their accepted post then
+
+    def extend(
+        self, posts: Iterable[tuple[str, tuple[str, str]]], engine: Engine, thread: ThreadRecord
+    ) -> None:
+        for post in posts:
+            self.seen += 1
+            answer = past_answer(post, engine.threads, thread)
+            if answer is None:
+                continue
+            rows = self.rows_of.get(answer.thread_id)
+            if rows is None:
+                rows = self.rows_of[answer.thread_id] = []
+                self.records.append(engine.threads[answer.thread_id])
+                self.accepted.append(self.records[-1].accepted_post_id)
+            rows.append(len(self.history))
+            self.history.add(answer)
+
+    def current(self) -> bool:
+        """Whether no thread's accepted answer moved since its rows were added."""
+        return list(map(_accepted_of, self.records)) == self.accepted
+
+
+class AnswerHistories:
+    """The answering histories of the ``size`` audiences asked most recently (see the module)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._entries: OrderedDict[Audience, _Entry] = OrderedDict()
+        self.builds = 0  # how many histories were built from all posts (for tests and benches)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def history_for(self, engine: Engine, thread: ThreadRecord) -> AnswerHistory | None:
+        """Equal to :func:`build_history` (``engine``, ``thread``), from the cache when it can."""
+        key = audience_of(thread)
+        revision = engine.forum_revision
+        entry = self._entries.get(key)
+        posts = engine.posts
+        if entry is None or entry.revision != revision or entry.seen > len(posts) or not entry.current():
+            entry = _Entry(revision=revision, history=AnswerHistory(engine.dim))
+            entry.extend(posts.items(), engine, thread)
+            self.builds += 1
+        elif entry.seen < len(posts):
+            entry.extend(islice(posts.items(), entry.seen, None), engine, thread)
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        own = entry.rows_of.get(thread.id)
+        history = entry.history.without_rows(own) if own else entry.history
+        return history if len(history) else None
