@@ -6,7 +6,7 @@ Every function works inside the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from peerlearn.events import Reason
 from peerlearn.events.matcher import ProposedTime
 from peerlearn_matcher.adapters import tables as m
+from peerlearn_matcher.adapters.store import columns
 from peerlearn_matcher.domain.mentorships import HOLDING, Parties
 
 _json = msgspec.json.Encoder()
@@ -55,27 +56,16 @@ class StoredMentorship:
 
 
 def _mentorship(row: Any, sessions: list[StoredSession] | None = None) -> StoredMentorship:
-    return StoredMentorship(
-        id=row.id,
-        parties=Parties(
-            mentee_id=row.mentee_id,
-            mentor_id=row.mentor_id,
-            mentee_org_id=row.mentee_org_id,
-            mentor_org_id=row.mentor_org_id,
-        ),
-        kind=row.kind,
-        suggestion_id=row.suggestion_id,
-        status=row.status,
-        goal=row.goal,
-        reasons=_reasons.decode(row.reasons),
-        proposed_times=_times.decode(row.proposed_times) if row.proposed_times else [],
-        rating=row.rating,
-        comment=row.comment,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        answered_at=row.answered_at,
-        closed_at=row.closed_at,
-        sessions=sessions or [],
+    """A stored row, its parties gathered and its JSON columns decoded."""
+    return msgspec.convert(
+        {
+            **columns(row),
+            "parties": msgspec.convert(row, Parties, from_attributes=True),
+            "reasons": _reasons.decode(row.reasons),
+            "proposed_times": _times.decode(row.proposed_times) if row.proposed_times else [],
+            "sessions": sessions or [],
+        },
+        StoredMentorship,
     )
 
 
@@ -95,10 +85,7 @@ async def add(
     await session.execute(
         sa.insert(m.mentorships).values(
             id=mentorship_id,
-            mentee_id=parties.mentee_id,
-            mentor_id=parties.mentor_id,
-            mentee_org_id=parties.mentee_org_id,
-            mentor_org_id=parties.mentor_org_id,
+            **asdict(parties),
             kind=kind,
             suggestion_id=suggestion_id,
             status="requested",
@@ -126,18 +113,7 @@ async def sessions_of(session: AsyncSession, mentorship_id: str) -> list[StoredS
     rows = await session.execute(
         sa.select(table).where(table.c.mentorship_id == mentorship_id).order_by(table.c.at, table.c.id)
     )
-    return [
-        StoredSession(
-            id=r.id,
-            at=r.at,
-            minutes=r.minutes,
-            notes=r.notes,
-            topics=list(r.topics),
-            logged_by=r.logged_by,
-            created_at=r.created_at,
-        )
-        for r in rows
-    ]
+    return [msgspec.convert(r, StoredSession, from_attributes=True) for r in rows]
 
 
 async def of_person(
@@ -188,16 +164,7 @@ async def put_proposed_times(
 
 async def add_session(session: AsyncSession, mentorship_id: str, stored: StoredSession) -> None:
     await session.execute(
-        sa.insert(m.mentorship_sessions).values(
-            id=stored.id,
-            mentorship_id=mentorship_id,
-            at=stored.at,
-            minutes=stored.minutes,
-            notes=stored.notes,
-            topics=list(stored.topics),
-            logged_by=stored.logged_by,
-            created_at=stored.created_at,
-        )
+        sa.insert(m.mentorship_sessions).values(mentorship_id=mentorship_id, **asdict(stored))
     )
 
 

@@ -28,6 +28,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def columns(row: Any) -> dict[str, Any]:
+    """A row's values by column name (plain ``str`` keys, as :func:`msgspec.convert` wants them)."""
+    return {str(name): value for name, value in row._mapping.items()}
+
+
 async def upsert(session: AsyncSession, table: sa.Table, values: dict[str, Any], keys: Sequence[str]) -> None:
     """Insert ``values`` or update the row with the same ``keys``."""
     dialect = session.get_bind().dialect.name

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.events import Reason
 from peerlearn_matcher.adapters import tables as m
-from peerlearn_matcher.adapters.store import now, upsert
+from peerlearn_matcher.adapters.store import columns, now, upsert
 
 _json = msgspec.json.Encoder()
 _reasons_decoder = msgspec.json.Decoder(list[Reason])
@@ -42,18 +42,14 @@ class StoredSuggestion(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _suggestion(row: Any) -> StoredSuggestion:
-    return StoredSuggestion(
-        id=row.id,
-        person_id=row.person_id,
-        kind=row.kind,
-        candidate_id=row.candidate_id,
-        thread_id=row.thread_id,
-        score=row.score,
-        rank=row.rank,
-        reasons=_reasons_decoder.decode(row.reasons),
-        features=_features_decoder.decode(row.features),
-        status=row.status,
-        created_at=row.created_at,
+    """A stored row, its JSON columns decoded."""
+    return msgspec.convert(
+        {
+            **columns(row),
+            "reasons": _reasons_decoder.decode(row.reasons),
+            "features": _features_decoder.decode(row.features),
+        },
+        StoredSuggestion,
     )
 
 

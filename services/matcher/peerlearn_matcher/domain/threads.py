@@ -42,32 +42,17 @@ class ThreadRecord:
 
     @classmethod
     def from_snapshot(cls, data: ThreadSnapshot) -> ThreadRecord:
-        """The thread as a ``forum.thread.created|updated`` event describes it."""
-        return cls(
-            id=data.thread_id,
-            space_id=data.space_id,
-            visibility=data.visibility,
-            org_id=data.org_id,
-            cohort_id=data.cohort_id,
-            author_id=data.author_id,
-            kind=data.kind,
-            title=data.title,
-            body=data.body,
-            tags=list(data.tags),
-            accepted_post_id=data.accepted_post_id,
-        )
+        """The thread as a ``forum.thread.created|updated`` event describes it (``thread_id`` is its id)."""
+        return cls(**_attributes(data, _SNAPSHOT_FIELDS), id=data.thread_id)
 
     @classmethod
     def from_row(cls, row: Any) -> ThreadRecord:
         """The thread as the store keeps it (a row with the columns :meth:`row` writes)."""
-        values = {f.name: getattr(row, f.name) for f in fields(cls) if f.name != "vector"}
-        values["tags"] = list(values["tags"] or [])
-        return cls(**values)
+        return cls(**_attributes(row, _STORED_FIELDS))
 
     def row(self, created_at: datetime | None = None) -> dict[str, Any]:
         """The columns the store keeps (everything but the vector, which is stored with its model)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "vector"}
-        return {**values, "tags": list(self.tags), "created_at": created_at}
+        return {**_attributes(self, _STORED_FIELDS), "created_at": created_at}
 
     def text(self) -> str:
         """What the thread vector is made of: title, tags and the start of the body."""
@@ -83,6 +68,18 @@ class ThreadRecord:
     def answerable(self) -> bool:
         """A question still waiting for an accepted answer (the only threads routed to answerers)."""
         return self.kind == "question" and not self.accepted_post_id
+
+
+# What the store keeps of a record, and what a thread event says of it by the same names.
+_STORED_FIELDS = tuple(f.name for f in fields(ThreadRecord) if f.name != "vector")
+_SNAPSHOT_FIELDS = tuple(name for name in _STORED_FIELDS if name in ThreadSnapshot.__struct_fields__)
+
+
+def _attributes(source: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """``source``'s attributes of those names, its tags as a list of the record's own."""
+    values = {name: getattr(source, name) for name in names}
+    values["tags"] = list(values["tags"] or [])
+    return values
 
 
 def visible_to_audience_of(other: ThreadRecord, thread: ThreadRecord) -> bool:
