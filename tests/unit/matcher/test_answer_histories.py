@@ -179,3 +179,16 @@ def test_a_question_s_own_answers_are_left_out_and_audiences_share_a_history() -
     assert own is not None and set(own.person_ids()) == {"ana"} and own.thread_ids == ["b"]
     assert histories.builds == 1  # one public audience, built once
     assert audience_of(engine.threads["a"]) == audience_of(engine.threads["c"])
+    # An acceptance and a new post are brought in without a rebuild; a re-put thread with posts is not.
+    engine.accept_answer("b", "p2", "ana")
+    engine.posts["p4"] = ("c", "bob")
+    for tid in ("a", "b", "c"):
+        assert _canonical(histories.history_for(engine, engine.threads[tid])) == _canonical(
+            build_history(engine, engine.threads[tid])
+        )
+    assert histories.builds == 1
+    engine.put_thread(dataclasses.replace(engine.threads["b"], tags=["git"]))
+    assert _canonical(histories.history_for(engine, engine.threads["a"])) == _canonical(
+        build_history(engine, engine.threads["a"])
+    )
+    assert histories.builds == 2

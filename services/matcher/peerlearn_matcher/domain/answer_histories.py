@@ -14,9 +14,11 @@ brings it up to date:
   again: its vector, tags, visibility, author; an erasure) bumps
   :attr:`peerlearn_matcher.domain.engine.Engine.forum_revision` and the audience's history is
   built again on its next question;
-- an acceptance set on a thread in place (``usecases.reactions.answer_accepted`` does) is
-  checked on every question: each thread with answers in it keeps the accepted post it was
-  added with, compared in one pass.
+- acceptances are checked on every question, whether set through
+  :meth:`~peerlearn_matcher.domain.engine.Engine.accept_answer` or in place on the thread
+  (``usecases.reactions.answer_accepted`` does): each thread with answers in the history keeps
+  the accepted post its rows were marked with, compared in one pass over those threads; the
+  rows of a thread whose accepted post moved are marked again.
 
 The question's own answers are left out per question (:meth:`AnswerHistory.without_rows`),
 only when it has some. Memory: one history holds a row of ``dim`` float32 per answer it counts.
@@ -104,6 +106,7 @@ class _Entry:
     history: AnswerHistory
     seen: int = 0
     rows_of: dict[str, list[int]] = field(default_factory=dict)  # thread -> its rows
+    post_of: list[str] = field(default_factory=list)  # row -> its post
     records: list[ThreadRecord] = field(default_factory=list)  # threads with rows, as added
     accepted: list[str | None] = field(default_factory=list)  # their accepted post then
 
@@ -121,11 +124,19 @@ class _Entry:
                 self.records.append(engine.threads[answer.thread_id])
                 self.accepted.append(self.records[-1].accepted_post_id)
             rows.append(len(self.history))
+            self.post_of.append(post[0])
             self.history.add(answer)
 
-    def current(self) -> bool:
-        """Whether no thread's accepted answer moved since its rows were added."""
-        return list(map(_accepted_of, self.records)) == self.accepted
+    def mark_acceptances(self) -> None:
+        """Mark again the rows of the threads whose accepted answer moved since they were marked."""
+        now = list(map(_accepted_of, self.records))
+        if now == self.accepted:
+            return
+        for i, (accepted, before) in enumerate(zip(now, self.accepted, strict=True)):
+            if accepted != before:
+                for row in self.rows_of[self.records[i].id]:
+                    self.history.set_accepted(row, self.post_of[row] == accepted)
+                self.accepted[i] = accepted
 
 
 class AnswerHistories:
@@ -145,12 +156,14 @@ class AnswerHistories:
         revision = engine.forum_revision
         entry = self._entries.get(key)
         posts = engine.posts
-        if entry is None or entry.revision != revision or entry.seen > len(posts) or not entry.current():
+        if entry is None or entry.revision != revision or entry.seen > len(posts):
             entry = _Entry(revision=revision, history=AnswerHistory(engine.dim))
             entry.extend(posts.items(), engine, thread)
             self.builds += 1
-        elif entry.seen < len(posts):
-            entry.extend(islice(posts.items(), entry.seen, None), engine, thread)
+        else:
+            entry.mark_acceptances()
+            if entry.seen < len(posts):
+                entry.extend(islice(posts.items(), entry.seen, None), engine, thread)
         self._entries[key] = entry
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:

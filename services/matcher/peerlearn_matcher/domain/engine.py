@@ -47,8 +47,8 @@ class Posts(MutableMapping[str, tuple[str, str]]):
     """post -> (thread, author), in the order posts arrived, counting what a cache must know.
 
     A dict underneath (same order, same semantics); :attr:`changes` counts every change other than
-    a new post (a post removed or rewritten), and :meth:`on_thread` tells how many posts a thread
-    has, so that :class:`Engine` can tell when the answering history must be rebuilt.
+    a new post (a post removed, or given another thread or author), and :meth:`on_thread` tells
+    how many posts a thread has, so that :class:`Engine` can tell when the answering history must be rebuilt.
     """
 
     def __init__(self) -> None:
@@ -61,6 +61,8 @@ class Posts(MutableMapping[str, tuple[str, str]]):
 
     def __setitem__(self, post_id: str, value: tuple[str, str]) -> None:
         old = self._data.get(post_id)
+        if old == value:
+            return  # as it was (an acceptance writes its post again)
         if old is not None:
             self.changes += 1
             self._per_thread[old[0]] -= 1
@@ -234,20 +236,19 @@ class Engine:
 
     @property
     def forum_revision(self) -> int:
-        """Grows with every change to what the answering history reads other than a new post:
-        a post removed or rewritten (an erasure, a deleted thread, an acceptance's post), a
-        thread that has posts put again. Threads are put, not edited in place: an acceptance
-        set in place is caught by :class:`~peerlearn_matcher.domain.answer_histories.AnswerHistories`
-        itself, prefer :meth:`accept_answer`."""
+        """Grows with every change to what the answering history reads other than a new post
+        or an acceptance: a post removed or rewritten (an erasure, a deleted thread), a thread
+        that has posts put again (its vector, tags, visibility, author). Threads are put, not
+        edited in place, but for their accepted answer, which
+        :class:`~peerlearn_matcher.domain.answer_histories.AnswerHistories` checks itself."""
         return self.posts.changes + self._thread_changes
 
     def accept_answer(self, thread_id: str, post_id: str, author_id: str) -> None:
         """Record that ``post_id`` (by ``author_id``) is the accepted answer of ``thread_id``."""
         thread = self.threads.get(thread_id)
-        if thread is not None:
+        if thread is not None:  # the answering histories see it on their next question
             thread.accepted_post_id = post_id
             thread.accepted_author_id = author_id
-            self._thread_changes += 1
         self.posts[post_id] = (thread_id, author_id)
 
     def forum_mark(self) -> tuple[int, int]:
