@@ -22,6 +22,8 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from peerlearn.writer_turns import WriterTurns
+
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """A point in time, stored and read back in UTC with its offset on every engine.
@@ -106,15 +108,26 @@ class Database:
         self._readers = async_sessionmaker(
             self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
         )
+        self._writers = WriterTurns() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite(self.url)
 
     @asynccontextmanager
+    async def writer_turn(self) -> AsyncIterator[None]:
+        """On SQLite, wait for this process's other writers first (see
+        :mod:`peerlearn.writer_turns`); on PostgreSQL, nothing to wait for."""
+        if self._writers is None:
+            yield
+            return
+        async with self._writers.turn():
+            yield
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
+        async with self.writer_turn(), self.sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager
@@ -134,7 +147,7 @@ class Database:
 
     async def migrate(self, migrations: Path | str) -> None:
         """Apply every Alembic migration in the ``migrations`` folder that is not applied yet."""
-        async with self.engine.begin() as conn:
+        async with self.writer_turn(), self.engine.begin() as conn:
             if self.schema is not None:
                 await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
             await conn.run_sync(_upgrade, str(migrations))
@@ -145,7 +158,7 @@ class Database:
         For the library's own tables (the stored idempotent answers), which every service has
         and no service's migrations own.
         """
-        async with self.engine.begin() as conn:
+        async with self.writer_turn(), self.engine.begin() as conn:
             if self.schema is not None:
                 await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
             await conn.run_sync(metadata.create_all)

@@ -23,7 +23,7 @@ are one commit — a crash at any point leaves all three or none.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
 
 import sqlalchemy as sa
@@ -72,6 +72,8 @@ class KeyedWrite:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.session: AsyncSession | None = None
+        # The writer's turn (SQLite) is held from the first write until finish or abandon.
+        self.turn = AsyncExitStack()
 
     @property
     def wrote(self) -> bool:
@@ -85,7 +87,10 @@ class KeyedWrite:
         try:
             await session.commit()
         finally:
-            await session.close()
+            try:
+                await session.close()
+            finally:
+                await self.turn.aclose()
 
     async def abandon(self) -> None:
         """Roll the request's write transaction back (the request failed after writing)."""
@@ -94,7 +99,10 @@ class KeyedWrite:
             try:
                 await session.rollback()
             finally:
-                await session.close()
+                try:
+                    await session.close()
+                finally:
+                    await self.turn.aclose()
 
 
 _keyed: ContextVar[KeyedWrite | None] = ContextVar("peerlearn_keyed_write", default=None)
@@ -135,6 +143,7 @@ class UnitOfWork:
             async with scope.session.begin_nested():
                 yield Transaction(scope.session, writable=True)
             return
+        await scope.turn.enter_async_context(self.database.writer_turn())
         session = self.database.sessions()
         await session.begin()
         try:
@@ -143,7 +152,10 @@ class UnitOfWork:
             try:
                 await session.rollback()
             finally:
-                await session.close()
+                try:
+                    await session.close()
+                finally:
+                    await scope.turn.aclose()
             raise
         scope.session = session
 
