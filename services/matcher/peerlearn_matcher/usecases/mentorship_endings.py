@@ -1,15 +1,19 @@
 """How mentorships end without a close: expiry, erasure of a party, the shared cohort left.
 
 Also the two steps every ending shares: freeing the mentor's slot (and refreshing the lists the
-mentor may now come back to) and refitting the learned ranking on the relabelled feedback.
+mentor may now come back to) and refitting the learned ranking on the relabelled feedback; and
+how every event about a mentorship is announced (:func:`announce_about`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from peerlearn import events
 from peerlearn.events import matcher as matcher_events
 from peerlearn.unit_of_work import Transaction
 from peerlearn_matcher.adapters import mentorship_store as stored
@@ -22,6 +26,19 @@ from peerlearn_matcher.usecases.suggestions import apply_effects
 log = logging.getLogger("peerlearn.matcher")
 
 EXPIRY_EVERY = 60.0  # seconds between two looks for requests past their answer-by time
+
+
+async def announce_about(
+    matcher: Matcher,
+    tx: Transaction,
+    found: StoredMentorship,
+    event: Callable[..., events.Data],
+    **details: Any,
+) -> None:
+    """Announce ``event`` about ``found``: it names the mentorship and its parties, in the mentee's org."""
+    p = found.parties
+    about = {"mentorship_id": found.id, "mentee_id": p.mentee_id, "mentor_id": p.mentor_id}
+    await matcher.announce(tx, event(**about, **details), org_id=p.mentee_org_id)
 
 
 async def free_slot(matcher: Matcher, tx: Transaction, found: StoredMentorship, action: str | None) -> None:
@@ -50,15 +67,8 @@ async def expire_due(matcher: Matcher, at: datetime | None = None) -> list[str]:
         for found in await stored.due(tx.session, at or now()):
             if not await stored.set_status(tx.session, found.id, "expired", expected="requested"):
                 continue
-            p = found.parties
             await stored.set_feedback(tx.session, found.suggestion_id, "decline", None)
-            await matcher.announce(
-                tx,
-                matcher_events.MentorshipExpired(
-                    mentorship_id=found.id, mentee_id=p.mentee_id, mentor_id=p.mentor_id
-                ),
-                org_id=p.mentee_org_id,
-            )
+            await announce_about(matcher, tx, found, matcher_events.MentorshipExpired)
             await free_slot(matcher, tx, found, "decline")
             expired.append(found.id)
         if expired:
@@ -87,25 +97,10 @@ async def end_for_erased(matcher: Matcher, tx: Transaction, person_id: str) -> s
     Runs in the erasure's transaction (the engine already forgot the person, their slots too);
     returns the other parties, whose lists may change.
     """
-    others: set[str] = set()
-    for found in await stored.holding_of(tx.session, person_id):
-        await stored.set_status(tx.session, found.id, "closed", expected=found.status, closed_at=now())
-        p = found.parties
-        other = p.other(person_id)
-        others.add(other)
-        matcher.index.engine.mentees[p.mentor_id].discard(p.mentee_id)
-        await matcher.announce(
-            tx,
-            matcher_events.MentorshipClosed(
-                mentorship_id=found.id,
-                mentee_id=p.mentee_id,
-                mentor_id=p.mentor_id,
-                suggestion_id=found.suggestion_id,
-                sessions=len(await stored.sessions_of(tx.session, found.id)),
-                reason="erased",
-            ),
-            org_id=p.mentee_org_id,
-        )
+    others = {
+        await _end(matcher, tx, found, person_id, "erased")
+        for found in await stored.holding_of(tx.session, person_id)
+    }
     await stored.erase_notes_of_person(tx.session, person_id)
     return others
 
@@ -130,22 +125,29 @@ async def end_for_cohort_left(matcher: Matcher, tx: Transaction, person_id: str)
     """
     others: set[str] = set()
     for found in await stored.holding_of(tx.session, person_id):
-        if _still_matchable(matcher, found):
-            continue
-        await stored.set_status(tx.session, found.id, "closed", expected=found.status, closed_at=now())
-        p = found.parties
-        others.add(p.other(person_id))
-        matcher.index.engine.mentees[p.mentor_id].discard(p.mentee_id)
-        await matcher.announce(
-            tx,
-            matcher_events.MentorshipClosed(
-                mentorship_id=found.id,
-                mentee_id=p.mentee_id,
-                mentor_id=p.mentor_id,
-                suggestion_id=found.suggestion_id,
-                sessions=len(await stored.sessions_of(tx.session, found.id)),
-                reason="cohort_left",
-            ),
-            org_id=p.mentee_org_id,
-        )
+        if not _still_matchable(matcher, found):
+            others.add(await _end(matcher, tx, found, person_id, "cohort_left"))
     return others
+
+
+async def _end(
+    matcher: Matcher, tx: Transaction, found: StoredMentorship, person_id: str, reason: str
+) -> str:
+    """Close ``found`` for ``reason`` (something ``person_id``, a party, did) and return the other party.
+
+    The mentor's slot is freed without relabelling the feedback: the ending says nothing of the match.
+    """
+    await stored.set_status(tx.session, found.id, "closed", expected=found.status, closed_at=now())
+    p = found.parties
+    matcher.index.engine.mentees[p.mentor_id].discard(p.mentee_id)
+    sessions = len(await stored.sessions_of(tx.session, found.id))
+    await announce_about(
+        matcher,
+        tx,
+        found,
+        matcher_events.MentorshipClosed,
+        suggestion_id=found.suggestion_id,
+        sessions=sessions,
+        reason=reason,
+    )
+    return p.other(person_id)

@@ -26,7 +26,7 @@ from peerlearn_matcher.adapters.suggestion_store import StoredSuggestion
 from peerlearn_matcher.domain import mentorships as rules
 from peerlearn_matcher.domain.first_sessions import propose_times
 from peerlearn_matcher.usecases.matcher import Matcher
-from peerlearn_matcher.usecases.mentorship_endings import free_slot, refit
+from peerlearn_matcher.usecases.mentorship_endings import announce_about, free_slot, refit
 from peerlearn_matcher.usecases.suggestions import candidate_name
 
 log = logging.getLogger("peerlearn.matcher")
@@ -147,34 +147,25 @@ async def answer(
                 for t in propose_times(mentee_tz, mentor_tz, now())
             ]
             await stored.put_proposed_times(tx.session, mentorship_id, times)
-            await matcher.announce(
+            await announce_about(
+                matcher,
                 tx,
-                matcher_events.MentorshipAccepted(
-                    mentorship_id=mentorship_id,
-                    mentee_id=p.mentee_id,
-                    mentor_id=p.mentor_id,
-                    mentee_name=candidate_name(matcher, p.mentee_id),
-                    mentor_name=candidate_name(matcher, p.mentor_id),
-                    goal=found.goal,
-                    reasons=found.reasons,
-                    mentee_timezone=mentee_tz,
-                    mentor_timezone=mentor_tz,
-                    proposed_times=times,
-                ),
-                org_id=p.mentee_org_id,
+                found,
+                matcher_events.MentorshipAccepted,
+                mentee_name=candidate_name(matcher, p.mentee_id),
+                mentor_name=candidate_name(matcher, p.mentor_id),
+                goal=found.goal,
+                reasons=found.reasons,
+                mentee_timezone=mentee_tz,
+                mentor_timezone=mentor_tz,
+                proposed_times=times,
             )
         else:
             await stored.set_status(
                 tx.session, mentorship_id, "declined", expected="requested", answered_at=now()
             )
             await stored.set_feedback(tx.session, found.suggestion_id, "decline", None)
-            await matcher.announce(
-                tx,
-                matcher_events.MentorshipDeclined(
-                    mentorship_id=mentorship_id, mentee_id=p.mentee_id, mentor_id=p.mentor_id
-                ),
-                org_id=p.mentee_org_id,
-            )
+            await announce_about(matcher, tx, found, matcher_events.MentorshipDeclined)
             await free_slot(matcher, tx, found, "decline")
             await refit(matcher, tx)
         result = await stored.get(tx.session, mentorship_id)
@@ -210,20 +201,16 @@ async def log_session(
             created_at=now(),
         )
         await stored.add_session(tx.session, mentorship_id, entry)
-        p = found.parties
-        await matcher.announce(
+        await announce_about(
+            matcher,
             tx,
-            matcher_events.MentorshipSessionLogged(
-                mentorship_id=mentorship_id,
-                mentee_id=p.mentee_id,
-                mentor_id=p.mentor_id,
-                session_id=entry.id,
-                at=at,
-                minutes=minutes,
-                topics=entry.topics,
-                logged_by=caller.person_id,
-            ),
-            org_id=p.mentee_org_id,
+            found,
+            matcher_events.MentorshipSessionLogged,
+            session_id=entry.id,
+            at=at,
+            minutes=minutes,
+            topics=entry.topics,
+            logged_by=caller.person_id,
         )
         result = await stored.get(tx.session, mentorship_id)
     assert result is not None
@@ -250,21 +237,17 @@ async def close(
             closed_at=now(),
         )
         await stored.set_feedback(tx.session, found.suggestion_id, action, rating)
-        p = found.parties
-        await matcher.announce(
+        await announce_about(
+            matcher,
             tx,
-            matcher_events.MentorshipClosed(
-                mentorship_id=mentorship_id,
-                mentee_id=p.mentee_id,
-                mentor_id=p.mentor_id,
-                suggestion_id=found.suggestion_id,
-                rating=rating,
-                met=met,
-                sessions=len(found.sessions),
-                closed_by=caller.person_id or "",
-                features=await stored.features_of(tx.session, found.suggestion_id),
-            ),
-            org_id=p.mentee_org_id,
+            found,
+            matcher_events.MentorshipClosed,
+            suggestion_id=found.suggestion_id,
+            rating=rating,
+            met=met,
+            sessions=len(found.sessions),
+            closed_by=caller.person_id or "",
+            features=await stored.features_of(tx.session, found.suggestion_id),
         )
         await free_slot(matcher, tx, found, None)
         await refit(matcher, tx)
