@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from peerlearn.events import Reason
+from peerlearn.events import Reason, SuggestionFeedback
 from peerlearn_matcher.adapters import tables as m
 from peerlearn_matcher.adapters.store import columns, now, upsert
 
@@ -224,33 +224,15 @@ async def replace_answerers(
     return old
 
 
-async def restore_feedback(
-    session: AsyncSession,
-    *,
-    suggestion_id: str,
-    person_id: str,
-    candidate_id: str,
-    kind: str,
-    action: str,
-    rating: int | None,
-    features: Sequence[float],
-    at: datetime,
-    thread_id: str | None = None,
-) -> None:
-    """Store a piece of feedback as its event recorded it (a rebuild replays them)."""
+async def restore_feedback(session: AsyncSession, given: SuggestionFeedback, at: datetime) -> None:
+    """Store a piece of feedback as its event recorded it, at the event's time (a rebuild replays them)."""
     await upsert(
         session,
         m.feedback,
         {
-            "suggestion_id": suggestion_id,
-            "person_id": person_id,
-            "candidate_id": candidate_id,
-            "kind": kind,
-            "action": action,
-            "rating": rating,
-            "features": _json.encode(list(features)),
+            **msgspec.structs.asdict(given),
+            "features": _json.encode(given.features),
             "created_at": at,
-            "thread_id": thread_id,
         },
         ["suggestion_id"],
     )

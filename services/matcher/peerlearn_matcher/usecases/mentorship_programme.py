@@ -1,8 +1,9 @@
 """The programme view: a cohort's mentorships for the admins who run it (never notes).
 
-Who may see it is the planning rule: the platform admin and the admins of the cohort's orgs
-(404 for everyone else, as if the cohort did not exist). It covers mentorships whose two
-parties are both members of the cohort now, with a tally per status, sessions and ratings.
+Who may see it is the planning rule (:func:`peerlearn_matcher.usecases.planning.planner`): the
+platform admin and the admins of the cohort's orgs (404 for everyone else, as if the cohort did
+not exist). It covers mentorships whose two parties are both members of the cohort now, with a
+tally per status, sessions and ratings.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from dataclasses import dataclass, field
 
 from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller
-from peerlearn.errors import NotFound
 from peerlearn_matcher.adapters import mentorship_store as stored
 from peerlearn_matcher.adapters.mentorship_store import StoredMentorship
 from peerlearn_matcher.usecases.matcher import Matcher
+from peerlearn_matcher.usecases.planning import planner
 
 
 @dataclass
@@ -32,10 +33,7 @@ class Programme:
 async def cohort_programme(matcher: Matcher, principal: Principal | None, cohort_id: str) -> Programme:
     """The mentorships among the cohort's members, for its admins and the platform admin."""
     async with matcher.uow.reading() as tx:
-        caller = await matcher.directory.caller_for(tx.session, principal)
-        orgs = await matcher.directory.cohort_member_orgs(tx.session, cohort_id)
-        if orgs is None or not (caller.platform_admin or cohort_id in caller.admin_cohort_ids):
-            raise NotFound(f"no cohort {cohort_id}")
+        caller = await planner(matcher, tx, principal, cohort_id)
         members = sorted(matcher.index.engine.members.get(cohort_id, set()))
         found = await stored.among(tx.session, members)
         counts = await stored.session_counts(tx.session, [m.id for m in found])

@@ -8,18 +8,26 @@ Everyone else gets 404, as if the cohort did not exist.
 from __future__ import annotations
 
 from peerlearn.auth import Principal
+from peerlearn.directory.caller import Caller
 from peerlearn.errors import NotFound
+from peerlearn.unit_of_work import Transaction
 from peerlearn_matcher.domain.groups import StudyGroup
 from peerlearn_matcher.domain.planning import Plan, mentor_assignment, study_groups
 from peerlearn_matcher.usecases.matcher import Matcher
 
 
-async def _require_planner(matcher: Matcher, principal: Principal | None, cohort_id: str) -> None:
-    async with matcher.uow.reading() as tx:
-        caller = await matcher.directory.caller_for(tx.session, principal)
-        orgs = await matcher.directory.cohort_member_orgs(tx.session, cohort_id)
+async def planner(matcher: Matcher, tx: Transaction, principal: Principal | None, cohort_id: str) -> Caller:
+    """The caller, if they may plan ``cohort_id`` (and see its programme); NotFound for everyone else."""
+    caller = await matcher.directory.caller_for(tx.session, principal)
+    orgs = await matcher.directory.cohort_member_orgs(tx.session, cohort_id)
     if orgs is None or not (caller.platform_admin or cohort_id in caller.admin_cohort_ids):
         raise NotFound(f"no cohort {cohort_id}")
+    return caller
+
+
+async def _require_planner(matcher: Matcher, principal: Principal | None, cohort_id: str) -> None:
+    async with matcher.uow.reading() as tx:
+        await planner(matcher, tx, principal, cohort_id)
 
 
 async def plan_groups(

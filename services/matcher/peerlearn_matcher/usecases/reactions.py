@@ -196,18 +196,7 @@ async def feedback_given(matcher: Matcher, tx: Transaction, event: events.Event)
     if data.person_id not in engine.people or data.candidate_id not in engine.people:
         return Effects()
     engine.record_feedback(data.person_id, data.candidate_id, data.kind, data.action, data.thread_id)
-    await suggested.restore_feedback(
-        tx.session,
-        suggestion_id=data.suggestion_id,
-        person_id=data.person_id,
-        candidate_id=data.candidate_id,
-        kind=data.kind,
-        action=data.action,
-        rating=data.rating,
-        features=data.features,
-        thread_id=data.thread_id,
-        at=event.occurred_at,
-    )
+    await suggested.restore_feedback(tx.session, data, at=event.occurred_at)
     return Effects()
 
 
