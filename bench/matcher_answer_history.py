@@ -11,7 +11,9 @@ spaces. Cases, each per question, the result checked equal to the baseline's:
 - warm: nothing changed since the audience's last question;
 - after a new post: one answer arrived since (appended to the history);
 - after an acceptance: an answer was accepted since (the audience's history is rebuilt);
-- answered question: the question has 3 answers of its own, left out per question.
+- answered question: the question has 3 answers of its own, left out per question;
+- cold audience: the audience's history was evicted (more audiences asked than the cache
+  holds) and is built again from every post.
 
 Run: ``HF_HUB_OFFLINE=1 .venv/bin/python bench/matcher_answer_history.py``.
 """
@@ -108,7 +110,9 @@ def timed(call: Callable[[], object]) -> tuple[float, object]:
 def measure(threads: int) -> None:
     engine, rnd, rng = forum(threads)
     histories = engine.answer_histories
-    rows: dict[str, list[float]] = {k: [] for k in ("baseline", "warm", "new post", "acceptance", "answered")}
+    rows: dict[str, list[float]] = {
+        k: [] for k in ("baseline", "warm", "new post", "acceptance", "answered", "cold audience")
+    }
     for n in range(QUESTIONS):
         thread = question(engine, f"q{n}", rnd, rng)
         histories.history_for(engine, thread)  # the audience is warm
@@ -132,6 +136,10 @@ def measure(threads: int) -> None:
         ms, got = timed(partial(answerers, engine, thread.id))
         assert got == answerers(engine, thread.id, cached=False)
         rows["answered"].append(ms)
+        histories.clear()
+        ms, got = timed(partial(answerers, engine, thread.id))
+        assert got == answerers(engine, thread.id, cached=False)
+        rows["cold audience"].append(ms)
     base = float(np.median(rows["baseline"]))
     print(
         f"\n{threads:,} threads, {len(engine.posts):,} posts, {QUESTIONS} questions"

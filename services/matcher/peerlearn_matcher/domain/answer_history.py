@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 
+@lru_cache(maxsize=4096)  # a forum has few distinct tags, seen once per answer
 def tag_key(tag: str) -> str:
     """A tag or skill name as compared: whitespace collapsed, case-folded."""
     return " ".join(tag.split()).casefold()
