@@ -93,6 +93,56 @@ async def test_a_sender_killed_mid_send_loses_and_repeats_nothing(
     assert len(smtp_server.received) == 3
 
 
+class HangsOnThird(SmtpPostman):
+    """Sends two mails, then never finishes the third: the sender is stopped mid-batch."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.started_third = asyncio.Event()
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[Post]:
+        async with super().batch() as post:
+            posted = 0
+
+            async def hanging_post(message: EmailMessage) -> None:
+                nonlocal posted
+                posted += 1
+                if posted == 3:
+                    self.started_third.set()
+                    await asyncio.Event().wait()
+                await post(message)
+
+            yield hanging_post
+
+
+async def test_a_sender_stopped_mid_batch_keeps_what_went_out(
+    database: Database, smtp_server: SmtpServer
+) -> None:
+    # Mails are marked sent once per batch; a stop (cancel) in the middle still marks the two
+    # the server took, so the next sender sends only the third.
+    await database.migrate(MIGRATIONS)
+    uow = UnitOfWork(database)
+    await _queue(uow, 3)
+    postman = HangsOnThird(smtp_server.url)
+    stopped = asyncio.create_task(
+        MailSender(uow, postman, attempts=5, retry_seconds=1, clock=lambda: NOW).send_due()
+    )
+    await asyncio.wait_for(postman.started_third.wait(), 10)
+    stopped.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await stopped
+    assert len(smtp_server.received) == 2
+    later = NOW + mail_outbox.LEASE + timedelta(seconds=1)
+    restarted = MailSender(
+        uow, SmtpPostman(smtp_server.url), attempts=5, retry_seconds=1, clock=lambda: later
+    )
+    assert await restarted.send_due() == 1
+    assert sorted(a for r in smtp_server.received for a in r.recipients) == sorted(
+        f"fault{n}@example.org" for n in range(3)
+    )
+
+
 async def test_a_refused_mail_is_retried_with_back_off_then_given_up_visibly(database: Database) -> None:
     await database.migrate(MIGRATIONS)
     uow = UnitOfWork(database)

@@ -108,11 +108,14 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 20) -> Se
     return rows
 
 
-async def mark_sent(session: AsyncSession, mail_id: str) -> None:
-    """The server took the mail."""
-    await session.execute(
-        sa.update(mail_outbox).where(mail_outbox.c.id == mail_id).values(sent_at=datetime.now(UTC))
-    )
+async def mark_sent(session: AsyncSession, mail_ids: Sequence[str]) -> None:
+    """The server took these mails."""
+    if mail_ids:
+        await session.execute(
+            sa.update(mail_outbox)
+            .where(mail_outbox.c.id.in_(list(mail_ids)))
+            .values(sent_at=datetime.now(UTC))
+        )
 
 
 async def mark_refused(

@@ -3,6 +3,7 @@ clock. Both are tasks of the app's lifespan, and both may be killed at any point
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -57,29 +58,44 @@ class MailSender:
             return await self._send_over(post, rows)
 
     async def _send_over(self, post: Post, rows: Sequence[Any]) -> int:
-        sent = 0
-        for row in rows:
-            mail = Mail(to=row.to_address, subject=row.subject, text=row.text, html=row.html)
-            message = message_of(
-                self.postman, mail, headers=dict(row.headers), message_id=f"<{row.id}@notify.peerlearn>"
-            )
-            try:
-                await post(message)
-            except MailError as exc:
-                tries = row.attempts + 1
-                retry_at = (
-                    None if tries >= self.attempts else self.clock() + backoff(tries, self.retry_seconds)
+        # What the server took is marked once per batch, not once per mail: a write transaction
+        # per mail queued behind the event consumer's for every mail and held the sender below
+        # the 25 mails/s five routed questions a second ask for. A crash mid-batch sends the
+        # batch's mails that went out again (at most CLAIM, with the same Message-ID); a stop
+        # that cancels the sender still marks them.
+        sent: list[str] = []
+        refused: list[tuple[str, int, str, datetime | None]] = []
+        try:
+            for row in rows:
+                mail = Mail(to=row.to_address, subject=row.subject, text=row.text, html=row.html)
+                message = message_of(
+                    self.postman, mail, headers=dict(row.headers), message_id=f"<{row.id}@notify.peerlearn>"
                 )
-                log.warning("mail %s refused (attempt %d): %s", row.id, tries, exc)
-                if retry_at is None:
-                    log.error("mail %s to person %s given up after %d attempts", row.id, row.person_id, tries)
-                async with self.uow.writing() as tx:
-                    await mail_outbox.mark_refused(tx.session, row.id, tries, str(exc), retry_at)
-                continue
-            async with self.uow.writing() as tx:
-                await mail_outbox.mark_sent(tx.session, row.id)
-            sent += 1
-        return sent
+                try:
+                    await post(message)
+                except MailError as exc:
+                    refused.append(self._refusal(row, exc))
+                    continue
+                sent.append(row.id)
+        finally:
+            await asyncio.shield(self._record(sent, refused))
+        return len(sent)
+
+    def _refusal(self, row: Any, exc: MailError) -> tuple[str, int, str, datetime | None]:
+        tries = row.attempts + 1
+        retry_at = None if tries >= self.attempts else self.clock() + backoff(tries, self.retry_seconds)
+        log.warning("mail %s refused (attempt %d): %s", row.id, tries, exc)
+        if retry_at is None:
+            log.error("mail %s to person %s given up after %d attempts", row.id, row.person_id, tries)
+        return row.id, tries, str(exc), retry_at
+
+    async def _record(self, sent: list[str], refused: list[tuple[str, int, str, datetime | None]]) -> None:
+        if not sent and not refused:
+            return
+        async with self.uow.writing() as tx:
+            await mail_outbox.mark_sent(tx.session, sent)
+            for mail_id, tries, error, retry_at in refused:
+                await mail_outbox.mark_refused(tx.session, mail_id, tries, error, retry_at)
 
 
 class DigestClock:
