@@ -19,6 +19,7 @@ from peerlearn_matcher.domain.answer_history import tag_key
 from peerlearn_matcher.domain.answerer_evidence import HALF_LIFE_DAYS, AnswererEvidence, day_number
 from peerlearn_matcher.domain.routing_model import RoutingModel
 from peerlearn_matcher.evaluation.dump import Answer, Question
+from peerlearn_matcher.evaluation.rankers import EncodedRanker
 
 
 class _Decayed:
@@ -85,7 +86,7 @@ class TagExpertsRecentRanker:
         return tagged + 1e-3 * activity / (1.0 + activity)  # the tie-break stays below one tagged answer
 
 
-class LearnedRanker:
+class LearnedRanker(EncodedRanker):
     """peerlearn's live ranking: evidence features, default weights, then weights learned walk-forward."""
 
     def __init__(
@@ -96,11 +97,8 @@ class LearnedRanker:
         learn: bool = True,
         name: str = "peerlearn, learned",
     ) -> None:
-        self.name = name
-        self._questions = question_vectors
-        self._about = about_vectors
-        dim = len(next(iter(question_vectors.values()))) if question_vectors else 0
-        self.evidence = AnswererEvidence(dim)
+        super().__init__(question_vectors, about_vectors, name)
+        self.evidence = AnswererEvidence(self.dim)
         self.model = RoutingModel() if learn else RoutingModel(min_cases=10**9)
         self._asked: dict[str, tuple[np.ndarray, list[str], Question]] = {}
 

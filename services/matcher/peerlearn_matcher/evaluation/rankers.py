@@ -151,7 +151,20 @@ class TfidfRanker:
         return out
 
 
-class PeerlearnRanker:
+class EncodedRanker:
+    """What peerlearn's rankers start from: the questions' vectors (by question id), each
+    person's "about me" vector (by person id), and their dimension (0 with no question)."""
+
+    def __init__(
+        self, question_vectors: dict[str, np.ndarray], about_vectors: dict[str, np.ndarray], name: str
+    ) -> None:
+        self.name = name
+        self._questions = question_vectors
+        self._about = about_vectors
+        self.dim = len(next(iter(question_vectors.values()))) if question_vectors else 0
+
+
+class PeerlearnRanker(EncodedRanker):
     """``rank_answerers`` with the real encoder: offer vector from "about me", plus answer history."""
 
     def __init__(
@@ -161,12 +174,9 @@ class PeerlearnRanker:
         weights: AnswererWeights = DEFAULT_WEIGHTS,
         name: str = "peerlearn",
     ) -> None:
-        self.name = name
+        super().__init__(question_vectors, about_vectors, name)
         self.weights = weights
-        self._questions = question_vectors
-        self._about = about_vectors
-        dim = len(next(iter(question_vectors.values()))) if question_vectors else 0
-        self._history = AnswerHistory(dim)
+        self._history = AnswerHistory(self.dim)
         self._candidates: dict[str, Candidate] = {}
 
     def observe(self, answer: Answer, question: Question) -> None:
