@@ -18,7 +18,7 @@ import logging
 import time
 
 from peerlearn_matcher.domain.circles import Circles
-from peerlearn_matcher.usecases.matcher import Matcher
+from peerlearn_matcher.usecases.matcher import Matcher, run_rounds
 
 log = logging.getLogger("peerlearn.matcher")
 
@@ -56,18 +56,16 @@ async def run_circles(matcher: Matcher, every: float, check: float = CHECK_SECON
     """
     await matcher.index.ready.wait()
     last = time.monotonic()  # the live index computed them at start
-    while True:
-        try:
-            engine = matcher.index.engine
-            mark, done = engine.forum_mark(), engine.circles.mark
-            changed = sum(abs(a - b) for a, b in zip(mark, done, strict=False)) if done else AFTER_TIES
-            due = time.monotonic() - last >= every
-            if not engine.circles.computed or (mark != done and (due or changed >= AFTER_TIES)):
-                moved = await recompute_circles(matcher)
-                last = time.monotonic()
-                log.info("circles recomputed: %d people moved", len(moved))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("recomputing the circles failed; retrying")
-        await asyncio.sleep(check)
+
+    async def recompute_if_due() -> None:
+        nonlocal last
+        engine = matcher.index.engine
+        mark, done = engine.forum_mark(), engine.circles.mark
+        changed = sum(abs(a - b) for a, b in zip(mark, done, strict=False)) if done else AFTER_TIES
+        due = time.monotonic() - last >= every
+        if not engine.circles.computed or (mark != done and (due or changed >= AFTER_TIES)):
+            moved = await recompute_circles(matcher)
+            last = time.monotonic()
+            log.info("circles recomputed: %d people moved", len(moved))
+
+    await run_rounds(recompute_if_due, check, "recomputing the circles failed; retrying")

@@ -2,12 +2,15 @@
 
 :class:`Matcher` holds the unit of work, the live index, the directory, the stream feed and the
 settings; every use case and event handler receives it (or has it bound) instead of reaching
-into a live object. :class:`Effects` is what an event or a piece of feedback changed.
+into a live object. :class:`Effects` is what an event or a piece of feedback changed;
+:func:`run_rounds` is how a background task repeats its round.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from peerlearn import events
@@ -19,6 +22,20 @@ from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.adapters.feed import Feed
 from peerlearn_matcher.adapters.index import LiveIndex
 from peerlearn_matcher.settings import MatcherSettings
+
+log = logging.getLogger("peerlearn.matcher")
+
+
+async def run_rounds(round_: Callable[[], Awaitable[None]], pause: float, failure: str) -> None:
+    """Run ``round_`` every ``pause`` seconds until cancelled; a failed round is logged and retried."""
+    while True:
+        try:
+            await round_()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception(failure)
+        await asyncio.sleep(pause)
 
 
 @dataclass

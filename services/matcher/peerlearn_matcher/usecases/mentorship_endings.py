@@ -7,7 +7,6 @@ how every event about a mentorship is announced (:func:`announce_about`).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -20,7 +19,7 @@ from peerlearn_matcher.adapters import mentorship_store as stored
 from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.adapters.mentorship_store import StoredMentorship
 from peerlearn_matcher.adapters.store import now
-from peerlearn_matcher.usecases.matcher import Effects, Matcher
+from peerlearn_matcher.usecases.matcher import Effects, Matcher, run_rounds
 from peerlearn_matcher.usecases.suggestions import apply_effects
 
 log = logging.getLogger("peerlearn.matcher")
@@ -79,16 +78,13 @@ async def expire_due(matcher: Matcher, at: datetime | None = None) -> list[str]:
 async def run_expiry(matcher: Matcher, every: float = EXPIRY_EVERY) -> None:
     """Expire due requests every ``every`` seconds until cancelled (a failed round is retried)."""
     await matcher.index.ready.wait()
-    while True:
-        try:
-            found = await expire_due(matcher)
-            if found:
-                log.info("expired %d mentorship requests", len(found))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("expiring mentorship requests failed; retrying")
-        await asyncio.sleep(every)
+
+    async def expire() -> None:
+        found = await expire_due(matcher)
+        if found:
+            log.info("expired %d mentorship requests", len(found))
+
+    await run_rounds(expire, every, "expiring mentorship requests failed; retrying")
 
 
 async def end_for_erased(matcher: Matcher, tx: Transaction, person_id: str) -> set[str]:
