@@ -6,6 +6,7 @@ same transaction, so a refused request leaves neither a change nor an event.
 
 from __future__ import annotations
 
+import msgspec
 from msgspec import UNSET
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,20 +35,8 @@ from peerlearn_profiles.usecases.access import administered_org, viewer_of, visi
 
 def profile_of(person: PersonRecord) -> events.PersonProfile:
     """What other services may know of a person: everything but the email."""
-    return events.PersonProfile(
-        id=person.id,
-        org_id=person.org_id,
-        display_name=person.display_name,
-        roles=list(person.roles),  # type: ignore[arg-type]
-        bio=person.bio,
-        goal=person.goal,
-        timezone=person.timezone,
-        weekly_hours=person.weekly_hours,
-        mentor_capacity=person.mentor_capacity,
-        open_to_external=person.open_to_external,
-        skills=[events.Skill(name=s.name, level=s.level, wants=s.wants) for s in person.skills],
-        cohort_ids=sorted(person.cohort_ids),
-    )
+    profile = msgspec.convert(person, events.PersonProfile, from_attributes=True)
+    return msgspec.structs.replace(profile, cohort_ids=sorted(person.cohort_ids))
 
 
 async def announce_person(tx: Transaction, person_id: str, actor_id: str | None) -> PersonRecord:
