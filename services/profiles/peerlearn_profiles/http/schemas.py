@@ -221,9 +221,9 @@ class SignInCode(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     code: Code
 
 
-class SignedIn(msgspec.Struct, kw_only=True):
-    token: str
-    expires_at: datetime
+class SignedIn(Token, kw_only=True):
+    """A token, and the person it names."""
+
     person_id: str
 
 
