@@ -11,7 +11,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn_profiles.adapters.models import cohort_members, cohort_orgs, cohorts
-from peerlearn_profiles.adapters.store import is_id, now
+from peerlearn_profiles.adapters.store import columns_of, is_id, now
 
 
 @dataclass
@@ -36,17 +36,7 @@ class CohortRecord:
 
 
 async def insert_cohort(session: AsyncSession, cohort: CohortRecord) -> None:
-    await session.execute(
-        sa.insert(cohorts).values(
-            id=cohort.id,
-            name=cohort.name,
-            owner_org_id=cohort.owner_org_id,
-            topic=cohort.topic,
-            starts_on=cohort.starts_on,
-            ends_on=cohort.ends_on,
-            created_at=cohort.created_at,
-        )
-    )
+    await session.execute(sa.insert(cohorts).values(columns_of(cohorts, cohort)))
     for org_id, status in cohort.org_status.items():
         await set_org_status(session, cohort.id, org_id, status)
 

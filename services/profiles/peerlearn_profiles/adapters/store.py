@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,14 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def columns_of(table: sa.Table, record: object) -> dict[str, Any]:
+    """The record's values of the table's columns, for an insert (a column the record has no
+    attribute for is left out: the caller gives it)."""
+    return {
+        column.name: getattr(record, column.name) for column in table.columns if hasattr(record, column.name)
+    }
 
 
 def is_id(value: str) -> bool:
@@ -162,16 +171,7 @@ async def people_by_email(session: AsyncSession, org_id: str, keys: Sequence[str
 
 
 async def insert_person(session: AsyncSession, person: PersonRecord, email_key: str) -> None:
-    await session.execute(
-        sa.insert(people).values(
-            id=person.id,
-            org_id=person.org_id,
-            email_key=email_key,
-            created_at=person.created_at,
-            updated_at=person.updated_at,
-            **{name: getattr(person, name) for name in _PERSON_FIELDS},
-        )
-    )
+    await session.execute(sa.insert(people).values(email_key=email_key, **columns_of(people, person)))
     await replace_skills(session, person.id, person.skills)
 
 
