@@ -31,10 +31,10 @@ class CohortsController(Controller):
     """Whole-cohort planning for the cohort's admins."""
 
     tags = ["matcher"]
+    guards = [authenticated]  # every route here needs a valid token
 
     @post(
         "/v1/cohorts/{cohort_id:str}/groups",
-        guards=[authenticated],
         status_code=HTTP_200_OK,
         summary="Split a cohort's learners into study groups",
     )
@@ -60,7 +60,6 @@ class CohortsController(Controller):
 
     @post(
         "/v1/cohorts/{cohort_id:str}/mentor-assignment",
-        guards=[authenticated],
         status_code=HTTP_200_OK,
         summary="Assign every learner of a cohort a mentor at once (for the admin to review)",
     )

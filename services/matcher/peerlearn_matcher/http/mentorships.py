@@ -148,10 +148,10 @@ class MentorshipsController(Controller):
     """Mentorship requests, introductions, sessions and closing."""
 
     tags = ["matcher"]
+    guards = [authenticated]  # every route here needs a valid token
 
     @get(
         "/v1/people/{person_id:str}/mentorships",
-        guards=[authenticated],
         summary="A person's mentorships (as mentee or mentor), newest first",
     )
     async def of_person(
@@ -179,7 +179,6 @@ class MentorshipsController(Controller):
 
     @get(
         "/v1/mentorships/{mentorship_id:str}",
-        guards=[authenticated],
         summary="One mentorship with its sessions",
     )
     async def one(self, matcher: Matcher, principal: Principal | None, mentorship_id: str) -> MentorshipOut:
@@ -189,7 +188,6 @@ class MentorshipsController(Controller):
 
     @post(
         "/v1/mentorships/{mentorship_id:str}/accept",
-        guards=[authenticated],
         status_code=HTTP_200_OK,
         summary="The mentor accepts a request: both are introduced",
     )
@@ -201,7 +199,6 @@ class MentorshipsController(Controller):
 
     @post(
         "/v1/mentorships/{mentorship_id:str}/decline",
-        guards=[authenticated],
         status_code=HTTP_200_OK,
         summary="The mentor declines a request: the slot is freed",
     )
@@ -219,7 +216,6 @@ class MentorshipsController(Controller):
 
     @post(
         "/v1/mentorships/{mentorship_id:str}/sessions",
-        guards=[authenticated],
         status_code=HTTP_201_CREATED,
         summary="Log a session of an active mentorship",
     )
@@ -240,7 +236,6 @@ class MentorshipsController(Controller):
 
     @post(
         "/v1/mentorships/{mentorship_id:str}/close",
-        guards=[authenticated],
         status_code=HTTP_200_OK,
         summary="Close an active mentorship with a rating",
     )
@@ -253,7 +248,6 @@ class MentorshipsController(Controller):
 
     @get(
         "/v1/mentorships/{mentorship_id:str}/invite.ics",
-        guards=[authenticated],
         media_type="text/calendar",
         summary="The proposed first sessions as an iCalendar file (RFC 5545)",
     )

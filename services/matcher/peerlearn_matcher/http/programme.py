@@ -24,10 +24,10 @@ class ProgrammeController(Controller):
     """A cohort's mentorships for the admins of its orgs."""
 
     tags = ["matcher"]
+    guards = [authenticated]  # every route here needs a valid token
 
     @get(
         "/v1/cohorts/{cohort_id:str}/mentorships",
-        guards=[authenticated],
         summary="A cohort's mentorships and their tally (programme admins)",
     )
     async def cohort(self, matcher: Matcher, principal: Principal | None, cohort_id: str) -> ProgrammeOut:

@@ -53,8 +53,9 @@ class SuggestionsController(Controller):
     """A person's suggestions and feedback."""
 
     tags = ["matcher"]
+    guards = [authenticated]  # every route here needs a valid token
 
-    @get("/v1/people/{person_id:str}/suggestions", guards=[authenticated], summary="A person's suggestions")
+    @get("/v1/people/{person_id:str}/suggestions", summary="A person's suggestions")
     async def suggestions(
         self,
         matcher: Matcher,
@@ -75,7 +76,6 @@ class SuggestionsController(Controller):
 
     @get(
         "/v1/people/{person_id:str}/suggestions/stream",
-        guards=[authenticated],
         summary="New suggestions as they come (server-sent events)",
     )
     async def stream(self, matcher: Matcher, principal: Principal | None, person_id: str) -> ServerSentEvent:
@@ -107,7 +107,6 @@ class SuggestionsController(Controller):
 
     @post(
         "/v1/suggestions/{suggestion_id:str}/feedback",
-        guards=[authenticated],
         status_code=HTTP_200_OK,
         summary="Accept or decline a suggestion",
     )
