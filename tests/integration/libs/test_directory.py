@@ -148,6 +148,28 @@ async def test_a_demoted_admin_loses_admin_rights_at_once(uow: UnitOfWork, store
     assert not demoted.administers_org("o1") and demoted.admin_cohort_ids == frozenset()
 
 
+async def test_several_callers_at_once_are_each_what_one_at_a_time_gives(
+    uow: UnitOfWork, store: DirectoryStore
+) -> None:
+    # notify reads a question's routed answerers together: an admin of a cohort's member org,
+    # a member, two admins of one org, an erased person and one not known yet.
+    feed = Feed(uow, store)
+    await feed(events.CohortCreated(cohort_id="c1", name="Data", owner_org_id="o1", member_org_ids=["o2"]))
+    await feed(events.CohortCreated(cohort_id="c2", name="Ops", owner_org_id="o2"))
+    await feed(profile("admin2", "o2", "org_admin"))
+    await feed(profile("admin2b", "o2", "org_admin", "learner"))
+    await feed(profile("p2", "o2", cohorts=("c1", "c2")))
+    await feed(profile("p1", "o1"))
+    await feed(profile("gone", "o1", cohorts=("c1",)))
+    await feed(events.PersonDeleted(person_id="gone", org_id="o1"), minutes=1)
+    people = ["p2", "admin2", "gone", "p-new", "admin2b", "p1"]
+    async with uow.reading() as tx:
+        together = await store.callers_of(tx.session, people)
+    assert together == {pid: await caller(uow, store, pid) for pid in people}
+    assert together["admin2"].admin_cohort_ids == {"c1", "c2"} == together["p2"].cohort_ids
+    assert together["gone"] == ANONYMOUS and together["p-new"].org_id is None
+
+
 async def test_a_follow_up_runs_in_the_same_transaction_and_knows_whether_anything_changed(
     uow: UnitOfWork, store: DirectoryStore
 ) -> None:

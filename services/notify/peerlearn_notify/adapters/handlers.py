@@ -28,7 +28,7 @@ from peerlearn_notify.adapters.people import forget, preferences_of, set_address
 from peerlearn_notify.adapters.tables import DIRECTORY, directory, processed_events
 from peerlearn_notify.adapters.webhook_events import with_webhooks
 from peerlearn_notify.domain.timing import local_day
-from peerlearn_notify.usecases.notifying import Delivery, notify, recipient
+from peerlearn_notify.usecases.notifying import Delivery, notify, notify_all, recipient
 
 STREAMS = ("PROFILES", "FORUM", "MATCHER", "CONTACTS")
 SUGGESTED_KINDS = ("peer", "mentor", "expert")
@@ -93,8 +93,11 @@ async def thread_created(delivery: Delivery, tx: Transaction, event: events.Even
     parked = await forum_copy.take_parked_routes(tx.session, data.thread_id)
     if parked:
         thread = await forum_copy.thread(tx.session, data.thread_id)
+        by_time: dict[datetime, list[str]] = {}
         for person_id, routed_at in parked:
-            await _tell_routed(delivery, tx, thread, person_id, routed_at)
+            by_time.setdefault(routed_at, []).append(person_id)
+        for routed_at, people in by_time.items():
+            await _tell_routed(delivery, tx, thread, people, routed_at)
 
 
 async def answerers_suggested(delivery: Delivery, tx: Transaction, event: events.Event) -> None:
@@ -108,21 +111,21 @@ async def answerers_suggested(delivery: Delivery, tx: Transaction, event: events
     if thread is None:
         await forum_copy.park_routes(tx.session, data.thread_id, people, event.occurred_at)
         return
-    for person_id in people:
-        await _tell_routed(delivery, tx, thread, person_id, event.occurred_at)
+    await _tell_routed(delivery, tx, thread, people, event.occurred_at)
 
 
 async def _tell_routed(
-    delivery: Delivery, tx: Transaction, thread: Any, person_id: str, at: datetime
+    delivery: Delivery, tx: Transaction, thread: Any, people: list[str], at: datetime
 ) -> None:
-    if person_id == thread.author_id:
+    people = [person_id for person_id in people if person_id != thread.author_id]
+    if not people:
         return
     names = await DIRECTORY.display_names(tx.session, {thread.author_id})
     asker = names.get(thread.author_id or "", "Someone")
-    await notify(
+    await notify_all(
         tx,
         delivery,
-        person_id=person_id,
+        person_ids=people,
         kind="question_routed",
         title=f"{asker} asked “{thread.title}” — you may know",
         link=_thread_link(delivery, thread.id),
@@ -156,11 +159,12 @@ async def post_created(delivery: Delivery, tx: Transaction, event: events.Event)
             dedupe_key=f"post:{data.post_id}",
             **common,  # type: ignore[arg-type]
         )
-    for person_id in sorted(earlier - {data.author_id, asker}):
-        await notify(
+    others = sorted(earlier - {data.author_id, asker})
+    if others:
+        await notify_all(
             tx,
             delivery,
-            person_id=person_id,
+            person_ids=others,
             kind="thread_activity",
             title=f"New answer in “{data.thread_title}”",
             dedupe_key=f"post:{data.post_id}",

@@ -15,15 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from peerlearn_notify.adapters.tables import mail_outbox, notifications
 
 
-async def add(session: AsyncSession, row: dict[str, Any]) -> bool:
-    """Insert a notification unless the person has one with its ``dedupe_key``; True if added."""
+async def add_all(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert each notification unless its person has one with its ``dedupe_key`` (one
+    statement); the people whose notification was added."""
+    if not rows:
+        return set()
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(notifications).values(**row).on_conflict_do_nothing(index_elements=["person_id", "dedupe_key"])
+        insert(notifications)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["person_id", "dedupe_key"])
+        .returning(notifications.c.person_id)
     )
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return set(await session.scalars(statement))
 
 
 async def page(
@@ -81,18 +86,21 @@ async def mark_read(session: AsyncSession, person_id: str, ids: list[str] | None
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def immediate_mails_since(session: AsyncSession, person_id: str, since: datetime) -> int:
-    """Immediate mails scheduled for the person since ``since`` (the daily cap counts them)."""
-    count = await session.scalar(
-        sa.select(sa.func.count())
-        .select_from(mail_outbox)
-        .where(
-            mail_outbox.c.person_id == person_id,
+async def immediate_mails_since_each(session: AsyncSession, since: dict[str, datetime]) -> dict[str, int]:
+    """Immediate mails scheduled for each person since their own ``since`` (the daily cap
+    counts them), in one query for them all."""
+    rows = await session.execute(
+        sa.select(mail_outbox.c.person_id, mail_outbox.c.created_at).where(
+            mail_outbox.c.person_id.in_(sorted(since)),
             mail_outbox.c.purpose == "immediate",
-            mail_outbox.c.created_at >= since,
+            mail_outbox.c.created_at >= min(since.values()),
         )
     )
-    return int(count or 0)
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.created_at >= since[row.person_id]:
+            counts[row.person_id] = counts.get(row.person_id, 0) + 1
+    return counts
 
 
 class LastSeen:

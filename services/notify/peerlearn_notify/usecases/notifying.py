@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from peerlearn.auth import Principal
 from peerlearn.bus import NotYet
 from peerlearn.directory.caller import Caller, Where, may_see
 from peerlearn.events import new_id
@@ -20,7 +19,7 @@ from peerlearn.unit_of_work import Transaction
 from peerlearn_notify.adapters import inbox, mail_outbox
 from peerlearn_notify.adapters.inbox import LastSeen
 from peerlearn_notify.adapters.mail_attachments import Attachment, with_attachments
-from peerlearn_notify.adapters.people import address_of, preferences_of
+from peerlearn_notify.adapters.people import addresses_of, preferences_of_many
 from peerlearn_notify.adapters.tables import DIRECTORY
 from peerlearn_notify.domain import mails
 from peerlearn_notify.domain.kinds import MAIL_ONLY_DETAILS, Preferences
@@ -71,20 +70,30 @@ class RecipientNotKnownYet(NotYet):
 
 
 async def recipient(tx: Transaction, person_id: str) -> Caller | None:
-    """The person as the directory knows them; None when erased (they are told nothing).
+    """The person as the directory knows them; None when erased (they are told nothing)."""
+    return (await recipients(tx, [person_id]))[person_id]
 
-    Their directory row stays locked until the transaction ends: an erasure applied at the same
-    time by the PROFILES consumer either commits first (and is seen here) or deletes after this
-    insert — never misses a notification it cannot yet see (PostgreSQL's read committed).
+
+async def recipients(tx: Transaction, person_ids: Sequence[str]) -> dict[str, Caller | None]:
+    """Each person as the directory knows them; None for the erased (they are told nothing).
+
+    Their directory rows stay locked until the transaction ends (taken in id order, so two
+    events about the same people never wait for each other in a circle): an erasure applied at
+    the same time by the PROFILES consumer either commits first (and is seen here) or deletes
+    after this insert — never misses a notification it cannot yet see (PostgreSQL's read
+    committed). One person unknown yet makes the whole event wait for them.
     """
     people = DIRECTORY.t.people
-    await tx.session.execute(sa.select(people.c.id).where(people.c.id == person_id).with_for_update())
-    caller = await DIRECTORY.caller_for(tx.session, Principal(person_id=person_id, org_id=None))
-    if caller.person_id is None:
-        return None
-    if caller.org_id is None:  # every person the directory knows has an org
-        raise RecipientNotKnownYet(f"person {person_id} not in the directory yet")
-    return caller
+    wanted = sorted(set(person_ids))
+    await tx.session.execute(
+        sa.select(people.c.id).where(people.c.id.in_(wanted)).order_by(people.c.id).with_for_update()
+    )
+    callers = await DIRECTORY.callers_of(tx.session, wanted)
+    # every person the directory knows has an org
+    unknown = [p for p, caller in callers.items() if caller.person_id is not None and caller.org_id is None]
+    if unknown:
+        raise RecipientNotKnownYet(f"person {', '.join(unknown)} not in the directory yet")
+    return {p: None if caller.person_id is None else caller for p, caller in callers.items()}
 
 
 async def notify(
@@ -105,71 +114,133 @@ async def notify(
     """Add a notification for ``person_id`` unless they may not see ``where`` or already have
     one with ``dedupe_key``; schedule its mail by their settings. True when added. ``details``
     and ``attachments`` are only for the immediate mail (a digest lists the title)."""
-    caller = await recipient(tx, person_id)
-    if caller is None or (where is not None and not may_see(caller, where)):
-        return False
-    prefs = await preferences_of(tx.session, person_id)
-    mode = prefs.mode_of(kind)
-    address = await address_of(tx.session, person_id) if mode == "immediate" else None
-    mail: str = mode
-    send_at = None
-    if datetime.now(UTC) - now > delivery.stale_after:
-        mail = "late"  # in the inbox, never mailed
-    elif mode == "immediate" and kind in MAIL_ONLY_DETAILS and address:
-        send_at = end_of_quiet_hours(prefs, now)  # never rolled into a digest line
-    elif mode == "immediate" and not await _may_mail_now(tx, delivery, prefs, person_id, address, now):
-        # Quiet hours, no address yet, over the cap or looking at the web app right now: it
-        # rolls into the digest (marking it read there takes it out again).
-        mail = "daily"
-    added = await inbox.add(
-        tx.session,
-        {
-            "id": new_id(),
-            "person_id": person_id,
-            "kind": kind,
-            "title": title[:400],
-            "link": link,
-            "thread_id": thread_id,
-            "dedupe_key": dedupe_key,
-            "created_at": now,
-            "read_at": None,
-            "mail": mail,
-        },
+    told = await notify_all(
+        tx,
+        delivery,
+        person_ids=[person_id],
+        kind=kind,
+        title=title,
+        link=link,
+        dedupe_key=dedupe_key,
+        where=where,
+        now=now,
+        thread_id=thread_id,
+        details=details,
+        attachments=attachments,
     )
-    if added and mail == "immediate" and address:
-        dismiss = delivery.not_my_area_url(thread_id) if kind == "question_routed" and thread_id else ""
+    return person_id in told
+
+
+async def notify_all(
+    tx: Transaction,
+    delivery: Delivery,
+    *,
+    person_ids: Sequence[str],
+    kind: str,
+    title: str,
+    link: str,
+    dedupe_key: str,
+    where: Where | None,
+    now: datetime,
+    thread_id: str | None = None,
+    details: mails.Details | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> set[str]:
+    """:func:`notify` for several people told the same thing (a question's routed answerers),
+    reading their directory rows, settings, addresses and mail counts once for them all; the
+    people who got it."""
+    callers = await recipients(tx, person_ids)
+    told = [
+        p
+        for p in dict.fromkeys(person_ids)
+        if (caller := callers[p]) is not None and (where is None or may_see(caller, where))
+    ]
+    if not told:
+        return set()
+    prefs = await preferences_of_many(tx.session, told)
+    immediate = [p for p in told if prefs[p].mode_of(kind) == "immediate"]
+    addresses = await addresses_of(tx.session, immediate) if immediate else {}
+    stale = datetime.now(UTC) - now > delivery.stale_after
+    capped = await _over_daily_cap(tx, delivery, prefs, [p for p in immediate if p in addresses], now)
+    mail_of: dict[str, str] = {}
+    send_at: dict[str, datetime] = {}
+    for person_id in told:
+        mode = prefs[person_id].mode_of(kind)
+        address = addresses.get(person_id)
+        mail_of[person_id] = mode
+        if stale:
+            mail_of[person_id] = "late"  # in the inbox, never mailed
+        elif mode == "immediate" and kind in MAIL_ONLY_DETAILS and address:
+            send_at[person_id] = end_of_quiet_hours(prefs[person_id], now)  # never rolled into a digest line
+        elif mode == "immediate" and (
+            person_id in capped
+            or not await _may_mail_now(delivery, prefs[person_id], person_id, address, now)
+        ):
+            # Quiet hours, no address yet, over the cap or looking at the web app right now: it
+            # rolls into the digest (marking it read there takes it out again).
+            mail_of[person_id] = "daily"
+    added = await inbox.add_all(
+        tx.session,
+        [
+            {
+                "id": new_id(),
+                "person_id": person_id,
+                "kind": kind,
+                "title": title[:400],
+                "link": link,
+                "thread_id": thread_id,
+                "dedupe_key": dedupe_key,
+                "created_at": now,
+                "read_at": None,
+                "mail": mail_of[person_id],
+            }
+            for person_id in told
+        ],
+    )
+    dismiss = delivery.not_my_area_url(thread_id) if kind == "question_routed" and thread_id else ""
+    outgoing = []
+    for person_id in told:
+        address = addresses.get(person_id)
+        if person_id not in added or mail_of[person_id] != "immediate" or not address:
+            continue
         body = mails.single(
             mails.Item(kind=kind, title=title, link=link, dismiss_link=dismiss),
             delivery.settings_url(),
             delivery.unsubscribe_link(person_id, kind),
             details,
         )
-        await mail_outbox.enqueue(
-            tx.session,
-            person_id=person_id,
-            purpose="immediate",
-            to=address,
-            subject=body.subject,
-            text=body.text,
-            html=body.html,
-            headers=with_attachments(list_headers(delivery, person_id, kind), attachments),
-            now=now,
-            send_at=send_at,
+        outgoing.append(
+            mail_outbox.new_row(
+                person_id=person_id,
+                purpose="immediate",
+                to=address,
+                subject=body.subject,
+                text=body.text,
+                html=body.html,
+                headers=with_attachments(list_headers(delivery, person_id, kind), attachments),
+                now=now,
+                send_at=send_at.get(person_id),
+            )
         )
+    await mail_outbox.enqueue_many(tx.session, outgoing)
     return added
 
 
+async def _over_daily_cap(
+    tx: Transaction, delivery: Delivery, prefs: dict[str, Preferences], person_ids: list[str], now: datetime
+) -> set[str]:
+    """Who already had their immediate mails for today (each by their own local day)."""
+    if not person_ids:
+        return set()
+    counts = await inbox.immediate_mails_since_each(
+        tx.session, {p: start_of_local_day(prefs[p], now) for p in person_ids}
+    )
+    return {p for p in person_ids if counts.get(p, 0) >= delivery.immediate_mails_per_day}
+
+
 async def _may_mail_now(
-    tx: Transaction,
-    delivery: Delivery,
-    prefs: Preferences,
-    person_id: str,
-    address: str | None,
-    now: datetime,
+    delivery: Delivery, prefs: Preferences, person_id: str, address: str | None, now: datetime
 ) -> bool:
     if not address or in_quiet_hours(prefs, now):
         return False
-    if delivery.last_seen is not None and await delivery.last_seen.active(person_id):
-        return False
-    sent_today = await inbox.immediate_mails_since(tx.session, person_id, start_of_local_day(prefs, now))
-    return sent_today < delivery.immediate_mails_per_day
+    return delivery.last_seen is None or not await delivery.last_seen.active(person_id)
