@@ -10,16 +10,13 @@ import argparse
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    """``peerlearn eval``: its flags are named as :func:`run_evaluation`'s parameters, passed by name."""
+    import inspect
+
     from peerlearn_matcher.evaluation.run import run_evaluation
 
-    return run_evaluation(
-        dump=args.dump,
-        limit=args.limit,
-        out=args.out,
-        seed=args.seed,
-        model=args.model,
-        holdout=args.holdout,
-    )
+    parameters = inspect.signature(run_evaluation).parameters
+    return run_evaluation(**{name: value for name, value in vars(args).items() if name in parameters})
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
