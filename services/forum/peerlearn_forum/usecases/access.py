@@ -135,3 +135,12 @@ def require_person(caller: Caller) -> str:
     if caller.person_id is None:
         raise Forbidden("only a person (not the platform admin credential) may do this")
     return caller.person_id
+
+
+def require_other_than(caller: Caller, author_id: str | None, refusal: str) -> str:
+    """The caller's person id, when they are not the author (no one votes on or flags their
+    own writing); else :class:`Forbidden` with ``refusal``."""
+    person_id = require_person(caller)
+    if author_id == person_id:
+        raise Forbidden(refusal)
+    return person_id

@@ -20,7 +20,7 @@ from peerlearn_forum.domain.cursors import cursor_id, decode_cursor, encode_curs
 from peerlearn_forum.domain.flags import flag_weight, hides
 from peerlearn_forum.domain.spaces import where_of
 from peerlearn_forum.http import schemas, views
-from peerlearn_forum.usecases.access import caller_of, may_review_post, post_locked_for, require_person
+from peerlearn_forum.usecases.access import caller_of, may_review_post, post_locked_for, require_other_than
 from peerlearn_forum.usecases.posts import shown_post, withdraw_post
 
 
@@ -32,9 +32,7 @@ async def flag_post(
     async with uow.writing() as tx:
         caller = await caller_of(tx.session, principal)
         post, thread, _space = await post_locked_for(tx.session, caller, post_id)
-        flagger = require_person(caller)
-        if post.author_id == flagger:
-            raise Forbidden("you cannot flag your own post")
+        flagger = require_other_than(caller, post.author_id, "you cannot flag your own post")
         count = await post_store.add_flag(
             tx.session, post_id=post_id, flagger_id=flagger, reason=reason.strip(), at=datetime.now(UTC)
         )

@@ -6,11 +6,10 @@ from typing import Any
 
 from peerlearn import events
 from peerlearn.auth import Principal
-from peerlearn.errors import Forbidden
 from peerlearn.unit_of_work import Transaction, UnitOfWork
 from peerlearn_forum.adapters.store import votes as vote_store
 from peerlearn_forum.http import schemas
-from peerlearn_forum.usecases.access import caller_of, post_seen_by, require_person, thread_seen_by
+from peerlearn_forum.usecases.access import caller_of, post_seen_by, require_other_than, thread_seen_by
 
 
 async def vote_post(
@@ -20,9 +19,7 @@ async def vote_post(
     async with uow.writing() as tx:
         caller = await caller_of(tx.session, principal)
         post, thread, space = await post_seen_by(tx.session, caller, post_id)
-        voter = require_person(caller)
-        if post.author_id == voter:
-            raise Forbidden("you cannot vote on your own post")
+        voter = require_other_than(caller, post.author_id, "you cannot vote on your own post")
         delta, score = await vote_store.cast_vote(
             tx.session, target_id=post_id, thread_id=thread.id, voter_id=voter, value=value, on_thread=False
         )
@@ -38,9 +35,7 @@ async def vote_thread(
     async with uow.writing() as tx:
         caller = await caller_of(tx.session, principal)
         thread, space = await thread_seen_by(tx.session, caller, thread_id)
-        voter = require_person(caller)
-        if thread.author_id == voter:
-            raise Forbidden("you cannot vote on your own thread")
+        voter = require_other_than(caller, thread.author_id, "you cannot vote on your own thread")
         delta, score = await vote_store.cast_vote(
             tx.session, target_id=thread_id, thread_id=thread_id, voter_id=voter, value=value, on_thread=True
         )
