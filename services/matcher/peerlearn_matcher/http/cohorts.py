@@ -5,10 +5,11 @@ For the admins of the cohort's orgs and the platform admin (404 for everyone els
 
 from __future__ import annotations
 
-from litestar import Controller, post
+from litestar import post
 from litestar.status_codes import HTTP_200_OK
 
-from peerlearn.auth import Principal, authenticated
+from peerlearn.auth import Principal
+from peerlearn_matcher.http import SignedInController
 from peerlearn_matcher.http.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -27,11 +28,8 @@ def _member(matcher: Matcher, person_id: str) -> MemberOut:
     return MemberOut(person_id=person_id, display_name=name, org_id=org_id)
 
 
-class CohortsController(Controller):
+class CohortsController(SignedInController):
     """Whole-cohort planning for the cohort's admins."""
-
-    tags = ["matcher"]
-    guards = [authenticated]  # every route here needs a valid token
 
     @post(
         "/v1/cohorts/{cohort_id:str}/groups",

@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from peerlearn.auth import Principal, authenticated
+from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller
 from peerlearn.events import Reason
 from peerlearn.events.matcher import ProposedTime
@@ -24,6 +24,7 @@ from peerlearn.invitations import invite_ics
 from peerlearn_matcher.adapters.mentorship_store import StoredMentorship
 from peerlearn_matcher.adapters.store import now
 from peerlearn_matcher.domain.mentorships import introduction
+from peerlearn_matcher.http import SignedInController
 from peerlearn_matcher.usecases import mentorships
 from peerlearn_matcher.usecases.matcher import Matcher
 from peerlearn_matcher.usecases.suggestions import candidate_name
@@ -144,11 +145,8 @@ def mentorship_out(
     )
 
 
-class MentorshipsController(Controller):
+class MentorshipsController(SignedInController):
     """Mentorship requests, introductions, sessions and closing."""
-
-    tags = ["matcher"]
-    guards = [authenticated]  # every route here needs a valid token
 
     @get(
         "/v1/people/{person_id:str}/mentorships",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, get
+from litestar import get
 
-from peerlearn.auth import Principal, authenticated
+from peerlearn.auth import Principal
+from peerlearn_matcher.http import SignedInController
 from peerlearn_matcher.http.mentorships import MentorshipOut, mentorship_out
 from peerlearn_matcher.usecases.matcher import Matcher
 from peerlearn_matcher.usecases.mentorship_programme import cohort_programme
@@ -20,11 +21,8 @@ class ProgrammeOut(msgspec.Struct, frozen=True, kw_only=True):
     items: list[MentorshipOut]
 
 
-class ProgrammeController(Controller):
+class ProgrammeController(SignedInController):
     """A cohort's mentorships for the admins of its orgs."""
-
-    tags = ["matcher"]
-    guards = [authenticated]  # every route here needs a valid token
 
     @get(
         "/v1/cohorts/{cohort_id:str}/mentorships",

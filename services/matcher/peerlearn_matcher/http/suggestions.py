@@ -12,15 +12,16 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_200_OK
 
-from peerlearn.auth import Principal, authenticated
+from peerlearn.auth import Principal
 from peerlearn.events import SuggestionsUpdated
 from peerlearn_matcher.adapters.feed import CLOSED
 from peerlearn_matcher.adapters.suggestion_store import StoredSuggestion
+from peerlearn_matcher.http import SignedInController
 from peerlearn_matcher.http.schemas import FeedbackIn, SuggestionOut, SuggestionPage
 from peerlearn_matcher.usecases import feedback, suggestions
 from peerlearn_matcher.usecases.matcher import Matcher
@@ -49,11 +50,8 @@ def _message(update: SuggestionsUpdated) -> ServerSentEventMessage:
     return ServerSentEventMessage(data=msgspec.json.encode(update).decode(), event="suggestions")
 
 
-class SuggestionsController(Controller):
+class SuggestionsController(SignedInController):
     """A person's suggestions and feedback."""
-
-    tags = ["matcher"]
-    guards = [authenticated]  # every route here needs a valid token
 
     @get("/v1/people/{person_id:str}/suggestions", summary="A person's suggestions")
     async def suggestions(
