@@ -113,6 +113,8 @@ class _Entry:
     def extend(
         self, posts: Iterable[tuple[str, tuple[str, str]]], engine: Engine, thread: ThreadRecord
     ) -> None:
+        found: list[PastAnswer] = []
+        row = len(self.history)
         for post in posts:
             self.seen += 1
             answer = past_answer(post, engine.threads, thread)
@@ -123,9 +125,10 @@ class _Entry:
                 rows = self.rows_of[answer.thread_id] = []
                 self.records.append(engine.threads[answer.thread_id])
                 self.accepted.append(self.records[-1].accepted_post_id)
-            rows.append(len(self.history))
+            rows.append(row + len(found))
             self.post_of.append(post[0])
-            self.history.add(answer)
+            found.append(answer)
+        self.history.add_all(found)
 
     def mark_acceptances(self) -> None:
         """Mark again the rows of the threads whose accepted answer moved since they were marked."""
