@@ -11,7 +11,7 @@ from peerlearn import events
 from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller, may_moderate
 from peerlearn.errors import Forbidden, Invalid
-from peerlearn.unit_of_work import UnitOfWork
+from peerlearn.unit_of_work import Transaction, UnitOfWork
 from peerlearn_forum.adapters.loop_reads import reading
 from peerlearn_forum.adapters.read_cache import read_cache_for
 from peerlearn_forum.adapters.store import posts as post_store
@@ -98,25 +98,24 @@ async def create_thread(
             last_activity_at=now,
         )
         await space_store.add_threads(tx.session, space.id, 1)
-        await search.index_doc(
-            tx.session,
-            doc_id=thread_id,
-            thread_id=thread_id,
-            space_id=space.id,
-            title=data.title,
-            body=data.body,
-            tags=tags,
-        )
-        thread = await thread_store.get_thread(tx.session, thread_id)
-        await tx.record(
-            events.make_event(
-                snapshot(events.ThreadCreated, thread, space),
-                org_id=space.org_id or caller.org_id,
-                actor_id=author_id,
-            )
-        )
+        thread = await _written(tx, caller, space, thread_id, events.ThreadCreated)
         names = await DIRECTORY.display_names(tx.session, {author_id})
         return views.thread(thread, names, [], None, [], [])
+
+
+async def _written(
+    tx: Transaction, caller: Caller, space: Any, thread_id: str, event: type[events.ThreadSnapshot]
+) -> Any:
+    """The thread as the caller just wrote it, read back: indexed for search, and ``event``
+    (created or updated) recorded with its snapshot."""
+    thread = await thread_store.get_thread(tx.session, thread_id)
+    await search.index_thread(tx.session, thread)
+    await tx.record(
+        events.make_event(
+            snapshot(event, thread, space), org_id=space.org_id or caller.org_id, actor_id=caller.person_id
+        )
+    )
+    return thread
 
 
 async def update_thread(
@@ -140,23 +139,7 @@ async def update_thread(
         if values:
             values["edited_at"] = datetime.now(UTC)
             await thread_store.update_thread(tx.session, thread_id, **values)
-            thread = await thread_store.get_thread(tx.session, thread_id)
-            await search.index_doc(
-                tx.session,
-                doc_id=thread.id,
-                thread_id=thread.id,
-                space_id=space.id,
-                title=thread.title,
-                body=thread.body,
-                tags=list(thread.tags),
-            )
-            await tx.record(
-                events.make_event(
-                    snapshot(events.ThreadUpdated, thread, space),
-                    org_id=space.org_id or caller.org_id,
-                    actor_id=caller.person_id,
-                )
-            )
+            thread = await _written(tx, caller, space, thread_id, events.ThreadUpdated)
         return await _thread_view(tx.session, caller, thread_id, cursor=None, limit=50)
 
 

@@ -42,6 +42,19 @@ async def index_doc(
         )
 
 
+async def index_thread(session: AsyncSession, thread: Any) -> None:
+    """Add or replace a thread's searchable text (its row: title, body and tags)."""
+    await index_doc(
+        session,
+        doc_id=thread.id,
+        thread_id=thread.id,
+        space_id=thread.space_id,
+        title=thread.title,
+        body=thread.body,
+        tags=list(thread.tags),
+    )
+
+
 async def index_post(
     session: AsyncSession, *, post_id: str, thread_id: str, space_id: str, body: str
 ) -> None:
