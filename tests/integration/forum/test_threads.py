@@ -115,6 +115,10 @@ async def test_votes_replace_refuse_own_and_report_score(forum: Forum, org: str)
         f"/v1/threads/{thread['id']}/votes", json={"value": 1}, headers=answerer.headers
     )
     assert thread_vote.json()["score"] == 1
+    own_thread = await forum.client.post(
+        f"/v1/threads/{thread['id']}/votes", json={"value": 1}, headers=asker.headers
+    )
+    assert own_thread.status_code == 403
     voted = await forum.forum_events(2, types=(events.POST_VOTED,), voter_id=asker.id)
     assert [(e.data.value, e.data.score) for e in voted if e.data.post_id == post["id"]] == [(1, 1), (-1, 0)]
     assert all(e.data.author_id == answerer.id for e in voted)
