@@ -57,10 +57,27 @@ async def claim(session: AsyncSession, table: sa.Table, event_id: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+class Selective:
+    """A handler that only some events of its subject concern, with the test that says which.
+
+    An event the test turns down is acknowledged without a transaction or a processed-event
+    row: a write per event the handler would ignore (notify skips the matcher's answerer-only
+    suggestion lists, five per routed question) queued the consumer behind nothing. The test
+    must read the event alone, so a redelivery decides the same.
+    """
+
+    def __init__(self, wants: Callable[[events.Event], bool], apply: Apply) -> None:
+        self.wants = wants
+        self.apply = apply
+
+    async def __call__(self, tx: Transaction, event: events.Event) -> None:
+        await self.apply(tx, event)
+
+
 async def apply_once(uow: UnitOfWork, table: sa.Table, handlers: Handlers, event: events.Event) -> bool:
     """Apply ``event`` with its handler exactly once; False when applied before or not handled here."""
     handler = handlers.get(event.type)
-    if handler is None:
+    if handler is None or (isinstance(handler, Selective) and not handler.wants(event)):
         return False
     async with uow.writing() as tx:
         if not await claim(tx.session, table, event.id):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from peerlearn import events
 from peerlearn.bus import Bus
-from peerlearn.consuming import apply_once, consumers_for, processed_events_table
+from peerlearn.consuming import Selective, apply_once, consumers_for, processed_events_table
 from peerlearn.outbox import OutboxRelay
 from peerlearn.store import Database
 from peerlearn.testing.tap import StreamTap
@@ -96,6 +96,25 @@ async def test_an_event_is_applied_once_and_a_failed_one_again(uow: UnitOfWork) 
     assert len(attempts) == 2
     other = events.make_event(events.PersonDeleted(person_id="p", org_id="o"))
     assert await apply_once(uow, processed, handlers, other) is False  # not handled here
+
+
+async def test_a_selective_handler_skips_what_it_does_not_want_without_a_write(uow: UnitOfWork) -> None:
+    async def add_note(tx: Transaction, event: events.Event) -> None:
+        await tx.session.execute(sa.insert(notes).values(text=event.id))
+
+    def partners_only(event: events.Event) -> bool:
+        return isinstance(event.data, events.OrgCreated) and event.data.kind == "partner"
+
+    handlers = {events.ORG_CREATED: Selective(partners_only, add_note)}
+    skipped = events.make_event(events.OrgCreated(org_id="o-own", name="Own", kind="customer"))
+    wanted = an_event(2)
+    assert await apply_once(uow, processed, handlers, skipped) is False
+    assert await apply_once(uow, processed, handlers, wanted) is True
+    assert await apply_once(uow, processed, handlers, wanted) is False
+    assert await note_texts(uow) == [wanted.id]
+    async with uow.reading() as tx:  # the skipped event left no processed-event row either
+        claimed = set(await tx.session.scalars(sa.select(processed.c.event_id)))
+    assert claimed == {wanted.id}
 
 
 async def test_concurrent_deliveries_of_one_event_apply_it_once(uow: UnitOfWork) -> None:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from peerlearn import events
 from peerlearn.bus import Bus, Consumer
-from peerlearn.consuming import Apply, consumers_for
+from peerlearn.consuming import Apply, Selective, consumers_for
 from peerlearn.directory.caller import Where, may_see_person
 from peerlearn.directory.handlers import directory_handlers
 from peerlearn.events.contacts import CONTACT_UPDATED, ContactUpdated
@@ -192,12 +192,19 @@ async def answer_accepted(delivery: Delivery, tx: Transaction, event: events.Eve
     )
 
 
+def suggests_people(event: events.Event) -> bool:
+    """Whether a suggestions update has a peer, mentor or expert in it; an answerer's list (one
+    per routed question) is skipped before any write: question_routed tells them."""
+    data = event.data
+    return isinstance(data, events.SuggestionsUpdated) and any(
+        s.kind in SUGGESTED_KINDS for s in data.suggestions
+    )
+
+
 async def suggestions_updated(delivery: Delivery, tx: Transaction, event: events.Event) -> None:
     """Suggestions new for the person, at most one notification per kind per local day."""
     data = event.data
     assert isinstance(data, events.SuggestionsUpdated)
-    if not any(s.kind in SUGGESTED_KINDS for s in data.suggestions):
-        return  # an answerer's list (one per routed question): question_routed tells them
     caller = await recipient(tx, data.person_id)
     if caller is None:
         return
@@ -253,7 +260,7 @@ def handlers_for(delivery: Delivery) -> dict[str, Apply]:
         events.POST_CREATED: partial(post_created, delivery),
         events.ANSWER_ACCEPTED: partial(answer_accepted, delivery),
         events.ANSWERERS_SUGGESTED: partial(answerers_suggested, delivery),
-        events.SUGGESTIONS_UPDATED: partial(suggestions_updated, delivery),
+        events.SUGGESTIONS_UPDATED: Selective(suggests_people, partial(suggestions_updated, delivery)),
         **mentorship_handlers(delivery),
     }
     return with_webhooks(own, delivery)
