@@ -56,6 +56,7 @@ def create_app(
         secret=secret,
         immediate_mails_per_day=settings.immediate_mails_per_day,
         last_seen=last_seen if settings.active_minutes else None,
+        mail_queued=asyncio.Event(),
     )
     uow = UnitOfWork(database)
     sender = MailSender(
@@ -84,7 +85,10 @@ def create_app(
             log.info("sealed %d webhook secrets stored in the clear by an earlier version", sealed)
         every = settings.mail_poll_seconds
         tasks.append(
-            asyncio.create_task(run_every(every, sender.send_due, "mail sender"), name="notify-mail")
+            asyncio.create_task(
+                run_every(every, sender.send_due, "mail sender", wake=delivery.mail_queued),
+                name="notify-mail",
+            )
         )
         tasks.append(
             asyncio.create_task(

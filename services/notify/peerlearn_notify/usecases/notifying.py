@@ -6,6 +6,7 @@ immediate mail (a row of the mail outbox) and the processed-event mark commit to
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,8 @@ class Delivery:
     # Who looked at their inbox lately (PEERLEARN_NOTIFY_ACTIVE_MINUTES): they see it there,
     # so they get no immediate mail; what they have not read by the digest goes into it.
     last_seen: LastSeen | None = None
+    # Set after a commit that queued an immediate mail: wakes the mail sender (run_every's wake).
+    mail_queued: asyncio.Event | None = None
 
     def settings_url(self) -> str:
         return f"{self.public_url.rstrip('/')}/settings/notifications"
@@ -223,6 +226,8 @@ async def notify_all(
             )
         )
     await mail_outbox.enqueue_many(tx.session, outgoing)
+    if outgoing and delivery.mail_queued is not None:
+        tx.after_commit(delivery.mail_queued.set)
     return added
 
 
