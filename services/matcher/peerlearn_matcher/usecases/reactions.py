@@ -168,14 +168,11 @@ async def answer_accepted(matcher: Matcher, tx: Transaction, event: events.Event
     index, engine = matcher.index, matcher.index.engine
     thread = engine.threads.get(data.thread_id)
     previous = thread.accepted_author_id if thread is not None else None
-    if thread is not None:
-        thread.accepted_post_id = data.post_id
-        thread.accepted_author_id = data.answer_author_id
+    engine.accept_answer(data.thread_id, data.post_id, data.answer_author_id)
     await store.set_accepted(
         tx.session, data.thread_id, data.post_id, data.answer_author_id, event.occurred_at
     )
     await store.put_post(tx.session, data.post_id, data.thread_id, data.answer_author_id)
-    engine.posts[data.post_id] = (data.thread_id, data.answer_author_id)
     affected: set[str] = set()
     for author in sorted(a for a in {data.answer_author_id, previous} if a):
         record = engine.people.records.get(author)
