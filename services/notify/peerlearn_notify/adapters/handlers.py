@@ -28,7 +28,7 @@ from peerlearn_notify.adapters.people import forget, preferences_of, set_address
 from peerlearn_notify.adapters.tables import DIRECTORY, directory, processed_events
 from peerlearn_notify.adapters.webhook_events import with_webhooks
 from peerlearn_notify.domain.timing import local_day
-from peerlearn_notify.usecases.notifying import Delivery, notify, notify_all, recipient
+from peerlearn_notify.usecases.notifying import Delivery, notify, recipient
 
 STREAMS = ("PROFILES", "FORUM", "MATCHER", "CONTACTS")
 SUGGESTED_KINDS = ("peer", "mentor", "expert")
@@ -60,7 +60,7 @@ async def member_added(delivery: Delivery, tx: Transaction, event: events.Event,
     await notify(
         tx,
         delivery,
-        person_id=data.person_id,
+        person_ids=[data.person_id],
         kind="cohort_joined",
         title=f"You joined the cohort {name or data.cohort_id}",
         link=f"{delivery.public_url.rstrip('/')}/cohorts/{data.cohort_id}",
@@ -122,7 +122,7 @@ async def _tell_routed(
         return
     names = await DIRECTORY.display_names(tx.session, {thread.author_id})
     asker = names.get(thread.author_id or "", "Someone")
-    await notify_all(
+    await notify(
         tx,
         delivery,
         person_ids=people,
@@ -153,7 +153,7 @@ async def post_created(delivery: Delivery, tx: Transaction, event: events.Event)
         await notify(
             tx,
             delivery,
-            person_id=asker,
+            person_ids=[asker],
             kind="answer_posted",
             title=f"{author} answered “{data.thread_title}”",
             dedupe_key=f"post:{data.post_id}",
@@ -161,7 +161,7 @@ async def post_created(delivery: Delivery, tx: Transaction, event: events.Event)
         )
     others = sorted(earlier - {data.author_id, asker})
     if others:
-        await notify_all(
+        await notify(
             tx,
             delivery,
             person_ids=others,
@@ -181,7 +181,7 @@ async def answer_accepted(delivery: Delivery, tx: Transaction, event: events.Eve
     await notify(
         tx,
         delivery,
-        person_id=data.answer_author_id,
+        person_ids=[data.answer_author_id],
         kind="answer_accepted",
         title=f"Your answer to “{data.title}” was accepted",
         link=_thread_link(delivery, data.thread_id),
@@ -233,7 +233,7 @@ async def suggestions_updated(delivery: Delivery, tx: Transaction, event: events
         await notify(
             tx,
             delivery,
-            person_id=data.person_id,
+            person_ids=[data.person_id],
             kind="new_suggestion",
             title=f"New {kind} suggestion: {names.get(visible[0], 'someone')}{more}",
             link=f"{delivery.public_url.rstrip('/')}/",

@@ -85,7 +85,7 @@ async def _tell(
     await notify(
         tx,
         delivery,
-        person_id=to,
+        person_ids=[to],
         kind=kind,
         title=title,
         link=mentorship_link(delivery, mentorship_id),

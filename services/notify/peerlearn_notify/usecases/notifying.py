@@ -103,41 +103,6 @@ async def notify(
     tx: Transaction,
     delivery: Delivery,
     *,
-    person_id: str,
-    kind: str,
-    title: str,
-    link: str,
-    dedupe_key: str,
-    where: Where | None,
-    now: datetime,
-    thread_id: str | None = None,
-    details: mails.Details | None = None,
-    attachments: Sequence[Attachment] = (),
-) -> bool:
-    """Add a notification for ``person_id`` unless they may not see ``where`` or already have
-    one with ``dedupe_key``; schedule its mail by their settings. True when added. ``details``
-    and ``attachments`` are only for the immediate mail (a digest lists the title)."""
-    told = await notify_all(
-        tx,
-        delivery,
-        person_ids=[person_id],
-        kind=kind,
-        title=title,
-        link=link,
-        dedupe_key=dedupe_key,
-        where=where,
-        now=now,
-        thread_id=thread_id,
-        details=details,
-        attachments=attachments,
-    )
-    return person_id in told
-
-
-async def notify_all(
-    tx: Transaction,
-    delivery: Delivery,
-    *,
     person_ids: Sequence[str],
     kind: str,
     title: str,
@@ -149,9 +114,11 @@ async def notify_all(
     details: mails.Details | None = None,
     attachments: Sequence[Attachment] = (),
 ) -> set[str]:
-    """:func:`notify` for several people told the same thing (a question's routed answerers),
-    reading their directory rows, settings, addresses and mail counts once for them all; the
-    people who got it."""
+    """Add a notification for each of ``person_ids`` who may see ``where`` and has none with
+    ``dedupe_key`` yet; schedule its mail by their settings; the people it was added for.
+    ``details`` and ``attachments`` are only for the immediate mail (a digest lists the title).
+    Several people told the same thing (a question's routed answerers) are read together: their
+    directory rows, settings, addresses and mail counts once for them all."""
     callers = await recipients(tx, person_ids)
     told = [
         p

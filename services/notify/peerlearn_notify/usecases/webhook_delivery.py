@@ -209,7 +209,7 @@ async def _tell_admins(tx: Transaction, delivery: Delivery, row: Any, reason: st
         await notify(
             tx,
             delivery,
-            person_id=person.id,
+            person_ids=[person.id],
             kind="webhook_disabled",
             title=f"A webhook of your organisation ({host}) was disabled: {reason}"[:400],
             link=f"{delivery.public_url.rstrip('/')}/admin/webhooks",  # where it is enabled again
