@@ -82,27 +82,26 @@ class KeyedWrite:
     async def finish(self) -> None:
         """Commit the request's write transaction (with whatever the middleware added to it)."""
         session, self.session = self.session, None
-        if session is None:
-            return
         try:
-            await session.commit()
+            if session is not None:
+                try:
+                    await session.commit()
+                finally:
+                    await session.close()
         finally:
-            try:
-                await session.close()
-            finally:
-                await self.turn.aclose()
+            await self.turn.aclose()  # nothing held twice: closing an empty stack is a no-op
 
     async def abandon(self) -> None:
         """Roll the request's write transaction back (the request failed after writing)."""
         session, self.session = self.session, None
-        if session is not None:
-            try:
-                await session.rollback()
-            finally:
+        try:
+            if session is not None:
                 try:
-                    await session.close()
+                    await session.rollback()
                 finally:
-                    await self.turn.aclose()
+                    await session.close()
+        finally:
+            await self.turn.aclose()
 
 
 _keyed: ContextVar[KeyedWrite | None] = ContextVar("peerlearn_keyed_write", default=None)
@@ -144,20 +143,23 @@ class UnitOfWork:
                 yield Transaction(scope.session, writable=True)
             return
         await scope.turn.enter_async_context(self.database.writer_turn())
-        session = self.database.sessions()
-        await session.begin()
+        opened: AsyncSession | None = None
         try:
-            yield Transaction(session, writable=True)
+            opened = self.database.sessions()
+            await opened.begin()
+            yield Transaction(opened, writable=True)
         except BaseException:
             try:
-                await session.rollback()
+                if opened is not None:
+                    await opened.rollback()
             finally:
                 try:
-                    await session.close()
+                    if opened is not None:
+                        await opened.close()
                 finally:
                     await scope.turn.aclose()
             raise
-        scope.session = session
+        scope.session = opened
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Transaction]:

@@ -10,17 +10,20 @@ measured here, the sender sent 45 mails/s alone and next to one busy consumer di
 first (first come, first served, woken the moment the lock is free); SQLite's busy handler is
 left for other processes writing the same file (a CLI command beside a running service).
 
-A task that already holds its turn and opens another write transaction (SQLAlchemy begins
-lazily, so an outer transaction that has not written yet does not hold SQLite's lock) passes
-through, as it did before: that case stays SQLite's to decide.
+A task that already holds its turn, or a task it started meanwhile (the holding is kept in a
+context variable, which child tasks inherit), and opens another write transaction passes
+through, as before the turns: SQLAlchemy begins lazily, so an outer transaction that has not
+written yet holds no SQLite lock, and that case stays SQLite's to decide.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 
 # As long as SQLite's own busy timeout (store.create_engine): a turn never waited for longer.
 WAIT_SECONDS = 30.0
@@ -30,10 +33,8 @@ class WriterWaitedTooLong(RuntimeError):
     """This process's other writers held the database for longer than ``WAIT_SECONDS``."""
 
 
-class _Turn:
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.holder: asyncio.Task[object] | None = None
+# The turns (by id) the running task, or the task that started it, holds.
+_held: ContextVar[frozenset[int]] = ContextVar("peerlearn_writer_turns_held", default=frozenset())
 
 
 class WriterTurns:
@@ -41,33 +42,37 @@ class WriterTurns:
 
     def __init__(self, wait_seconds: float = WAIT_SECONDS) -> None:
         self.wait_seconds = wait_seconds
-        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turn] = weakref.WeakKeyDictionary()
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
-    def _turn(self) -> _Turn:
+    def _lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
-        turn = self._turns.get(loop)
-        if turn is None:
-            turn = self._turns[loop] = _Turn()
-        return turn
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
-        """Hold this process's turn to write for the block (at once if the task holds it)."""
-        turn = self._turn()
-        task = asyncio.current_task()
-        if task is not None and turn.holder is task:
+        """Hold this process's turn to write for the block (at once if this task holds it)."""
+        held = _held.get()
+        if id(self) in held:
             yield
             return
+        lock = self._lock()
         try:
             async with asyncio.timeout(self.wait_seconds):
-                await turn.lock.acquire()
+                await lock.acquire()
         except TimeoutError:
             raise WriterWaitedTooLong(
                 f"waited {self.wait_seconds:.0f} s for this process's other writers of the database"
             ) from None
-        turn.holder = task
+        token = _held.set(held | {id(self)})
         try:
             yield
         finally:
-            turn.holder = None
-            turn.lock.release()
+            # A keyed write's turn ends in its commit, which may run in another context.
+            with contextlib.suppress(ValueError):
+                _held.reset(token)
+            lock.release()

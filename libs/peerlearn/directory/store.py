@@ -67,7 +67,9 @@ class DirectoryStore:
                 )
             ):
                 member_of[member.person_id].add(member.cohort_id)
-        admin_orgs = {rows[p].org_id for p in known if "org_admin" in (rows[p].roles or ())}
+        admin_orgs = {
+            rows[p].org_id for p in known if rows[p].org_id and "org_admin" in (rows[p].roles or ())
+        }
         admin_of: dict[str, set[str]] = {org_id: set() for org_id in admin_orgs}
         if admin_orgs:
             for link in await session.execute(
@@ -91,7 +93,9 @@ class DirectoryStore:
                 org_id=row.org_id,
                 roles=roles,
                 cohort_ids=frozenset(member_of[person_id]),
-                admin_cohort_ids=frozenset(admin_of[row.org_id]) if "org_admin" in roles else frozenset(),
+                admin_cohort_ids=frozenset(admin_of.get(row.org_id, ()))
+                if "org_admin" in roles
+                else frozenset(),
             )
         return callers
 

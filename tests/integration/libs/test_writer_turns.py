@@ -78,3 +78,16 @@ async def test_a_turn_not_given_in_time_says_so() -> None:
     await task
     async with turns.turn():  # free again
         pass
+
+
+async def test_a_task_started_while_its_parent_holds_the_turn_passes_through() -> None:
+    # As before the turns, SQLite decides such a case (a parent that has not written yet holds
+    # no SQLite lock); the turn must not make the child wait for its own parent.
+    turns = WriterTurns(wait_seconds=0.5)
+
+    async def child() -> str:
+        async with turns.turn():
+            return "wrote"
+
+    async with turns.turn():
+        assert await asyncio.gather(child(), child()) == ["wrote", "wrote"]
