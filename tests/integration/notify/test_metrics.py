@@ -20,16 +20,20 @@ from peerlearn_notify.app import MIGRATIONS
 
 async def _queue(uow: UnitOfWork, person: str, created: datetime) -> None:
     async with uow.writing() as tx:
-        await mail_outbox.enqueue(
+        await mail_outbox.enqueue_many(
             tx.session,
-            person_id=person,
-            purpose="immediate",
-            to=f"{person}@example.org",
-            subject="A question for you",
-            text="text",
-            html="<p>html</p>",
-            headers={},
-            now=created,
+            [
+                mail_outbox.new_row(
+                    person_id=person,
+                    purpose="immediate",
+                    to=f"{person}@example.org",
+                    subject="A question for you",
+                    text="text",
+                    html="<p>html</p>",
+                    headers={},
+                    now=created,
+                )
+            ],
         )
 
 

@@ -41,19 +41,21 @@ class Hanging(SmtpPostman):
 
 async def _queue(uow: UnitOfWork, count: int) -> list[str]:
     addresses = [f"fault{n}@example.org" for n in range(count)]
+    rows = [
+        mail_outbox.new_row(
+            person_id=f"p-{n}",
+            purpose="immediate",
+            to=address,
+            subject=f"Mail {n}",
+            text="text",
+            html="<p>html</p>",
+            headers={"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            now=NOW,
+        )
+        for n, address in enumerate(addresses)
+    ]
     async with uow.writing() as tx:
-        for n, address in enumerate(addresses):
-            await mail_outbox.enqueue(
-                tx.session,
-                person_id=f"p-{n}",
-                purpose="immediate",
-                to=address,
-                subject=f"Mail {n}",
-                text="text",
-                html="<p>html</p>",
-                headers={"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-                now=NOW,
-            )
+        await mail_outbox.enqueue_many(tx.session, rows)
     return addresses
 
 

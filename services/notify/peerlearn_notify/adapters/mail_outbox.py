@@ -55,35 +55,6 @@ async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
         await session.execute(sa.insert(mail_outbox), rows)
 
 
-async def enqueue(
-    session: AsyncSession,
-    *,
-    person_id: str,
-    purpose: str,
-    to: str,
-    subject: str,
-    text: str,
-    html: str,
-    headers: dict[str, str],
-    now: datetime,
-    send_at: datetime | None = None,
-) -> str:
-    """Add a mail to send (at ``send_at``, else at once); its id."""
-    row = new_row(
-        person_id=person_id,
-        purpose=purpose,
-        to=to,
-        subject=subject,
-        text=text,
-        html=html,
-        headers=headers,
-        now=now,
-        send_at=send_at,
-    )
-    await session.execute(sa.insert(mail_outbox).values(**row))
-    return str(row["id"])
-
-
 async def claim_due(session: AsyncSession, now: datetime, limit: int = 20) -> Sequence[Any]:
     """Rows due now, leased to this sender (others skip them until the lease ends)."""
     due = (
