@@ -113,6 +113,8 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--people", type=int, default=16)
+    parser.add_argument("--py-spy", default="", help="py-spy's path: profile the web during each page run")
+    parser.add_argument("--py-spy-dir", default=".", help="where the profiles go (collapsed stacks)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("bench/web.py needs wrk (apt-get install wrk)", file=sys.stderr)
@@ -205,20 +207,40 @@ def main() -> int:
 
         results: dict[str, dict[str, float]] = {}
         common = {"duration": args.duration, "connections": args.connections}
+        pids = {c.name: c.process.pid for c in system.children}
+
+        def run(name: str, service: str, header: str, targets: list[tuple[str, str]]) -> dict[str, float]:
+            """wrk on one service; with --py-spy each service is sampled (not the figures to read, then)."""
+            profilers = []
+            if args.py_spy:
+                for sampled in ("web", "forum", "matcher", "notify"):
+                    out = os.path.join(args.py_spy_dir, f"{name}-{sampled}.txt")
+                    profilers.append(
+                        subprocess.Popen(
+                            [args.py_spy, "record", "-p", str(pids[sampled]), "-d", str(args.duration),
+                             "-r", "100", "-f", "raw", "-o", out, "--nonblocking"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                        )
+                    )  # fmt: skip
+            result = wrk(urls[service], header, targets, **common)
+            for profiler in profilers:
+                profiler.wait(60)
+            return result
+
         suggestions = [f"/v1/people/{p['id']}/suggestions?limit=100" for p in learners]
         thread_path = f"/threads/{thread['id']}"
-        results["home page    GET /"] = wrk(urls["web"], "Cookie", [("/", c) for c in cookies], **common)
-        results["matcher      GET /v1/people/{id}/suggestions"] = wrk(
-            urls["matcher"],
+        results["home page    GET /"] = run("home-page", "web", "Cookie", [("/", c) for c in cookies])
+        results["matcher      GET /v1/people/{id}/suggestions"] = run(
+            "suggestions",
+            "matcher",
             "Authorization",
             [(p, f"Bearer {t}") for p, t in zip(suggestions, tokens, strict=True)],
-            **common,
         )
-        results["thread page  GET /threads/{id}"] = wrk(
-            urls["web"], "Cookie", [(thread_path, c) for c in cookies], **common
+        results["thread page  GET /threads/{id}"] = run(
+            "thread", "web", "Cookie", [(thread_path, c) for c in cookies]
         )
-        results["forum        GET /v1/threads/{id}"] = wrk(
-            urls["forum"], "Authorization", [("/v1" + thread_path, f"Bearer {t}") for t in tokens], **common
+        results["forum        GET /v1/threads/{id}"] = run(
+            "forum-thread", "forum", "Authorization", [("/v1" + thread_path, f"Bearer {t}") for t in tokens]
         )
     finally:
         system.stop()

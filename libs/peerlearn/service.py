@@ -44,6 +44,7 @@ from peerlearn.idempotency import IdempotencyMiddleware
 from peerlearn.idempotency import metadata as idempotency_metadata
 from peerlearn.json_bodies import StrictJsonMiddleware
 from peerlearn.logs import RequestLogMiddleware, configure_logging
+from peerlearn.loop_reads import close_loop_reads
 from peerlearn.metrics import ScrapeHook, metrics_route, request_metrics, transport_hooks
 from peerlearn.outbox import OutboxRelay
 from peerlearn.security_headers import SecurityHeadersMiddleware
@@ -237,6 +238,7 @@ def create_service_app(
                 await _bounded("draining the outbox", relay.drain(), seconds=6)
             await _bounded("closing the NATS connection", bus.close())
             await _bounded("closing the database", database.dispose())
+            close_loop_reads(database)
 
     app_stores: dict[str, Store] = {
         "rate_limit": make_store(settings.redis_url, f"{settings.service}:rate"),

@@ -11,7 +11,6 @@ from peerlearn.bus import Bus
 from peerlearn.service import create_service_app
 from peerlearn.store import Database
 from peerlearn_forum.adapters.handlers import make_consumers
-from peerlearn_forum.adapters.loop_reads import close_loop_reads
 from peerlearn_forum.adapters.posting_window import posting_window_for
 from peerlearn_forum.adapters.read_cache import close_read_cache
 from peerlearn_forum.http.routes import CONTROLLERS
@@ -38,9 +37,8 @@ def create_app(
         await posting.close()
 
     async def close_reads(_app: Litestar) -> None:
-        """Give back the connections the read cache and the loop's reads keep."""
+        """Give back the connections the read cache keeps (the kit closes the loop's reads)."""
         await close_read_cache(the_database)
-        close_loop_reads(the_database)
 
     return create_service_app(
         forum_settings,

@@ -104,6 +104,8 @@ def create_app(
 
     def engine_callback(engine: JinjaTemplateEngine) -> None:
         engine.engine.filters["markdown"] = render
+        # The templates ship with the code: no stat() of each one per render to see if it changed.
+        engine.engine.auto_reload = False
 
     session_config = ServerSideSessionConfig(
         store="sessions",

@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from peerlearn import events
 from peerlearn.auth import Principal
 from peerlearn.errors import NotFound, Unauthenticated
+from peerlearn.loop_reads import reading
 from peerlearn.unit_of_work import Transaction
 from peerlearn_matcher.adapters import store
 from peerlearn_matcher.adapters import suggestion_store as suggested
@@ -24,6 +26,9 @@ from peerlearn_matcher.domain.engine import PERSON_KINDS
 from peerlearn_matcher.domain.suggesting import suggest
 from peerlearn_matcher.usecases import routing
 from peerlearn_matcher.usecases.matcher import Effects, Matcher
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger("peerlearn.matcher")
 
@@ -117,7 +122,13 @@ async def current_list(tx: Transaction, person_id: str) -> events.SuggestionsUpd
 
 async def require_own(matcher: Matcher, tx: Transaction, principal: Principal | None, person_id: str) -> None:
     """Only the person themselves (as the directory knows them) and the platform admin; 404 otherwise."""
-    caller = await matcher.directory.caller_for(tx.session, principal)
+    await _require_own(matcher, tx.session, principal, person_id)
+
+
+async def _require_own(
+    matcher: Matcher, session: AsyncSession, principal: Principal | None, person_id: str
+) -> None:
+    caller = await matcher.directory.caller_for(session, principal)
     if not (caller.platform_admin or (caller.person_id is not None and caller.person_id == person_id)):
         raise NotFound(f"no person {person_id}")
 
@@ -139,9 +150,9 @@ async def list_suggestions(
     matcher: Matcher, principal: Principal | None, person_id: str, kind: str | None, offset: int, limit: int
 ) -> tuple[list[StoredSuggestion], bool]:
     """One page of a person's open suggestions, best first within each kind; and whether more follow."""
-    async with matcher.uow.reading() as tx:
-        await require_own(matcher, tx, principal, person_id)
-        found = await suggested.open_suggestions(tx.session, person_id, kind, offset=offset, limit=limit + 1)
+    async with reading(matcher.uow) as session:
+        await _require_own(matcher, session, principal, person_id)
+        found = await suggested.open_suggestions(session, person_id, kind, offset=offset, limit=limit + 1)
     return found[:limit], len(found) > limit
 
 

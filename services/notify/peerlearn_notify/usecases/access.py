@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller
 from peerlearn.errors import NotFound, Unauthenticated
-from peerlearn.unit_of_work import Transaction
 from peerlearn_notify.adapters.tables import DIRECTORY
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
-async def owner_or_admin(tx: Transaction, principal: Principal | None, person_id: str) -> Caller:
+
+async def owner_or_admin(session: AsyncSession, principal: Principal | None, person_id: str) -> Caller:
     """The caller when they are ``person_id`` or the platform admin.
 
     No credential, or the token of an erased person: :class:`Unauthenticated`. Anyone else's
@@ -17,7 +21,7 @@ async def owner_or_admin(tx: Transaction, principal: Principal | None, person_id
     """
     if principal is None:
         raise Unauthenticated("sign in to see notifications")
-    caller = await DIRECTORY.caller_for(tx.session, principal)
+    caller = await DIRECTORY.caller_for(session, principal)
     if caller.platform_admin:
         return caller
     if caller.person_id is None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from peerlearn.auth import Principal
 from peerlearn.errors import Invalid
+from peerlearn.loop_reads import reading
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_notify.adapters import inbox
 from peerlearn_notify.adapters.inbox import LastSeen
@@ -35,11 +36,14 @@ async def list_notifications(
     seen: LastSeen | None = None,
 ) -> Page:
     """The person's notifications older than ``cursor`` (only unread ones when ``unread``);
-    the person reading their own inbox counts as active (no immediate mail for a while)."""
-    async with uow.reading() as tx:
-        await owner_or_admin(tx, principal, person_id)
-        rows = await inbox.page(tx.session, person_id, unread=unread, before=cursor, limit=limit + 1)
-        count = await inbox.unread_count(tx.session, person_id)
+    the person reading their own inbox counts as active (no immediate mail for a while).
+
+    Every page of the web asks this for its header's count, so it reads in the loop's thread
+    on a SQLite file (``peerlearn.loop_reads``)."""
+    async with reading(uow) as session:
+        await owner_or_admin(session, principal, person_id)
+        rows = await inbox.page(session, person_id, unread=unread, before=cursor, limit=limit + 1)
+        count = await inbox.unread_count(session, person_id)
     await looked(seen, principal, person_id)
     more = len(rows) > limit
     shown = rows[:limit]
@@ -55,7 +59,7 @@ async def mark_read(
     if ids is not None and not 1 <= len(ids) <= 500:
         raise Invalid("ids must list 1 to 500 notifications")
     async with uow.writing() as tx:
-        await owner_or_admin(tx, principal, person_id)
+        await owner_or_admin(tx.session, principal, person_id)
         return await inbox.mark_read(tx.session, person_id, None if everything else ids, datetime.now(UTC))
 
 
@@ -64,7 +68,7 @@ async def opening(
 ) -> str:
     """Check the caller may follow the inbox; the id the stream starts after (the newest now)."""
     async with uow.reading() as tx:
-        await owner_or_admin(tx, principal, person_id)
+        await owner_or_admin(tx.session, principal, person_id)
         newest = await inbox.newest_id(tx.session, person_id)
     await looked(seen, principal, person_id)
     return newest
@@ -79,5 +83,5 @@ async def looked(seen: LastSeen | None, principal: Principal | None, person_id: 
 async def arrived(uow: UnitOfWork, principal: Principal | None, person_id: str, after: str) -> Sequence[Any]:
     """Notifications added after ``after``; raises when the caller may no longer follow (erased)."""
     async with uow.reading() as tx:
-        await owner_or_admin(tx, principal, person_id)
+        await owner_or_admin(tx.session, principal, person_id)
         return await inbox.newer_than(tx.session, person_id, after)

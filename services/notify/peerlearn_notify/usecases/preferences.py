@@ -12,7 +12,7 @@ from peerlearn_notify.usecases.access import owner_or_admin
 async def read_settings(uow: UnitOfWork, principal: Principal | None, person_id: str) -> Preferences:
     """The person's settings (defaults filled in)."""
     async with uow.reading() as tx:
-        await owner_or_admin(tx, principal, person_id)
+        await owner_or_admin(tx.session, principal, person_id)
         return await preferences_of(tx.session, person_id)
 
 
@@ -29,6 +29,6 @@ async def replace_settings(
     """Validate and store the settings; kinds left out keep their defaults."""
     checked = preferences(kinds, timezone, quiet_start, quiet_end)
     async with uow.writing() as tx:
-        await owner_or_admin(tx, principal, person_id)
+        await owner_or_admin(tx.session, principal, person_id)
         await save_preferences(tx.session, person_id, checked)
     return checked

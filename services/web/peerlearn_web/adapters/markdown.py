@@ -6,6 +6,8 @@ sanitised again, so neither a ``<script>`` nor a ``javascript:`` link ever reach
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -22,9 +24,26 @@ _renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 )
 
 
+# A page shows the same posts to every reader: rendering and sanitising them each time was a
+# sixth of a thread page's CPU (py-spy under bench/web.py). Bodies above the bound are rendered
+# each time, so the cache stays within a few megabytes.
+_CACHED = 1024
+_CACHED_LENGTH = 8_000
+
+
 def render(text: str) -> Markup:
     """``text`` (Markdown) as sanitised HTML that may be put into a page as it is."""
-    html = _renderer.render(text or "")
+    text = text or ""
+    return _render_cached(text) if len(text) <= _CACHED_LENGTH else _render(text)
+
+
+@lru_cache(maxsize=_CACHED)
+def _render_cached(text: str) -> Markup:
+    return _render(text)
+
+
+def _render(text: str) -> Markup:
+    html = _renderer.render(text)
     for old, new in _RENAME.items():
         html = html.replace(f"<{old}>", f"<{new}>").replace(f"</{old}>", f"</{new}>")
     clean = nh3.clean(

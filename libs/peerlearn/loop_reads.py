@@ -1,12 +1,14 @@
 """Reads of a SQLite file in the event loop's thread, without the async driver's thread hops.
 
 The async SQLite driver runs every statement in a thread of its own and wakes the loop when it
-is done: a thread view's four statements (begin, thread, posts, commit) were four hops, each a
-wake-up of the loop and a hand-over of the GIL, which under load cost more than the queries
-(a profile of the thread view under wrk: bench/forum_api.py, docs/BENCHMARKS.md). A read of a
-few indexed rows of a local file takes well under a millisecond, so the hot reads (a thread,
-a listing, the spaces) run it here instead: one read transaction (``BEGIN DEFERRED``: in WAL
-mode it never waits for a writer) on a connection of this process's own pool.
+is done: the forum's thread view's four statements (begin, thread, posts, commit) were four
+hops, each a wake-up of the loop and a hand-over of the GIL, which under load cost more than the
+queries (a profile under wrk: bench/forum_api.py, docs/BENCHMARKS.md; the matcher's suggestions
+list spent most of its samples in the driver's thread: bench/web.py). A read of a few indexed
+rows of a local file takes well under a millisecond, so the hot reads (the forum's thread,
+listings and spaces, the matcher's suggestions) run it here instead: one read transaction
+(``BEGIN DEFERRED``: in WAL mode it never waits for a writer) on a connection of this process's
+own pool. The service kit closes it with the database.
 
 Statements go through a plain SQLAlchemy session behind the few awaitable methods the stores
 call (``execute``, ``scalar``, ``scalars``), so the stores' queries are the same on both paths.
