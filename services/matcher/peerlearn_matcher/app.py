@@ -29,6 +29,7 @@ from peerlearn_matcher.http.suggestions import SuggestionsController
 from peerlearn_matcher.http.threads import ThreadsController
 from peerlearn_matcher.settings import MatcherSettings, load
 from peerlearn_matcher.usecases.circles import run_circles
+from peerlearn_matcher.usecases.follow_through import run_follow_through
 from peerlearn_matcher.usecases.matcher import Matcher
 from peerlearn_matcher.usecases.mentorship_endings import run_expiry
 from peerlearn_matcher.usecases.reactions import handle, matcher_handlers, prepare
@@ -91,6 +92,7 @@ def create_app(
         await matcher.index.start()
         refresher.append(asyncio.create_task(run_refresher(matcher), name="matcher-refresher"))
         refresher.append(asyncio.create_task(run_expiry(matcher), name="matcher-mentorship-expiry"))
+        refresher.append(asyncio.create_task(run_follow_through(matcher), name="matcher-follow-through"))
         if settings.bridging:
             circles = run_circles(matcher, settings.circles_seconds)
             refresher.append(asyncio.create_task(circles, name="matcher-circles"))

@@ -35,6 +35,10 @@ class MatcherSettings(ServiceSettings, kw_only=True):
     bridging: bool = True
     # At most this often the circles are recomputed while the forum's ties change.
     circles_seconds: int = 600
+    # Seconds after which a routed question that nobody but its asker answered is routed to the
+    # next candidates (at most twice; 0: never). A question already older than this when first
+    # routed (an old one met after an upgrade or a rebuild) is not followed through.
+    escalate_after: float = 86_400.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -49,6 +53,8 @@ class MatcherSettings(ServiceSettings, kw_only=True):
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)}: must be at least 1")
+        if self.escalate_after < 0:
+            raise SettingsError(f"{self.env_name('escalate_after')}: must be 0 (off) or more seconds")
         if self.min_feedback_for_model < 2:
             raise SettingsError(f"{self.env_name('min_feedback_for_model')}: must be at least 2")
 

@@ -135,6 +135,7 @@ async def delete_thread(session: AsyncSession, thread_id: str) -> None:
         sa.delete(m.vectors).where(m.vectors.c.owner_id == thread_id, m.vectors.c.kind == "thread")
     )
     await session.execute(sa.delete(m.suggestions).where(m.suggestions.c.thread_id == thread_id))
+    await session.execute(sa.delete(m.routing_rounds).where(m.routing_rounds.c.thread_id == thread_id))
 
 
 async def put_post(

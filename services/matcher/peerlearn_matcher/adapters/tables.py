@@ -4,7 +4,7 @@ Who exists, their org, roles, erasure and cohort memberships are the library's d
 (:func:`peerlearn.directory.directory_tables`: ``people``, ``cohorts``, ``cohort_orgs``,
 ``cohort_members``); the matcher's own matching data (the full profile with skills, capacity,
 hours; threads, posts, vectors) lives beside it. Everything here except ``suggestions``,
-``feedback`` and ``exposures`` can be rebuilt from the PROFILES and FORUM streams alone
+``feedback``, ``exposures``, the mentorships and ``routing_rounds`` can be rebuilt from the PROFILES and FORUM streams alone
 (``peerlearn matcher rebuild``); feedback is replayed from the matcher's own
 ``matcher.suggestion.feedback`` events.
 """
@@ -161,4 +161,14 @@ mentorship_sessions = sa.Table(
     sa.Column("topics", sa.JSON, nullable=False),
     sa.Column("logged_by", sa.String(64), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Follow-through (issue 14): how many times a question was routed again for want of an answer,
+# and when it was last routed. The matcher's own facts, like feedback (a rebuild keeps them).
+routing_rounds = sa.Table(
+    "routing_rounds",
+    metadata,
+    sa.Column("thread_id", sa.String(64), primary_key=True),
+    sa.Column("rounds", sa.Integer, nullable=False),
+    sa.Column("routed_at", UTCDateTime, nullable=False, index=True),
 )

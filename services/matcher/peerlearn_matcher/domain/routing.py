@@ -17,6 +17,15 @@ from peerlearn_matcher.domain.engine import Engine
 from peerlearn_matcher.domain.matching import Scored
 from peerlearn_matcher.domain.threads import ThreadRecord, visible_to_audience_of
 
+# A question nobody but its asker has answered is routed again to the next candidates, at most
+# this many times (issue 14's follow-through; each round asks for ``answerers`` more people).
+FOLLOW_UP_ROUNDS = 2
+
+
+def answerers_wanted(engine: Engine, rounds: int) -> int:
+    """How many people a question routed again ``rounds`` times goes to (the first ones stay)."""
+    return engine.limits.answerers * (1 + rounds)
+
 
 def can_see_space(engine: Engine, thread: ThreadRecord) -> np.ndarray:
     """People who may read ``thread``'s space."""
@@ -30,9 +39,11 @@ def can_see_space(engine: Engine, thread: ThreadRecord) -> np.ndarray:
     return np.zeros(people.offer.size, dtype=bool)
 
 
-def answerers(engine: Engine, thread_id: str, *, cached: bool = True) -> list[Scored]:
-    """The people most likely to answer a question, best first (asker and outsiders excluded),
-    only those whose score reaches ``MIN_ANSWERER_SCORE``.
+def answerers(
+    engine: Engine, thread_id: str, *, cached: bool = True, limit: int | None = None
+) -> list[Scored]:
+    """The ``limit`` (default: the engine's ``answerers``) people most likely to answer a question,
+    best first (asker and outsiders excluded), only those whose score reaches ``MIN_ANSWERER_SCORE``.
 
     Candidates must be able to read the thread's space and, across orgs, be matchable with
     the asker (shared cohort or consent); the answering history counts only threads that
@@ -51,7 +62,10 @@ def answerers(engine: Engine, thread_id: str, *, cached: bool = True) -> list[Sc
         mask &= engine.visible_mask(asker)
     elif thread.visibility == "public":
         mask &= people.external
-    pool = [key for key, _ in people.offer.top(thread.vector, mask, engine.limits.pool)]
+    limit = limit or engine.limits.answerers
+    # A question routed again (follow-through) asks for more people than the first routing did.
+    pool_size = max(engine.limits.pool, 2 * limit)
+    pool = [key for key, _ in people.offer.top(thread.vector, mask, pool_size)]
     # The answers on the other threads everyone reading this one may see: kept per audience
     # between questions (domain.answer_histories), ``cached=False`` builds it from every post.
     history = (
@@ -84,7 +98,7 @@ def answerers(engine: Engine, thread_id: str, *, cached: bool = True) -> list[Sc
         candidates,
         history,
         question_tags=thread.tags,
-        limit=engine.limits.answerers,
+        limit=limit,
         declined=declined,
     )
     result = []

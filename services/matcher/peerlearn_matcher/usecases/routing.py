@@ -8,6 +8,8 @@ the same to a caller, filtered by what the caller may see.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import msgspec
 
 from peerlearn import events
@@ -15,11 +17,11 @@ from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller, may_see, may_see_person
 from peerlearn.errors import NotFound
 from peerlearn.unit_of_work import Transaction
-from peerlearn_matcher.adapters import store
+from peerlearn_matcher.adapters import routing_rounds, store
 from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.domain.engine import Engine
 from peerlearn_matcher.domain.matching import Scored
-from peerlearn_matcher.domain.routing import answerers, related
+from peerlearn_matcher.domain.routing import FOLLOW_UP_ROUNDS, answerers, answerers_wanted, related
 from peerlearn_matcher.domain.threads import ThreadRecord
 from peerlearn_matcher.usecases.matcher import Matcher
 
@@ -28,7 +30,12 @@ async def route_thread(matcher: Matcher, tx: Transaction, thread_id: str) -> set
     """(Re)compute a question's answerers and related threads; return whose lists changed."""
     engine = matcher.index.engine
     thread = engine.threads.get(thread_id)
-    scored = answerers(engine, thread_id) if thread is not None and thread.answerable else []
+    scored: list[Scored] = []
+    if thread is not None and thread.answerable:
+        # Routed again for want of an answer (usecases.follow_through): the first people stay
+        # and the next ones join them, here and in any later re-route of the question.
+        rounds = await routing_rounds.rounds_of(tx.session, thread_id)
+        scored = answerers(engine, thread_id, limit=answerers_wanted(engine, rounds))
     asked = events.Reason(text=f"a new question you may answer: {thread.title}" if thread else "")
     created = store.now()
     rows = [
@@ -50,6 +57,11 @@ async def route_thread(matcher: Matcher, tx: Transaction, thread_id: str) -> set
         engine.exposures[("answerer", item.candidate_id)].add(thread_id)
     week = matcher.index.week
     await suggested.add_exposures(tx.session, "answerer", thread_id, [s.candidate_id for s in scored], week)
+    if scored:
+        asked_after = created - timedelta(seconds=matcher.settings.escalate_after)
+        await routing_rounds.routed(
+            tx.session, thread_id, created, asked_after=asked_after, rounds=FOLLOW_UP_ROUNDS
+        )
     if thread is not None:
         await _announce_answerers(matcher, tx, engine, thread, scored)
     return old | {s.candidate_id for s in scored}
@@ -119,7 +131,9 @@ async def thread_answerers(matcher: Matcher, principal: Principal | None, thread
     engine = matcher.index.engine
     if not thread.answerable:
         return []
-    found = answerers(engine, thread_id)
+    async with matcher.uow.reading() as tx:
+        rounds = await routing_rounds.rounds_of(tx.session, thread_id)
+    found = answerers(engine, thread_id, limit=answerers_wanted(engine, rounds))
     return [
         Answerer(
             person_id=item.candidate_id,
