@@ -4,9 +4,9 @@ Who exists, their org, roles, erasure and cohort memberships are the library's d
 (:func:`peerlearn.directory.directory_tables`: ``people``, ``cohorts``, ``cohort_orgs``,
 ``cohort_members``); the matcher's own matching data (the full profile with skills, capacity,
 hours; threads, posts, vectors) lives beside it. Everything here except ``suggestions``,
-``feedback``, ``exposures``, the mentorships and ``routing_rounds`` can be rebuilt from the PROFILES and FORUM streams alone
-(``peerlearn matcher rebuild``); feedback is replayed from the matcher's own
-``matcher.suggestion.feedback`` events.
+``feedback``, ``exposures``, the mentorships and ``routing_rounds`` can be rebuilt from the
+PROFILES and FORUM streams alone (``peerlearn matcher rebuild``); feedback is replayed from the
+matcher's own ``matcher.suggestion.feedback`` events.
 """
 
 from __future__ import annotations
