@@ -35,6 +35,9 @@ class MatcherSettings(ServiceSettings, kw_only=True):
     bridging: bool = True
     # At most this often the circles are recomputed while the forum's ties change.
     circles_seconds: int = 600
+    # Above this many people (or threads) searches go through an HNSW graph, re-scored exactly
+    # and filtered as before; below, exact search (bench/matcher_ann.py chose the default).
+    ann_above: int = 200_000
     # Seconds after which a routed question that nobody but its asker answered is routed to the
     # next candidates (at most twice; 0: never). A question already older than this when first
     # routed (an old one met after an upgrade or a rebuild) is not followed through.
@@ -50,6 +53,7 @@ class MatcherSettings(ServiceSettings, kw_only=True):
             "streams_per_person",
             "mentorship_request_days",
             "circles_seconds",
+            "ann_above",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{self.env_name(name)}: must be at least 1")

@@ -10,8 +10,9 @@ import peerlearn_matcher
 
 ROOT = Path(peerlearn_matcher.__file__).parent
 PACKAGE = "peerlearn_matcher"
-# What the pure domain may use besides itself: numeric libraries and the library's pure parts.
-DOMAIN_MAY_IMPORT = ("numpy", "scipy", "sklearn", "peerlearn.events", "peerlearn.directory.caller")
+# What the pure domain may use besides itself: numeric libraries (usearch: the ANN graph) and the
+# library's pure parts.
+DOMAIN_MAY_IMPORT = ("numpy", "scipy", "sklearn", "usearch", "peerlearn.events", "peerlearn.directory.caller")
 FRAMEWORKS = ("litestar", "sqlalchemy", "nats", "httpx", "alembic")
 
 

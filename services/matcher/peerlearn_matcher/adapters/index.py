@@ -49,6 +49,7 @@ def limits_of(settings: MatcherSettings) -> Limits:
         answerers=settings.answerers_per_thread,
         load_cap=settings.load_cap_per_week,
         bridging=settings.bridging,
+        ann_above=settings.ann_above,
     )
 
 

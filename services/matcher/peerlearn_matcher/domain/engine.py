@@ -22,7 +22,7 @@ from peerlearn_matcher.domain.circles import Circles, Tie, help_ties
 from peerlearn_matcher.domain.learning import FeedbackModel
 from peerlearn_matcher.domain.people import PeopleIndex, PersonRecord
 from peerlearn_matcher.domain.threads import ThreadRecord
-from peerlearn_matcher.domain.vectors import VectorIndex
+from peerlearn_matcher.domain.vectors import DEFAULT_ANN_ABOVE, VectorIndex
 
 PERSON_KINDS = ("peer", "mentor", "expert")
 
@@ -41,6 +41,8 @@ class Limits:
     min_related_similarity: float = 0.3
     # Nudge a close peer of another circle up (domain.circles); off: peers by fit alone.
     bridging: bool = True
+    # Above this many people (or threads) searches go through an HNSW graph (domain.vectors).
+    ann_above: int = DEFAULT_ANN_ABOVE
 
 
 class Posts(MutableMapping[str, tuple[str, str]]):
@@ -111,11 +113,11 @@ class Engine:
         self.dim = dim
         self.limits = limits or Limits()
         self.model = model or FeedbackModel()
-        self.people = PeopleIndex(dim)
+        self.people = PeopleIndex(dim, self.limits.ann_above)
         self.cohort_names: dict[str, str] = {}
         self.members: dict[str, set[str]] = defaultdict(set)  # cohort -> people
         self.threads: dict[str, ThreadRecord] = {}
-        self.thread_index = VectorIndex(dim)
+        self.thread_index = VectorIndex(dim, ann_above=self.limits.ann_above)
         self.posts = Posts()  # post -> (thread, author)
         self._thread_changes = 0  # threads with posts put again (see forum_revision)
         # The answering histories routing ranks with, per audience (domain.answer_histories).

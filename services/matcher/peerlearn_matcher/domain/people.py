@@ -13,7 +13,7 @@ import numpy as np
 
 from peerlearn.events import PersonProfile, Skill
 from peerlearn_matcher.domain.availability import utc_offset
-from peerlearn_matcher.domain.vectors import VectorIndex
+from peerlearn_matcher.domain.vectors import DEFAULT_ANN_ABOVE, VectorIndex
 
 MAX_LEVEL = 5
 GOAL_WEIGHT = 1.0
@@ -83,10 +83,10 @@ def need_vector(record: PersonRecord, dim: int) -> np.ndarray:
 class PeopleIndex:
     """Offer and need indexes over the same rows, with filter attributes per row."""
 
-    def __init__(self, dim: int) -> None:
+    def __init__(self, dim: int, ann_above: int = DEFAULT_ANN_ABOVE) -> None:
         self.dim = dim
-        self.offer = VectorIndex(dim)
-        self.need = VectorIndex(dim)
+        self.offer = VectorIndex(dim, ann_above=ann_above)
+        self.need = VectorIndex(dim, ann_above=ann_above)
         self.records: dict[str, PersonRecord] = {}
         self._org_codes: dict[str, int] = {}
         self._resize(self.offer.size)
