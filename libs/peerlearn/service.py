@@ -47,6 +47,7 @@ from peerlearn.logs import RequestLogMiddleware, configure_logging
 from peerlearn.loop_reads import close_loop_reads
 from peerlearn.metrics import ScrapeHook, metrics_route, request_metrics, transport_hooks
 from peerlearn.outbox import OutboxRelay
+from peerlearn.rate_counts import CountingRateLimitMiddleware
 from peerlearn.security_headers import SecurityHeadersMiddleware
 from peerlearn.settings import ServiceSettings
 from peerlearn.store import Database
@@ -256,6 +257,7 @@ def create_service_app(
         check_throttle_handler=_counts_as_write,
         set_rate_limit_headers=True,
         exclude=unlimited,
+        middleware_class=CountingRateLimitMiddleware,
     )
     read_rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.read_rate_limit_per_minute),
@@ -264,6 +266,7 @@ def create_service_app(
         set_rate_limit_headers=True,
         exclude=unlimited,
         store="read_rate_limit",
+        middleware_class=CountingRateLimitMiddleware,
     )
     return ServiceApp(
         route_handlers=[health, ready, metrics, *route_handlers],
