@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -87,18 +88,31 @@ def assign_mentors(
     mentor_ids: Sequence[str],
     *,
     feasible: np.ndarray | None = None,
+    greedy: bool = False,
 ) -> MentorAssignment:
     """The optimal assignment: most learners assigned, then the largest total ``quality``.
 
     ``quality``: shape (learners, mentors), higher is better; NaN or -inf mark impossible pairs.
     ``capacity``: each mentor's remaining capacity (0 or less: takes nobody). ``feasible``: an
     optional boolean mask of allowed pairs. A learner with no feasible mentor, or whose feasible
-    mentors are all full, is in ``unassigned`` with the reason.
+    mentors are all full, is in ``unassigned`` with the reason. ``greedy``: the baseline instead
+    (:func:`assign_mentors_greedy`).
     """
     q, cap, ok = _check(quality, capacity, learner_ids, mentor_ids, feasible)
-    slots = np.repeat(np.arange(len(mentor_ids)), cap)  # column k is a slot of mentor slots[k]
+    chosen = _greedy(q, cap, ok) if greedy else _optimal(q, cap, ok)
+    return _result(chosen, q, ok, learner_ids, mentor_ids)
+
+
+# The baseline, under its own name for those who compare the two (planning, the benchmark): learners
+# in the given order each take their best feasible mentor with room.
+assign_mentors_greedy = partial(assign_mentors, greedy=True)
+
+
+def _optimal(q: np.ndarray, cap: np.ndarray, ok: np.ndarray) -> dict[int, int]:
+    """Learner row → mentor column of the optimal assignment (the linear assignment over slots)."""
+    slots = np.repeat(np.arange(q.shape[1]), cap)  # column k is a slot of mentor slots[k]
     if q.shape[0] == 0 or slots.size == 0:
-        return _result({}, q, ok, learner_ids, mentor_ids)
+        return {}
     gains = np.where(ok, q, 0.0)
     # A penalty above the whole spread of gains: one more feasible pair always beats any
     # redistribution of quality, so the solver never leaves a learner out to raise the total.
@@ -106,20 +120,11 @@ def assign_mentors(
     penalty = 2.0 * spread * (q.shape[0] + 1) + 1.0
     cost = np.where(ok, -gains, penalty)[:, slots]
     rows, cols = linear_sum_assignment(cost)
-    chosen = {int(i): int(slots[k]) for i, k in zip(rows, cols, strict=True) if ok[i, slots[k]]}
-    return _result(chosen, q, ok, learner_ids, mentor_ids)
+    return {int(i): int(slots[k]) for i, k in zip(rows, cols, strict=True) if ok[i, slots[k]]}
 
 
-def assign_mentors_greedy(
-    quality: np.ndarray,
-    capacity: Sequence[int] | np.ndarray,
-    learner_ids: Sequence[str],
-    mentor_ids: Sequence[str],
-    *,
-    feasible: np.ndarray | None = None,
-) -> MentorAssignment:
-    """The baseline: learners in the given order each take their best feasible mentor with room."""
-    q, cap, ok = _check(quality, capacity, learner_ids, mentor_ids, feasible)
+def _greedy(q: np.ndarray, cap: np.ndarray, ok: np.ndarray) -> dict[int, int]:
+    """Learner row → mentor column when each learner in turn takes their best mentor with room."""
     left = cap.copy()
     chosen: dict[int, int] = {}
     for i in range(q.shape[0]):
@@ -129,4 +134,4 @@ def assign_mentors_greedy(
         j = int(np.argmax(np.where(usable, q[i], -np.inf)))
         chosen[i] = j
         left[j] -= 1
-    return _result(chosen, q, ok, learner_ids, mentor_ids)
+    return chosen

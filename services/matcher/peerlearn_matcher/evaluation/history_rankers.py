@@ -19,7 +19,7 @@ from peerlearn_matcher.domain.answer_history import tag_key
 from peerlearn_matcher.domain.answerer_evidence import HALF_LIFE_DAYS, AnswererEvidence, day_number
 from peerlearn_matcher.domain.routing_model import RoutingModel
 from peerlearn_matcher.evaluation.dump import Answer, Question
-from peerlearn_matcher.evaluation.rankers import EncodedRanker
+from peerlearn_matcher.evaluation.rankers import EncodedTexts
 
 
 class _Decayed:
@@ -86,19 +86,13 @@ class TagExpertsRecentRanker:
         return tagged + 1e-3 * activity / (1.0 + activity)  # the tie-break stays below one tagged answer
 
 
-class LearnedRanker(EncodedRanker):
+class LearnedRanker:
     """peerlearn's live ranking: evidence features, default weights, then weights learned walk-forward."""
 
-    def __init__(
-        self,
-        question_vectors: dict[str, np.ndarray],
-        about_vectors: dict[str, np.ndarray],
-        *,
-        learn: bool = True,
-        name: str = "peerlearn, learned",
-    ) -> None:
-        super().__init__(question_vectors, about_vectors, name)
-        self.evidence = AnswererEvidence(self.dim)
+    def __init__(self, texts: EncodedTexts, *, learn: bool = True, name: str = "peerlearn, learned") -> None:
+        self.name = name
+        self.texts = texts
+        self.evidence = AnswererEvidence(texts.dim)
         self.model = RoutingModel() if learn else RoutingModel(min_cases=10**9)
         self._asked: dict[str, tuple[np.ndarray, list[str], Question]] = {}
 
@@ -106,7 +100,7 @@ class LearnedRanker(EncodedRanker):
         self.evidence.answered(
             answer.owner_id or "",
             question.id,
-            self._questions[question.id],
+            self.texts.questions[question.id],
             question.tags,
             question.created,
             answer.created,
@@ -121,10 +115,10 @@ class LearnedRanker(EncodedRanker):
             self.model.add_case(rows, candidates.index(owner), question.created)
 
     def scores(self, question: Question, candidates: Sequence[str]) -> np.ndarray:
-        vector = self._questions.get(question.id)
+        vector = self.texts.questions.get(question.id)
         if vector is None:  # a question nobody answered was not encoded: nothing to learn or rank
             return np.zeros(len(candidates))
-        rows = self.evidence.features(vector, question.tags, candidates, question.created, self._about)
+        rows = self.evidence.features(vector, question.tags, candidates, question.created, self.texts.about)
         if question.accepted_answer_id:  # only such questions can ever be labelled; saves memory
             self._asked[question.id] = (rows, list(candidates), question)
         return self.model.score(rows)

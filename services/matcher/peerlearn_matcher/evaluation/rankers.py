@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -151,32 +152,30 @@ class TfidfRanker:
         return out
 
 
-class EncodedRanker:
-    """What peerlearn's rankers start from: the questions' vectors (by question id), each
-    person's "about me" vector (by person id), and their dimension (0 with no question)."""
+@dataclass(frozen=True)
+class EncodedTexts:
+    """What peerlearn's rankers start from: the questions' vectors (by question id) and each
+    person's "about me" vector (by person id), encoded once and shared by every such ranker."""
 
-    def __init__(
-        self, question_vectors: dict[str, np.ndarray], about_vectors: dict[str, np.ndarray], name: str
-    ) -> None:
-        self.name = name
-        self._questions = question_vectors
-        self._about = about_vectors
-        self.dim = len(next(iter(question_vectors.values()))) if question_vectors else 0
+    questions: dict[str, np.ndarray]
+    about: dict[str, np.ndarray]
+
+    @property
+    def dim(self) -> int:
+        """The vectors' dimension (0 with no question)."""
+        return len(next(iter(self.questions.values()))) if self.questions else 0
 
 
-class PeerlearnRanker(EncodedRanker):
+class PeerlearnRanker:
     """``rank_answerers`` with the real encoder: offer vector from "about me", plus answer history."""
 
     def __init__(
-        self,
-        question_vectors: dict[str, np.ndarray],
-        about_vectors: dict[str, np.ndarray],
-        weights: AnswererWeights = DEFAULT_WEIGHTS,
-        name: str = "peerlearn",
+        self, texts: EncodedTexts, weights: AnswererWeights = DEFAULT_WEIGHTS, name: str = "peerlearn"
     ) -> None:
-        super().__init__(question_vectors, about_vectors, name)
+        self.name = name
+        self.texts = texts
         self.weights = weights
-        self._history = AnswerHistory(self.dim)
+        self._history = AnswerHistory(texts.dim)
         self._candidates: dict[str, Candidate] = {}
 
     def observe(self, answer: Answer, question: Question) -> None:
@@ -185,12 +184,12 @@ class PeerlearnRanker(EncodedRanker):
             PastAnswer(
                 person_id=owner,
                 thread_id=question.id,
-                thread_vector=self._questions[question.id],
+                thread_vector=self.texts.questions[question.id],
                 tags=question.tags,
             )
         )
         if owner not in self._candidates:
-            self._candidates[owner] = Candidate(owner, self._about.get(owner))
+            self._candidates[owner] = Candidate(owner, self.texts.about.get(owner))
 
     def observe_acceptance(self, answer: Answer, question: Question) -> None:
         self._history.accept(answer.owner_id or "", question.id)
@@ -198,7 +197,7 @@ class PeerlearnRanker(EncodedRanker):
     def scores(self, question: Question, candidates: Sequence[str]) -> np.ndarray:
         people = [self._candidates.get(c) or Candidate(c) for c in candidates]
         ranked = rank_answerers(
-            self._questions[question.id],
+            self.texts.questions[question.id],
             people,
             self._history,
             question_tags=question.tags,

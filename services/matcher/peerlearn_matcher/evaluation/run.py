@@ -21,6 +21,7 @@ from peerlearn_matcher.evaluation.history_rankers import (
 from peerlearn_matcher.evaluation.metrics import summarise
 from peerlearn_matcher.evaluation.plot import svg
 from peerlearn_matcher.evaluation.rankers import (
+    EncodedTexts,
     MostActiveRanker,
     PeerlearnRanker,
     RandomRanker,
@@ -63,11 +64,12 @@ def build_rankers(dump: Dump, encoder: object, seed: int) -> list[Ranker]:
     # Ablation: the semantic evidence alone (profile and answered-thread similarity, no tags, no
     # activity prior), to show what the embeddings contribute on their own.
     semantic = AnswererWeights(tags=0.0, tag_answers=0.0, activity=0.0)
+    encoded = EncodedTexts(question_vectors, about_vectors)
     return [
-        LearnedRanker(question_vectors, about_vectors),
-        LearnedRanker(question_vectors, about_vectors, learn=False, name="peerlearn, default weights"),
-        PeerlearnRanker(question_vectors, about_vectors),
-        PeerlearnRanker(question_vectors, about_vectors, semantic, name="peerlearn, embeddings only"),
+        LearnedRanker(encoded),
+        LearnedRanker(encoded, learn=False, name="peerlearn, default weights"),
+        PeerlearnRanker(encoded),
+        PeerlearnRanker(encoded, semantic, name="peerlearn, embeddings only"),
         TfidfRanker(dump.questions),
         TagExpertsRecentRanker(),
         RecentlyActiveRanker(),
