@@ -152,13 +152,17 @@ async def set_status(
     return bool(getattr(result, "rowcount", 0))
 
 
-async def put_proposed_times(
-    session: AsyncSession, mentorship_id: str, times: Sequence[ProposedTime]
-) -> None:
-    await session.execute(
-        sa.update(m.mentorships)
-        .where(m.mentorships.c.id == mentorship_id)
-        .values(proposed_times=_json.encode(list(times)))
+async def activate(
+    session: AsyncSession, mentorship_id: str, times: Sequence[ProposedTime], *, answered_at: datetime
+) -> bool:
+    """The mentor accepted: requested → active with the proposed first sessions, in one statement."""
+    return await set_status(
+        session,
+        mentorship_id,
+        "active",
+        expected="requested",
+        answered_at=answered_at,
+        proposed_times=_json.encode(list(times)),
     )
 
 

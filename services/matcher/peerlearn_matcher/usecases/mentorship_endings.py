@@ -2,7 +2,7 @@
 
 Also the two steps every ending shares: freeing the mentor's slot (and refreshing the lists the
 mentor may now come back to) and refitting the learned ranking on the relabelled feedback; and
-how every event about a mentorship is announced (:func:`announce_about`).
+how every event about a mentorship is announced (:func:`announce_about`, :func:`announce_closed`).
 """
 
 from __future__ import annotations
@@ -38,6 +38,15 @@ async def announce_about(
     p = found.parties
     about = {"mentorship_id": found.id, "mentee_id": p.mentee_id, "mentor_id": p.mentor_id}
     await matcher.announce(tx, event(**about, **details), org_id=p.mentee_org_id)
+
+
+async def announce_closed(
+    matcher: Matcher, tx: Transaction, found: StoredMentorship, sessions: int, **outcome: Any
+) -> None:
+    """Announce that ``found`` closed after ``sessions`` sessions, by a party's close (``outcome``:
+    the rating, whether they met, who closed, the suggestion's features) or by an ending (``reason``)."""
+    closed = {"suggestion_id": found.suggestion_id, "sessions": sessions}
+    await announce_about(matcher, tx, found, matcher_events.MentorshipClosed, **closed, **outcome)
 
 
 async def free_slot(matcher: Matcher, tx: Transaction, found: StoredMentorship, action: str | None) -> None:
@@ -137,13 +146,5 @@ async def _end(
     p = found.parties
     matcher.index.engine.mentees[p.mentor_id].discard(p.mentee_id)
     sessions = len(await stored.sessions_of(tx.session, found.id))
-    await announce_about(
-        matcher,
-        tx,
-        found,
-        matcher_events.MentorshipClosed,
-        suggestion_id=found.suggestion_id,
-        sessions=sessions,
-        reason=reason,
-    )
+    await announce_closed(matcher, tx, found, sessions, reason=reason)
     return p.other(person_id)

@@ -26,7 +26,7 @@ from peerlearn_matcher.adapters.suggestion_store import StoredSuggestion
 from peerlearn_matcher.domain import mentorships as rules
 from peerlearn_matcher.domain.first_sessions import propose_times
 from peerlearn_matcher.usecases.matcher import Matcher
-from peerlearn_matcher.usecases.mentorship_endings import announce_about, free_slot, refit
+from peerlearn_matcher.usecases.mentorship_endings import announce_about, announce_closed, free_slot, refit
 from peerlearn_matcher.usecases.suggestions import candidate_name
 
 log = logging.getLogger("peerlearn.matcher")
@@ -136,9 +136,6 @@ async def answer(
         require_status(found.status, ("requested",), action)
         p = found.parties
         if action == "accept":
-            await stored.set_status(
-                tx.session, mentorship_id, "active", expected="requested", answered_at=now()
-            )
             mentee_tz, mentor_tz = _timezone(matcher, p.mentee_id), _timezone(matcher, p.mentor_id)
             times = [
                 matcher_events.ProposedTime(
@@ -146,7 +143,7 @@ async def answer(
                 )
                 for t in propose_times(mentee_tz, mentor_tz, now())
             ]
-            await stored.put_proposed_times(tx.session, mentorship_id, times)
+            await stored.activate(tx.session, mentorship_id, times, answered_at=now())
             await announce_about(
                 matcher,
                 tx,
@@ -237,15 +234,13 @@ async def close(
             closed_at=now(),
         )
         await stored.set_feedback(tx.session, found.suggestion_id, action, rating)
-        await announce_about(
+        await announce_closed(
             matcher,
             tx,
             found,
-            matcher_events.MentorshipClosed,
-            suggestion_id=found.suggestion_id,
+            len(found.sessions),
             rating=rating,
             met=met,
-            sessions=len(found.sessions),
             closed_by=caller.person_id or "",
             features=await stored.features_of(tx.session, found.suggestion_id),
         )
