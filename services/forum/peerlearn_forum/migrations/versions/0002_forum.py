@@ -1,16 +1,10 @@
-"""Spaces, threads, posts, votes, flags, reputation, the people/cohort read model, search docs.
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""Spaces, threads, posts, votes, flags, reputation, the people/cohort read model, search docs."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 TS = sa.DateTime(timezone=True)
 

@@ -1,15 +1,9 @@
-"""The full-text index on search_docs: FTS5 on SQLite, a weighted tsvector with GIN on PostgreSQL.
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""The full-text index on search_docs: FTS5 on SQLite, a weighted tsvector with GIN on PostgreSQL."""
 
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 _SQLITE = [
     # External content: the text lives once, in search_docs; triggers keep the index in step.

@@ -2,18 +2,12 @@
 
 Triggers bump it, so every writer counts (the use cases, the event handlers that keep the
 directory and the matcher's suggestions, an erasure, another forum process): a cache keyed by it
-(``adapters.read_cache``) is never stale after a commit and is shared by no two versions.
-
-Revision ID: 0004
-Revises: 0003
-"""
+(``adapters.read_cache``) is never stale after a commit and is shared by no two versions."""
 
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 # What a reader is shown, or who the caller is: spaces, threads, posts (scores and statuses
 # too), tags, the directory (names, erasure, orgs, cohorts) and the matcher's suggestions.

@@ -1,16 +1,10 @@
-"""Each org's learning record store.
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""Each org's learning record store."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,16 +1,10 @@
-"""The programme's suggestions, mentorships and routed answerers (for the programme report).
-
-Revision ID: 0004
-Revises: 0003
-"""
+"""The programme's suggestions, mentorships and routed answerers (for the programme report)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 TS = sa.DateTime(timezone=True)
 ID = sa.String(64)

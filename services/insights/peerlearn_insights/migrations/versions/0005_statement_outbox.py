@@ -1,17 +1,11 @@
 """The statement outbox (each act's xAPI statement until its LRS holds it), and room for the
-LRS password sealed.
-
-Revision ID: 0005
-Revises: 0004
-"""
+LRS password sealed."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 TS = sa.DateTime(timezone=True)
 

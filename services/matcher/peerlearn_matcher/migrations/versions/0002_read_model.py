@@ -1,8 +1,4 @@
-"""The matcher's read model, vectors, suggestions, feedback, exposures and processed events.
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""The matcher's read model, vectors, suggestions, feedback, exposures and processed events."""
 
 from typing import Any
 
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def _id(name: str, **kw: Any) -> sa.Column:

@@ -5,11 +5,7 @@ directory's ``people`` (id, org, display name, roles, erasure tombstone) is fill
 profiles. ``cohorts`` loses the unused ``topic``; ``cohort_orgs`` and ``cohort_members`` gain the
 directory's ``active`` and ``changed_at`` (every row kept is active, as of the epoch, so any
 real event about it wins under last-writer-wins). Nothing is lost that the streams hold:
-``peerlearn matcher rebuild`` refills every table from them. Batch mode for SQLite.
-
-Revision ID: 0003
-Revises: 0002
-"""
+``peerlearn matcher rebuild`` refills every table from them. Batch mode for SQLite."""
 
 from datetime import UTC, datetime
 
@@ -19,8 +15,6 @@ from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 TS = sa.DateTime(timezone=True)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -1,16 +1,10 @@
-"""Mentorships and their sessions (issue 12): requests, introductions, sessions, closing.
-
-Revision ID: 0004
-Revises: 0003
-"""
+"""Mentorships and their sessions (issue 12): requests, introductions, sessions, closing."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 TS = sa.DateTime(timezone=True)
 

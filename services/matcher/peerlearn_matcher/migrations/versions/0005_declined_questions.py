@@ -1,16 +1,10 @@
-"""Feedback remembers the question of an answerer suggestion ("not my area" declines that question).
-
-Revision ID: 0005
-Revises: 0004
-"""
+"""Feedback remembers the question of an answerer suggestion ("not my area" declines that question)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -3,19 +3,13 @@
 ``posts.created_at`` is when the answer (or any post) was written and ``threads.accepted_at`` when
 its asker accepted one, both the forum event's ``occurred_at``: recency, days since the last answer
 and the typical response delay are computed from them. Rows stored before this revision keep NULL
-(their times were never recorded); ``peerlearn matcher rebuild`` replays the streams and fills them.
-
-Revision ID: 0006
-Revises: 0005
-"""
+(their times were never recorded); ``peerlearn matcher rebuild`` replays the streams and fills them."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,11 @@
 """Follow-through: a question with no answer is routed again (at most twice), so the matcher
-remembers per question how many times it was and when it last was.
-
-Revision ID: 0007
-Revises: 0006
-"""
+remembers per question how many times it was and when it last was."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,22 +1,8 @@
-"""The outbox table.
+"""The outbox table (the same first migration in every service: peerlearn.outbox_migration)."""
 
-Revision ID: 0001
-Revises:
-"""
+from peerlearn.outbox_migration import downgrade, upgrade
 
-from alembic import op
-
-from peerlearn.outbox import create_outbox_table
+__all__ = ["downgrade", "upgrade"]
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    create_outbox_table(op)
-
-
-def downgrade() -> None:
-    op.drop_table("outbox")

@@ -1,16 +1,10 @@
-"""The directory, threads and answerers, notifications, preferences, contacts, the mail outbox.
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""The directory, threads and answerers, notifications, preferences, contacts, the mail outbox."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 TS = sa.DateTime(timezone=True)
 ID = sa.String(64)

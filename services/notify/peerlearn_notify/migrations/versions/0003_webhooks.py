@@ -1,16 +1,10 @@
-"""Org webhooks: the webhooks, the org's questions, deliveries and their attempts.
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""Org webhooks: the webhooks, the org's questions, deliveries and their attempts."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 TS = sa.DateTime(timezone=True)
 ID = sa.String(64)

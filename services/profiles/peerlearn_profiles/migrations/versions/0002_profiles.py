@@ -1,16 +1,10 @@
-"""Orgs, people, skills, cohorts, cohort orgs and cohort members.
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""Orgs, people, skills, cohorts, cohort orgs and cohort members."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,16 +1,10 @@
-"""Sign-in codes and per-org OpenID Connect single sign-on.
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""Sign-in codes and per-org OpenID Connect single sign-on."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
