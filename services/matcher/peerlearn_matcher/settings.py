@@ -36,8 +36,9 @@ class MatcherSettings(ServiceSettings, kw_only=True):
     # At most this often the circles are recomputed while the forum's ties change.
     circles_seconds: int = 600
     # Above this many people (or threads) searches go through an HNSW graph, re-scored exactly
-    # and filtered as before; below, exact search (bench/matcher_ann.py chose the default).
-    ann_above: int = 200_000
+    # and filtered as before; below, exact search. Default = DEFAULT_ANN_ABOVE (bench/matcher_ann.py:
+    # the graph's recall@10 falls below 0.95 by 1M rows, where exact search is ~80 ms a query).
+    ann_above: int = 1_000_000
     # Seconds after which a routed question that nobody but its asker answered is routed to the
     # next candidates (at most twice; 0: never). A question already older than this when first
     # routed (an old one met after an upgrade or a rebuild) is not followed through.

@@ -48,7 +48,8 @@ class ApproximateIndex:
 
     @expansion_search.setter
     def expansion_search(self, value: int) -> None:
-        self._graph.expansion_search = value
+        # usearch's Index has this setter; mypy reads the property as read-only
+        self._graph.expansion_search = value  # type: ignore[misc]
 
     @property
     def memory_bytes(self) -> int:
