@@ -13,6 +13,8 @@ from datetime import timedelta
 import pytest
 
 from peerlearn import events
+from peerlearn_matcher.adapters import routing_rounds
+from peerlearn_matcher.domain.routing import FOLLOW_UP_ROUNDS
 from peerlearn_matcher.usecases.follow_through import follow_through_due
 
 from .conftest import Harness, answer, new_org, now, person, thread
@@ -93,3 +95,25 @@ async def test_a_question_already_old_when_first_routed_is_not_followed_through(
     await matcher.publish(old)
     assert await _routed(matcher, old)
     assert old.thread_id not in await follow_through_due(matcher.parts, now() + 5 * DAY)
+
+
+async def test_a_round_two_replicas_found_due_is_counted_once(matcher: Harness) -> None:
+    """Both replicas' looks find the question due; the second claim matches no row."""
+    asker, _ = await _org_with_experts(matcher, "sourdough starters", 6)
+    question = thread(
+        asker, "Why does my starter smell of acetone?", visibility="org", tags=("sourdough starters",)
+    )
+    await matcher.publish(question)
+    await _routed(matcher, question)
+    at = now() + DAY
+    before = at - timedelta(seconds=matcher.parts.settings.escalate_after)
+    async with matcher.parts.uow.writing() as tx:
+        assert question.thread_id in await routing_rounds.due(tx.session, before, FOLLOW_UP_ROUNDS, limit=50)
+        claims = [
+            await routing_rounds.claim_round(
+                tx.session, question.thread_id, at, before=before, max_rounds=FOLLOW_UP_ROUNDS
+            )
+            for _ in range(2)
+        ]
+        assert claims == [True, False]
+        assert await routing_rounds.rounds_of(tx.session, question.thread_id) == 1

@@ -8,8 +8,10 @@ then round 2 at most): :mod:`peerlearn_matcher.usecases.follow_through`.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn_matcher.adapters import tables as m
@@ -29,8 +31,13 @@ async def routed(
         return
     asked = await session.scalar(sa.select(threads.c.created_at).where(threads.c.id == thread_id))
     fresh = asked is not None and _utc(asked) >= asked_after
+    # Two replicas may route the same new question at once: the first row stands, the other
+    # insert does nothing (a plain insert would fail the whole event's transaction).
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     await session.execute(
-        sa.insert(table).values(thread_id=thread_id, rounds=0 if fresh else rounds, routed_at=at)
+        module.insert(table)
+        .values(thread_id=thread_id, rounds=0 if fresh else rounds, routed_at=at)
+        .on_conflict_do_nothing(index_elements=["thread_id"])
     )
 
 
@@ -46,9 +53,10 @@ async def rounds_of(session: AsyncSession, thread_id: str) -> int:
     return int(found or 0)
 
 
-async def due(session: AsyncSession, before: datetime, max_rounds: int) -> list[str]:
-    """Questions last routed before ``before``, routed again fewer than ``max_rounds`` times, still
-    without an accepted answer and without any answer from someone other than their asker."""
+async def due(session: AsyncSession, before: datetime, max_rounds: int, *, limit: int) -> list[str]:
+    """Up to ``limit`` questions last routed before ``before``, routed again fewer than
+    ``max_rounds`` times, still without an accepted answer and without any answer from someone
+    other than their asker; the longest waiting first."""
     rounds, threads, posts = m.routing_rounds, m.threads, m.posts
     answered = (
         sa.select(posts.c.id)
@@ -66,14 +74,25 @@ async def due(session: AsyncSession, before: datetime, max_rounds: int) -> list[
             ~answered,
         )
         .order_by(rounds.c.routed_at, rounds.c.thread_id)
+        .limit(limit)
     )
     return list(await session.scalars(query))
 
 
-async def next_round(session: AsyncSession, thread_id: str, at: datetime) -> int:
-    """Count one more routing of ``thread_id`` at ``at``; the new number of rounds."""
+async def claim_round(
+    session: AsyncSession, thread_id: str, at: datetime, *, before: datetime, max_rounds: int
+) -> bool:
+    """Count one more routing of ``thread_id`` at ``at`` if it is still due (last routed before
+    ``before``, fewer than ``max_rounds``); False when another process claimed it first.
+
+    The condition is in the UPDATE itself: two replicas that found the same question due both
+    try, the second waits for the first's row lock and then matches no row, so a round is never
+    counted (or announced) twice.
+    """
     table = m.routing_rounds
-    await session.execute(
-        sa.update(table).where(table.c.thread_id == thread_id).values(rounds=table.c.rounds + 1, routed_at=at)
+    result = await session.execute(
+        sa.update(table)
+        .where(table.c.thread_id == thread_id, table.c.routed_at <= before, table.c.rounds < max_rounds)
+        .values(rounds=table.c.rounds + 1, routed_at=at)
     )
-    return await rounds_of(session, thread_id)
+    return bool(getattr(result, "rowcount", 0))

@@ -22,6 +22,9 @@ log = logging.getLogger("peerlearn.matcher")
 
 # Looks for due questions at most this often (more often when escalate_after is short).
 LOOK_EVERY = 60.0
+# Questions routed again per look: a backlog (after an outage) goes out over several short
+# transactions, not one that holds the writer for all of it.
+PER_LOOK = 50
 
 
 async def follow_through_due(matcher: Matcher, at: datetime | None = None) -> list[str]:
@@ -29,9 +32,14 @@ async def follow_through_due(matcher: Matcher, at: datetime | None = None) -> li
     at = at or now()
     before = at - timedelta(seconds=matcher.settings.escalate_after)
     async with matcher.index.lock, matcher.uow.writing() as tx:
-        due = await routing_rounds.due(tx.session, before, FOLLOW_UP_ROUNDS)
-        for thread_id in due:
-            await routing_rounds.next_round(tx.session, thread_id, at)
+        found = await routing_rounds.due(tx.session, before, FOLLOW_UP_ROUNDS, limit=PER_LOOK)
+        due = [
+            thread_id
+            for thread_id in found
+            if await routing_rounds.claim_round(
+                tx.session, thread_id, at, before=before, max_rounds=FOLLOW_UP_ROUNDS
+            )
+        ]
         if due:
             await apply_effects(matcher, tx, Effects(threads=set(due)))
     return due

@@ -143,7 +143,8 @@ async def answer(
                 )
                 for t in propose_times(mentee_tz, mentor_tz, now())
             ]
-            await stored.activate(tx.session, mentorship_id, times, answered_at=now())
+            if not await stored.activate(tx.session, mentorship_id, times, answered_at=now()):
+                raise Conflict("this request was answered meanwhile")
             await announce_about(
                 matcher,
                 tx,
@@ -158,9 +159,10 @@ async def answer(
                 proposed_times=times,
             )
         else:
-            await stored.set_status(
+            if not await stored.set_status(
                 tx.session, mentorship_id, "declined", expected="requested", answered_at=now()
-            )
+            ):
+                raise Conflict("this request was answered meanwhile")
             await stored.set_feedback(tx.session, found.suggestion_id, "decline", None)
             await announce_about(matcher, tx, found, matcher_events.MentorshipDeclined)
             await free_slot(matcher, tx, found, "decline")
