@@ -5,8 +5,13 @@ window as a JSON list, decodes it, prepends one and encodes it again on every re
 list's *length* and the window's end are ever read. With a limit of thousands a minute that list
 is thousands long: under wrk it was a third of the forum's samples on a cached anonymous read
 (``bench/forum_api.py --py-spy``). This middleware keeps the same window, the same limit, the same
-headers and the same store (memory or Redis, shared by replicas), as two numbers: the count and
-when the window resets. A value an older version stored is read as a fresh window.
+headers and the same store (memory or Redis), as two numbers: the count and when the window
+resets. A value that does not decode is read as a fresh window.
+
+As with Litestar's own middleware, a count is read, then written: within one process requests
+take turns, but replicas sharing Redis can lose increments when they meet on one caller in the
+same instant, so across N replicas a caller may get up to N times the limit. An atomic
+``INCR`` + ``EXPIRE`` on Redis would close that; the stores' interface has no such operation.
 """
 
 from __future__ import annotations
@@ -58,7 +63,7 @@ class CountingRateLimitMiddleware(RateLimitMiddleware):
             try:
                 window = _decoder.decode(raw)
             except msgspec.DecodeError:
-                window = None  # stored by Litestar's own middleware before an upgrade
+                window = None  # not ours (another format): start a fresh window
         if window is None or window.reset <= now:
             return CacheObject(history=_history(0), reset=now + DURATION_VALUES[self.unit])
         return CacheObject(history=_history(window.count), reset=window.reset)
