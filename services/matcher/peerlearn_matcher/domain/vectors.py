@@ -51,7 +51,9 @@ class DeferredScores:
     def __array__(self, dtype: np.dtype | None = None, copy: bool | None = None) -> np.ndarray:
         if self._full is None:
             self._full = self._index.exact_scores(self.query)
-        return self._full if dtype is None else self._full.astype(dtype)
+        full = self._full if dtype is None else self._full.astype(dtype)
+        # np.array(scores) asks for a copy: the kept array must not be changed by its reader.
+        return full.copy() if copy and full is self._full else full
 
 
 class VectorIndex:
