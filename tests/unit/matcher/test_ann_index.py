@@ -150,3 +150,15 @@ def test_below_the_threshold_search_is_exact_as_before() -> None:
     mask = np.ones(index.size, dtype=bool)
     want = np.argsort(-(vectors @ query), kind="stable")[:K]
     assert _ids(index.top(query, mask, K)) == [f"p{i}" for i in want]
+
+
+def test_a_copy_of_deferred_scores_is_the_readers_own() -> None:
+    exact, ann, _ = _pair(ROWS)
+    query = _queries(1)[0]
+    deferred = ann.scores(query)
+    mask = np.ones(ann.size, dtype=bool)
+    want = ann.top(query, mask, K, scores=deferred)
+    mine = np.array(deferred)  # a copy: the reader may scribble on it
+    mine[:] = 0.0
+    assert np.asarray(deferred) == pytest.approx(exact.scores(query))
+    assert ann.top(query, mask, K, scores=deferred) == want
