@@ -62,6 +62,13 @@ notifications = sa.Table(
     sa.Column("mail", sa.String(10), nullable=False),
     sa.UniqueConstraint("person_id", "dedupe_key", name="uq_notifications_dedupe"),
     sa.Index("ix_notifications_person", "person_id", "id"),
+    # The unread count (asked by every web page) reads this index only, however many were read.
+    sa.Index(
+        "ix_notifications_unread",
+        "person_id",
+        sqlite_where=sa.text("read_at IS NULL"),
+        postgresql_where=sa.text("read_at IS NULL"),
+    ),
     sa.Index("ix_notifications_mail", "mail", "person_id"),
 )
 preferences = sa.Table(
