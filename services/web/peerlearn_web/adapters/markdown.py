@@ -26,7 +26,8 @@ _renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 
 # A page shows the same posts to every reader: rendering and sanitising them each time was a
 # sixth of a thread page's CPU (py-spy under bench/web.py). Bodies above the bound are rendered
-# each time, so the cache stays within a few megabytes.
+# each time: typical posts keep the cache at a few megabytes; the worst case (1,024 bodies of
+# 8,000 escape-heavy or non-ASCII characters, kept with their HTML) is some tens of megabytes.
 _CACHED = 1024
 _CACHED_LENGTH = 8_000
 
