@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from peerlearn.settings import ServiceSettings, SettingsError, load_settings
+from peerlearn_matcher.domain.vectors import DEFAULT_ANN_ABOVE
 
 SERVICE = "matcher"
 DEFAULT_PORT = 8003
@@ -38,7 +39,7 @@ class MatcherSettings(ServiceSettings, kw_only=True):
     # Above this many people (or threads) searches go through an HNSW graph, re-scored exactly
     # and filtered as before; below, exact search. Default = DEFAULT_ANN_ABOVE (bench/matcher_ann.py:
     # the graph's recall@10 falls below 0.95 by 1M rows, where exact search is ~80 ms a query).
-    ann_above: int = 1_000_000
+    ann_above: int = DEFAULT_ANN_ABOVE
     # Seconds after which a routed question that nobody but its asker answered is routed to the
     # next candidates (at most twice; 0: never). A question already older than this when first
     # routed (an old one met after an upgrade or a rebuild) is not followed through.

@@ -8,13 +8,12 @@ then round 2 at most): :mod:`peerlearn_matcher.usecases.follow_through`.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn_matcher.adapters import tables as m
+from peerlearn_matcher.adapters.store import insert_into
 
 
 async def routed(
@@ -33,9 +32,8 @@ async def routed(
     fresh = asked is not None and _utc(asked) >= asked_after
     # Two replicas may route the same new question at once: the first row stands, the other
     # insert does nothing (a plain insert would fail the whole event's transaction).
-    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     await session.execute(
-        module.insert(table)
+        insert_into(session, table)
         .values(thread_id=thread_id, rounds=0 if fresh else rounds, routed_at=at)
         .on_conflict_do_nothing(index_elements=["thread_id"])
     )

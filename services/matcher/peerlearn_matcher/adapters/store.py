@@ -33,11 +33,15 @@ def columns(row: Any) -> dict[str, Any]:
     return {str(name): value for name, value in row._mapping.items()}
 
 
+def insert_into(session: AsyncSession, table: sa.Table) -> Any:
+    """An INSERT into ``table`` in the session's dialect, so it can take ``on_conflict_*``."""
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(table)
+
+
 async def upsert(session: AsyncSession, table: sa.Table, values: dict[str, Any], keys: Sequence[str]) -> None:
     """Insert ``values`` or update the row with the same ``keys``."""
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(**values)
+    statement = insert_into(session, table).values(**values)
     rest = {k: v for k, v in values.items() if k not in keys}
     if rest:
         statement = statement.on_conflict_do_update(index_elements=list(keys), set_=rest)

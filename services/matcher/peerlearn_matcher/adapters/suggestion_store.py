@@ -12,12 +12,11 @@ from typing import Any
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn.events import Reason, SuggestionFeedback
 from peerlearn_matcher.adapters import tables as m
-from peerlearn_matcher.adapters.store import columns, now, upsert
+from peerlearn_matcher.adapters.store import columns, insert_into, now, upsert
 
 _json = msgspec.json.Encoder()
 _reasons_decoder = msgspec.json.Decoder(list[Reason])
@@ -163,9 +162,7 @@ async def add_exposures(
     values = [{"candidate_id": c, "target_id": target_id, "kind": kind, "week": week} for c in candidates]
     if not values:
         return
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(m.exposures).on_conflict_do_nothing(
+    statement = insert_into(session, m.exposures).on_conflict_do_nothing(
         index_elements=["candidate_id", "target_id", "kind", "week"]
     )
     await session.execute(statement, values)
