@@ -45,7 +45,8 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 class RequestLogMiddleware:
-    """Pure ASGI middleware: a request id (``X-Request-ID``) and one access log line per request."""
+    """Pure ASGI middleware: a request id (``X-Request-ID``) and one access log line per request
+    (for an app not built by the kit; the kit's :mod:`peerlearn.request_envelope` does the same)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -75,33 +76,48 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as exc:
-            # A refusal raised by a middleware (a 429 of the rate limiter, say) is turned into
-            # its answer outside this middleware: log the status it will get, and give it the
-            # request id and (for a 429) Retry-After, as every other answer has.
             status = answered_status(exc)
-            headers = getattr(exc, "headers", None)
-            if isinstance(getattr(exc, "status_code", None), int):
-                headers = {**(headers or {}), "X-Request-ID": request_id}
-                if status == 429 and not any(k.lower() == "retry-after" for k in headers):
-                    headers["Retry-After"] = str(headers.get("RateLimit-Reset", "60"))
-                exc.headers = headers  # type: ignore[attr-defined]
+            identify_refusal(exc, request_id)
             raise
         finally:
-            access_log.info(
-                "%s %s %d",
-                method,
-                scope["path"],
-                status,
-                extra={
-                    "fields": {
-                        "method": method,
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                        "request_id": request_id,
-                    }
-                },
-            )
+            log_request(method, scope["path"], status, started, request_id)
+
+
+def log_request(method: str, path: str, status: int, started: float, request_id: str) -> None:
+    """The access log line of a request answered with ``status``, begun at ``started`` (perf_counter)."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return  # nothing to format (a benchmark's WARNING level)
+    access_log.info(
+        "%s %s %d",
+        method,
+        path,
+        status,
+        extra={
+            "fields": {
+                "method": method,
+                "path": path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "request_id": request_id,
+            }
+        },
+    )
+
+
+def identify_refusal(exc: Exception, request_id: str) -> dict[str, str] | None:
+    """Give a refusal raised before the handler its request id and (a 429) its ``Retry-After``.
+
+    A refusal raised by a middleware (a 429 of the rate limiter, say) is turned into its answer
+    outside the middlewares, so it gets the headers every other answer has here, on the exception.
+    Returns the exception's headers (None when it is not an HTTP refusal).
+    """
+    if not isinstance(getattr(exc, "status_code", None), int):
+        return None
+    headers: dict[str, str] = {**(getattr(exc, "headers", None) or {}), "X-Request-ID": request_id}
+    if answered_status(exc) == 429 and not any(k.lower() == "retry-after" for k in headers):
+        headers["Retry-After"] = str(headers.get("RateLimit-Reset", "60"))
+    exc.headers = headers  # type: ignore[attr-defined]
+    return headers
 
 
 def answered_status(exc: Exception) -> int:

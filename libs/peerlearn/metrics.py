@@ -1,10 +1,11 @@
 """Prometheus metrics: what an operator on call watches, at ``GET /metrics`` on every service.
 
-Requests (count and latency by route template, method and status) come from Litestar's own
-Prometheus middleware. The state an operator asks about — how far behind each consumer is, how
-many events wait in the outbox, whether NATS is connected — is read when Prometheus scrapes
-(from JetStream and the database): it is right just after a restart and costs nothing between
-scrapes. What happens once (a message handled, retried or dead-lettered) is a counter. A service
+Requests (count and latency by route template, method and status) are counted by
+:class:`RequestMeters` (the kit's services, from :mod:`peerlearn.request_envelope`) or by Litestar's
+Prometheus middleware (:func:`request_metrics`, the web): the same series either way. The state
+an operator asks about — how far behind each consumer is, how many events wait in the outbox,
+whether NATS is connected — is read when Prometheus scrapes (from JetStream and the database): it
+is right just after a restart and costs nothing between scrapes. What happens once (a message handled, retried or dead-lettered) is a counter. A service
 adds its own state through ``scrape_hooks`` (the matcher's index size, notify's mail queue).
 
 Labels are route templates, stream and durable names, never ids or people: the series are bounded
@@ -18,7 +19,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from litestar import Litestar, Request, Response, get
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
@@ -67,6 +68,76 @@ SCRAPE_ERRORS = Counter(
 )
 
 
+# The request series, made here rather than by Litestar's middleware on its first request, and
+# handed to it (its class-level registry of metrics by name): a process that runs both (the tests)
+# counts into one set of series. Label names in Litestar's order, which it passes positionally.
+_REQUEST_LABELS = ["method", "path", "status_code", "app_name"]
+REQUESTS = Counter("peerlearn_requests_total", "Total requests", _REQUEST_LABELS)
+REQUEST_SECONDS = Histogram(
+    "peerlearn_request_duration_seconds", "Request duration, in seconds", _REQUEST_LABELS, buckets=BUCKETS
+)
+REQUESTS_IN_PROGRESS = Gauge(
+    "peerlearn_requests_in_progress",
+    "Total requests currently in progress",
+    _REQUEST_LABELS,
+    multiprocess_mode="livesum",
+)
+REQUEST_ERRORS = Counter("peerlearn_requests_error_total", "Total errors in requests", _REQUEST_LABELS)
+for _name, _metric in (
+    ("peerlearn_requests_total", REQUESTS),
+    ("peerlearn_request_duration_seconds", REQUEST_SECONDS),
+    ("peerlearn_requests_in_progress", REQUESTS_IN_PROGRESS),
+    ("peerlearn_requests_error_total", REQUEST_ERRORS),
+):
+    PrometheusMiddleware._metrics.setdefault(_name, _metric)
+
+
+class _Answered(NamedTuple):
+    count: Any
+    seconds: Any
+    error: Any | None
+
+
+class RequestMeters:
+    """A service's request series, each child looked up once per (method, route, status).
+
+    prometheus-client's ``labels()`` validates and joins its label values on every call; a
+    request's three lookups cost more than the counting itself, so the children are kept here
+    (bounded: routes x methods x statuses).
+    """
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self._answered: dict[tuple[str, str, int], _Answered] = {}
+        self._in_progress: dict[tuple[str, str], Any] = {}
+
+    def started(self, method: str, route: str) -> None:
+        """A request on ``route`` (its template) began."""
+        gauge = self._in_progress.get((method, route))
+        if gauge is None:
+            # Litestar's middleware labels requests in progress with status 200: the same series.
+            gauge = self._in_progress[(method, route)] = REQUESTS_IN_PROGRESS.labels(
+                method, route, "200", self.service
+            )
+        gauge.inc()
+
+    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
+        """The request :meth:`started` on ``route`` was answered with ``status`` after ``seconds``."""
+        self._in_progress[(method, route)].dec()
+        answered = self._answered.get((method, route, status))
+        if answered is None:
+            labels = (method, route, str(status), self.service)
+            answered = self._answered[(method, route, status)] = _Answered(
+                REQUESTS.labels(*labels),
+                REQUEST_SECONDS.labels(*labels),
+                REQUEST_ERRORS.labels(*labels) if status >= 500 else None,
+            )
+        answered.count.inc()
+        answered.seconds.observe(seconds)
+        if answered.error is not None:
+            answered.error.inc()
+
+
 _span: ContextVar[dict[str, float]] = ContextVar("peerlearn_request_span")
 
 
@@ -98,8 +169,8 @@ def _refusals_counted(app: ASGIApp) -> ASGIApp:
 
 
 def request_metrics(service: str) -> PrometheusConfig:
-    """Litestar's request metrics for ``service``: peerlearn_requests_total and
-    peerlearn_request_duration_seconds by route template (never the raw path: bounded series)."""
+    """Litestar's request metrics for ``service`` (for an app not built by the kit, which counts
+    with :class:`RequestMeters`): the same series, by route template (never the raw path)."""
     return PrometheusConfig(
         app_name=service,
         prefix="peerlearn",

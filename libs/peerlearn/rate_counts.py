@@ -1,77 +1,178 @@
-"""Litestar's rate limiting with a count per window instead of a list of request times.
+"""The kit's rate limits: a count per caller and window, kept in this process or atomically in Redis.
 
-Litestar's ``RateLimitMiddleware`` keeps, per caller, the time of every request of the current
-window as a JSON list, decodes it, prepends one and encodes it again on every request; only the
-list's *length* and the window's end are ever read. With a limit of thousands a minute that list
-is thousands long: under wrk it was a third of the forum's samples on a cached anonymous read
-(``bench/forum_api.py --py-spy``). This middleware keeps the same window, the same limit, the same
-headers and the same store (memory or Redis), as two numbers: the count and when the window
-resets. A value that does not decode is read as a fresh window.
+Every request that is not an operations probe counts against one of two limits, per caller and
+per window of a minute that begins at the caller's first request: writes of an authenticated
+caller against the write limit, reads against the read limit. Over its limit a request is refused
+with 429 and Litestar's ``RateLimit-Policy``, ``-Limit``, ``-Remaining`` and ``-Reset`` headers
+(which every admitted answer carries too); :mod:`peerlearn.request_envelope` adds ``Retry-After``.
 
-As with Litestar's own middleware, a count is read, then written: within one process requests
-take turns, but replicas sharing Redis can lose increments when they meet on one caller in the
-same instant, so across N replicas a caller may get up to N times the limit. An atomic
-``INCR`` + ``EXPIRE`` on Redis would close that; the stores' interface has no such operation.
+The count is two numbers (how many, until when), never a list of request times. Without Redis it
+is a dictionary of this process: no lock and no ``await`` between reading a count and writing it,
+so requests take turns on it. With Redis one script per request increments the caller's count and
+starts its window's expiry in one atomic step (``INCR``, then ``EXPIRE`` when the key is new), so
+replicas sharing Redis count one limit: together they admit a caller at most the limit per window.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from time import time
-from typing import cast
+from typing import Any, Protocol
 
-import msgspec
-from litestar.middleware.rate_limit import DURATION_VALUES, CacheObject, RateLimitMiddleware
-from litestar.stores.base import Store
+from litestar.exceptions import TooManyRequestsException
+from litestar.types import ASGIApp, Receive, Scope, Send
 
-_encoder = msgspec.json.Encoder()
+from peerlearn.request_envelope import add_answer_headers
 
-
-class _Window(msgspec.Struct, array_like=True, frozen=True):
-    count: int
-    reset: int
+WINDOW_SECONDS = 60
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-_decoder = msgspec.json.Decoder(_Window)
+class RateCounts(Protocol):
+    """Where the counts are kept."""
+
+    async def count(self, key: str, window: int) -> tuple[int, int]:
+        """Count one request under ``key``: the count in its window (this one included) and the
+        seconds until the window resets (a new window begins at the first request after that)."""
+        ...
+
+    async def close(self) -> None:
+        """Release the connection, if any."""
+        ...
 
 
-class _Tally:
-    """A request count that answers ``len()`` as the history list Litestar's middleware reads."""
+class MemoryCounts:
+    """Counts in this process (a single replica, the tests)."""
 
-    __slots__ = ("count",)
+    # Windows that ended are dropped at most every this many counts (a bounded sweep).
+    SWEEP_EVERY = 10_000
 
-    def __init__(self, count: int) -> None:
-        self.count = count
+    def __init__(self) -> None:
+        self._windows: dict[str, list[int]] = {}
+        self._since_sweep = 0
 
-    def __len__(self) -> int:
-        return self.count
-
-
-def _history(count: int) -> list[int]:
-    # The middleware only ever takes len() of the history (the check and the headers).
-    return cast("list[int]", _Tally(count))
-
-
-class CountingRateLimitMiddleware(RateLimitMiddleware):
-    """``RateLimitMiddleware`` storing ``[count, reset]`` per caller and window (see the module)."""
-
-    async def retrieve_cached_history(self, key: str, store: Store) -> CacheObject:
-        """The caller's count in the current window (a new window once the last one reset)."""
+    async def count(self, key: str, window: int) -> tuple[int, int]:
+        """As :meth:`RateCounts.count`; nothing awaited, so nothing interleaves."""
         now = int(time())
-        raw = await store.get(key)
-        window: _Window | None = None
-        if raw:
-            try:
-                window = _decoder.decode(raw)
-            except msgspec.DecodeError:
-                window = None  # not ours (another format): start a fresh window
-        if window is None or window.reset <= now:
-            return CacheObject(history=_history(0), reset=now + DURATION_VALUES[self.unit])
-        return CacheObject(history=_history(window.count), reset=window.reset)
+        self._since_sweep += 1
+        if self._since_sweep >= self.SWEEP_EVERY:
+            self._sweep(now)
+        counted = self._windows.get(key)
+        if counted is None or counted[1] <= now:
+            counted = self._windows[key] = [0, now + window]
+        counted[0] += 1
+        return counted[0], counted[1] - now
 
-    async def set_cached_history(self, key: str, cache_object: CacheObject, store: Store) -> None:
-        """Count this request in the caller's window."""
-        count = len(cache_object.history) + 1
-        cache_object.history = _history(count)
-        await store.set(
-            key, _encoder.encode(_Window(count, cache_object.reset)), expires_in=DURATION_VALUES[self.unit]
-        )
+    def _sweep(self, now: int) -> None:
+        self._since_sweep = 0
+        for key in [k for k, (_, reset) in self._windows.items() if reset <= now]:
+            del self._windows[key]
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+# One atomic step: the count, and the window's expiry set by the request that begins it (a key
+# left without one, which a script cannot leave, would also get it here).
+_COUNT_SCRIPT = """
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {n, ttl}
+"""
+
+
+class RedisCounts:
+    """Counts in Redis under ``peerlearn:<namespace>:``, shared by every replica."""
+
+    def __init__(self, url: str, namespace: str) -> None:
+        from redis.asyncio import Redis
+
+        self._redis: Any = Redis.from_url(url)
+        self._prefix = f"peerlearn:{namespace}:"
+        self._script = self._redis.register_script(_COUNT_SCRIPT)
+
+    async def count(self, key: str, window: int) -> tuple[int, int]:
+        """As :meth:`RateCounts.count`, in one round trip."""
+        n, ttl = await self._script(keys=[self._prefix + key], args=[window])
+        return int(n), int(ttl)
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._redis.aclose()
+
+
+def rate_counts(redis_url: str, namespace: str) -> RateCounts:
+    """Counts in Redis when it is configured (replicas share them), else in this process."""
+    return RedisCounts(redis_url, namespace) if redis_url else MemoryCounts()
+
+
+class Limit:
+    """A number of requests per window, and the headers that tell a caller where it stands."""
+
+    __slots__ = ("_limit", "_policy", "name", "per_window", "window")
+
+    def __init__(self, name: str, per_window: int, window: int = WINDOW_SECONDS) -> None:
+        self.name = name
+        self.per_window = per_window
+        self.window = window
+        self._policy = f"{per_window}; w={window}"
+        self._limit = str(per_window)
+
+    def headers(self, count: int, reset_in: int) -> dict[str, str]:
+        """Litestar's rate limit headers for a caller at ``count`` requests in this window."""
+        return {
+            "RateLimit-Policy": self._policy,
+            "RateLimit-Limit": self._limit,
+            "RateLimit-Remaining": str(max(self.per_window - count, 0)),
+            "RateLimit-Reset": str(reset_in),
+        }
+
+
+class RateLimits:
+    """Pure ASGI middleware, after authentication (a caller's bucket is its person): the write
+    limit and the read limit in one pass, one count per request.
+
+    ``caller_of`` names the request's bucket (a person, the platform admin, an address) from its
+    scope; ``unlimited`` are path patterns never limited (operations' probes and docs).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        counts: RateCounts,
+        writes: Limit,
+        reads: Limit,
+        caller_of: Callable[[Scope], str],
+        unlimited: Sequence[str] = (),
+    ) -> None:
+        self.app = app
+        self.counts = counts
+        self.writes = writes
+        self.reads = reads
+        self.caller_of = caller_of
+        self.unlimited = re.compile("|".join(f"(?:{p})" for p in unlimited)) if unlimited else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = self._limit_for(scope)
+        if limit is not None:
+            count, reset_in = await self.counts.count(f"{limit.name}:{self.caller_of(scope)}", limit.window)
+            headers = limit.headers(count, reset_in)
+            if count > limit.per_window:
+                raise TooManyRequestsException(headers=headers)
+            add_answer_headers(scope, [(k.lower().encode(), v.encode()) for k, v in headers.items()])
+        await self.app(scope, receive, send)
+
+    def _limit_for(self, scope: Scope) -> Limit | None:
+        if scope["type"] != "http" or (self.unlimited and self.unlimited.search(scope["path"])):
+            return None
+        if scope["method"] in READS:  # type: ignore[typeddict-item]  # an http scope
+            return self.reads
+        # A write without a credential is refused (401) or limited by its own rule (sign-in), so
+        # it does not use up the bucket that the caller's IP shares with everyone behind it.
+        return self.writes if scope.get("user") is not None else None

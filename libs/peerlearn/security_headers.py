@@ -4,38 +4,34 @@
 - ``Referrer-Policy: no-referrer``: links in answers leak no URLs with ids in them;
 - ``Cache-Control: no-store`` on an answer to a request that carried credentials, unless the
   handler chose a policy itself: a shared cache must never hand one person's data to another.
+
+:mod:`peerlearn.request_envelope` applies them to every answer of a kit's service, including the
+refusals raised before the handler (a 401 of a bad token, a 429) that Litestar answers outside it.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from collections.abc import Iterable, MutableMapping
 
 ALWAYS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+NO_STORE = (b"cache-control", b"no-store")
+CREDENTIALS = (b"authorization", b"cookie")
 
 
-class SecurityHeadersMiddleware:
-    """Pure ASGI middleware adding :data:`ALWAYS` and, for credentialed requests, ``no-store``."""
+def secured(headers: Iterable[tuple[bytes, bytes]], *, credentialed: bool) -> list[tuple[bytes, bytes]]:
+    """An answer's raw (lower-case) headers with :data:`ALWAYS` and, if ``credentialed``, ``no-store``
+    added where the answer does not set them itself."""
+    secured = list(headers)
+    names = {name.lower() for name, _ in secured}
+    secured += [pair for pair in ALWAYS if pair[0] not in names]
+    if credentialed and NO_STORE[0] not in names:
+        secured.append(NO_STORE)
+    return secured
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_headers: Any = scope.get("headers", [])
-        credentialed = any(name in (b"authorization", b"cookie") for name, _ in request_headers)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {name.lower() for name, _ in headers}
-                headers += [pair for pair in ALWAYS if pair[0] not in names]
-                if credentialed and b"cache-control" not in names:
-                    headers.append((b"cache-control", b"no-store"))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+def secure_refusal(headers: MutableMapping[str, str], *, credentialed: bool) -> None:
+    """Add the same headers to a refusal's (an ``HTTPException``'s) header mapping."""
+    names = {name.lower() for name in headers}
+    for name, value in [*ALWAYS, *([NO_STORE] if credentialed else [])]:
+        if name.decode() not in names:
+            headers[name.decode()] = value.decode()

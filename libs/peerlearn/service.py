@@ -3,8 +3,10 @@
 ``create_service_app`` gives each service ``GET /health``, ``GET /ready``, OpenAPI at
 ``/schema``, one error format (``{"status_code", "detail", "extra"}``, domain errors of
 :mod:`peerlearn.errors` mapped once), the unit of work injected as ``uow``, a request body
-limit (413), bearer authentication, per-person rate limits on writes, ``Idempotency-Key``
-on every write, one JSON log line per request, and a lifespan that migrates the database,
+limit (413), bearer authentication, per-caller rate limits on writes and on reads
+(:mod:`peerlearn.rate_counts`), ``Idempotency-Key`` on every write, and, around every request
+(:mod:`peerlearn.request_envelope`), a request id, security headers, request metrics and one JSON
+log line; and a lifespan that migrates the database,
 connects to NATS without blocking start-up, runs the outbox relay and the consumers, and
 drains them on shutdown.
 It does no I/O until the app starts.
@@ -25,12 +27,12 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware.base import DefineMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
+from litestar.types import Scope
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,12 +45,12 @@ from peerlearn.http_methods import ServiceApp
 from peerlearn.idempotency import IdempotencyMiddleware
 from peerlearn.idempotency import metadata as idempotency_metadata
 from peerlearn.json_bodies import StrictJsonMiddleware
-from peerlearn.logs import RequestLogMiddleware, configure_logging
+from peerlearn.logs import configure_logging
 from peerlearn.loop_reads import close_loop_reads
-from peerlearn.metrics import ScrapeHook, metrics_route, request_metrics, transport_hooks
+from peerlearn.metrics import ScrapeHook, metrics_route, transport_hooks
 from peerlearn.outbox import OutboxRelay
-from peerlearn.rate_counts import CountingRateLimitMiddleware
-from peerlearn.security_headers import SecurityHeadersMiddleware
+from peerlearn.rate_counts import Limit, RateLimits, rate_counts
+from peerlearn.request_envelope import RequestEnvelope
 from peerlearn.settings import ServiceSettings
 from peerlearn.store import Database
 from peerlearn.unit_of_work import UnitOfWork
@@ -78,33 +80,19 @@ def make_store(redis_url: str, namespace: str) -> Store:
     return MemoryStore()
 
 
-def _rate_limit_identifier(request: Request[Any, Any, Any]) -> str:
+def _rate_limit_bucket(scope: Scope) -> str:
     # The platform admin has a bucket of its own: sharing the per-IP bucket of anonymous
     # traffic let 120 unauthenticated requests lock the admin out.
-    principal = principal_of(request)
-    if principal is not None and principal.platform_admin:
-        return "platform-admin"
-    if principal is not None and principal.person_id:
-        return f"person:{principal.person_id}"
-    client = request.client
-    return f"ip:{client.host if client else 'unknown'}"
-
-
-def _is_write(request: Request[Any, Any, Any]) -> bool:
-    return request.method not in {"GET", "HEAD", "OPTIONS"}
-
-
-# Both checks are coroutines on purpose: Litestar runs a plain function given as a throttle
-# check in a worker thread, a thread hop on every request of every service (a quarter of the
-# forum's profile samples under wrk).
-async def _counts_as_write(request: Request[Any, Any, Any]) -> bool:
-    # A write without a credential is refused (401) or limited by its own rule (sign-in), so
-    # it does not use up the bucket that the caller's IP shares with everyone behind it.
-    return _is_write(request) and principal_of(request) is not None
-
-
-async def _counts_as_read(request: Request[Any, Any, Any]) -> bool:
-    return not _is_write(request)
+    principal = scope.get("user")
+    if isinstance(principal, Principal):
+        if principal.platform_admin:
+            return "platform-admin"
+        if principal.person_id:
+            return f"person:{principal.person_id}"
+    # The address uvicorn gives: the peer's, or X-Forwarded-For's when the peer is a trusted
+    # proxy (peerlearn.trusted_proxies).
+    client = scope.get("client")
+    return f"ip:{client[0] if client else 'unknown'}"
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -157,7 +145,12 @@ async def _provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _provide_principal(request: Request[Any, Any, Any]) -> Principal | None:
+def _provide_principal(request: Request[Any, Any, Any], uow: UnitOfWork) -> Principal | None:
+    # ``uow`` is taken only to be resolved first: Litestar resolves the dependencies of a handler
+    # that do not depend on each other concurrently, in an anyio task group (a task each and turns
+    # of the loop, a quarter of a cached read's time) although both are a dictionary lookup.
+    # Almost every handler asks for both; one after the other they cost nothing.
+    del uow
     return principal_of(request)
 
 
@@ -239,11 +232,10 @@ def create_service_app(
                 await _bounded("draining the outbox", relay.drain(), seconds=6)
             await _bounded("closing the NATS connection", bus.close())
             await _bounded("closing the database", database.dispose())
+            await _bounded("closing the rate counts", counts.close())
             close_loop_reads(database)
 
     app_stores: dict[str, Store] = {
-        "rate_limit": make_store(settings.redis_url, f"{settings.service}:rate"),
-        "read_rate_limit": make_store(settings.redis_url, f"{settings.service}:read-rate"),
         "idempotency": make_store(settings.redis_url, f"{settings.service}:idem"),
         **(stores or {}),
     }
@@ -251,34 +243,23 @@ def create_service_app(
     metrics = metrics_route(
         settings.service, [*transport_hooks(settings.service, bus, relay, the_consumers), *scrape_hooks]
     )
-    rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.rate_limit_per_minute),
-        identifier_for_request=_rate_limit_identifier,
-        check_throttle_handler=_counts_as_write,
-        set_rate_limit_headers=True,
-        exclude=unlimited,
-        middleware_class=CountingRateLimitMiddleware,
-    )
-    read_rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.read_rate_limit_per_minute),
-        identifier_for_request=_rate_limit_identifier,
-        check_throttle_handler=_counts_as_read,
-        set_rate_limit_headers=True,
-        exclude=unlimited,
-        store="read_rate_limit",
-        middleware_class=CountingRateLimitMiddleware,
-    )
+    counts = rate_counts(settings.redis_url, f"{settings.service}:rate-counts")
     return ServiceApp(
         route_handlers=[health, ready, metrics, *route_handlers],
         lifespan=[lifespan],
         middleware=[
-            # Outermost: a request refused by any middleware below is counted with its status.
-            request_metrics(settings.service).middleware,
-            SecurityHeadersMiddleware,
-            RequestLogMiddleware,
+            # Outermost: a request refused by any middleware below is counted and logged with
+            # its status, and its answer has the same headers as every other.
+            DefineMiddleware(RequestEnvelope, service=settings.service, unmetered=["^/metrics$"]),
             bearer_auth(verifier),
-            rate_limit.middleware,
-            read_rate_limit.middleware,
+            DefineMiddleware(
+                RateLimits,
+                counts=counts,
+                writes=Limit("writes", settings.rate_limit_per_minute),
+                reads=Limit("reads", settings.read_rate_limit_per_minute),
+                caller_of=_rate_limit_bucket,
+                unlimited=unlimited,
+            ),
             DefineMiddleware(
                 IdempotencyMiddleware,
                 max_body=idempotency_max_body or settings.max_body_bytes,
