@@ -44,6 +44,9 @@ class MatcherSettings(ServiceSettings, kw_only=True):
     # next candidates (at most twice; 0: never). A question already older than this when first
     # routed (an old one met after an upgrade or a rebuild) is not followed through.
     escalate_after: float = 86_400.0
+    # Seconds between looks at what other replicas changed in the index (the lag of what a
+    # replica serves from memory; anything it computes reloads their changes first).
+    catch_up_seconds: float = 0.5
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -61,6 +64,8 @@ class MatcherSettings(ServiceSettings, kw_only=True):
                 raise SettingsError(f"{self.env_name(name)}: must be at least 1")
         if self.escalate_after < 0:
             raise SettingsError(f"{self.env_name('escalate_after')}: must be 0 (off) or more seconds")
+        if self.catch_up_seconds <= 0:
+            raise SettingsError(f"{self.env_name('catch_up_seconds')}: must be more than 0 seconds")
         if self.min_feedback_for_model < 2:
             raise SettingsError(f"{self.env_name('min_feedback_for_model')}: must be at least 2")
 

@@ -5,26 +5,38 @@ the encoder's view of it (records with their vectors) and the lock that serialis
 that changes it: event handlers and feedback mutate one shared model. Texts are encoded in the
 encoder's worker thread *before* a transaction opens (:meth:`LiveIndex.warm`), so the database
 lock is never held while the model runs.
+
+Replicas each hold a whole index. A transaction that changes it goes through :meth:`LiveIndex.writing`
+(or :meth:`LiveIndex.begin`, inside an event's transaction): it takes the replicas' turn and
+first reloads what other replicas changed since (:mod:`~peerlearn_matcher.adapters.index_changes`),
+then logs what it changes itself (:meth:`LiveIndex.changed`). :meth:`LiveIndex.catch_up` does
+the reloading between transactions too, so reads served from memory lag by a poll at most.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn import events
 from peerlearn.store import Database
+from peerlearn.unit_of_work import Transaction, UnitOfWork
 from peerlearn_matcher.adapters import mentorship_store as mentorships
 from peerlearn_matcher.adapters import store
 from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.adapters import tables as m
 from peerlearn_matcher.adapters.encoder import Encoder
+from peerlearn_matcher.adapters.index_changes import IndexLog
+from peerlearn_matcher.adapters.index_reload import reload
 from peerlearn_matcher.domain.circles import Circles
 from peerlearn_matcher.domain.engine import Engine, Limits
 from peerlearn_matcher.domain.learning import FeedbackModel
@@ -66,6 +78,9 @@ class LiveIndex:
         self.week = iso_week()
         # What each person's stored list last was: a refresh that changes nothing writes nothing.
         self.signatures: dict[str, tuple[Any, ...]] = {}
+        self.log = IndexLog()
+        # Reloads of what other replicas changed (operators and tests watch it).
+        self.reloaded = 0
 
     @property
     def model_name(self) -> str:
@@ -93,6 +108,9 @@ class LiveIndex:
         self._engine = Engine(
             dim, limits_of(self.settings), FeedbackModel(self.settings.min_feedback_for_model)
         )
+        async with self.database.reading() as session:
+            # Everything logged up to here is in what _load reads; later changes are caught up.
+            self.log.applied = await self.log.newest(session)
         await self._load()
         if self.settings.bridging:
             # The circles before any event is handled, so every list refreshed from now on bridges
@@ -101,6 +119,46 @@ class LiveIndex:
             ties, mark = engine.help_ties(), engine.forum_mark()
             engine.circles = await loop.run_in_executor(None, Circles.of_ties, ties, mark)
         self.ready.set()
+
+    @asynccontextmanager
+    async def writing(self, uow: UnitOfWork) -> AsyncIterator[Transaction]:
+        """A transaction that may change the index: this process's lock, the replicas' turn, and
+        every other replica's changes reloaded first."""
+        async with self.lock, uow.writing() as tx:
+            await self.begin(tx)
+            yield tx
+
+    async def begin(self, tx: Transaction) -> None:
+        """Take the replicas' turn in ``tx`` and reload what others changed (once per transaction;
+        the caller holds :attr:`lock`)."""
+        if not await self.log.take_turn(tx):
+            return
+        if self.log.unsettled:
+            # Changed in memory by a transaction that rolled back: back to what committed.
+            healed, self.log.unsettled = sorted(self.log.unsettled), set()
+            await reload(self, tx.session, healed)
+        await self._reload_since(tx.session)
+
+    async def changed(self, tx: Transaction, kind: str, *keys: str) -> None:
+        """Log that ``tx`` changed ``keys`` of ``kind`` in this index (other replicas reload them)."""
+        await self.log.touch(tx, kind, *keys)
+
+    async def catch_up(self) -> bool:
+        """Reload what other replicas changed, between transactions; True when anything was."""
+        async with self.database.reading() as session:
+            if await self.log.newest(session) <= self.log.applied:
+                return False
+        async with self.lock, self.database.reading() as session:
+            return await self._reload_since(session)
+
+    async def _reload_since(self, session: AsyncSession) -> bool:
+        changes, last = await self.log.since(session)
+        if changes:
+            await reload(self, session, changes)
+            self.reloaded += len(changes)
+        moved = last != self.log.applied
+        self.log.applied = last
+        return moved
 
     async def _load(self) -> None:
         engine = self.engine

@@ -196,17 +196,23 @@ async def holding_of(session: AsyncSession, person_id: str) -> list[StoredMentor
     return [_mentorship(r) for r in rows.all()]
 
 
-async def released_pairs(session: AsyncSession) -> list[tuple[str, str]]:
-    """(mentee, mentor) of mentorships that no longer hold a slot (a restart must not count them)."""
+async def released_pairs(session: AsyncSession, person_id: str | None = None) -> list[tuple[str, str]]:
+    """(mentee, mentor) of mentorships that no longer hold a slot (a restart must not count them);
+    with ``person_id``, only the pairs that person is in."""
     table = m.mentorships
+    party = (
+        sa.or_(table.c.mentee_id == person_id, table.c.mentor_id == person_id)
+        if person_id is not None
+        else sa.true()
+    )
     holding = set(
         (r.mentee_id, r.mentor_id)
         for r in await session.execute(
-            sa.select(table.c.mentee_id, table.c.mentor_id).where(table.c.status.in_(HOLDING))
+            sa.select(table.c.mentee_id, table.c.mentor_id).where(table.c.status.in_(HOLDING), party)
         )
     )
     ended = await session.execute(
-        sa.select(table.c.mentee_id, table.c.mentor_id).where(table.c.status.not_in(HOLDING))
+        sa.select(table.c.mentee_id, table.c.mentor_id).where(table.c.status.not_in(HOLDING), party)
     )
     return [(r.mentee_id, r.mentor_id) for r in ended if (r.mentee_id, r.mentor_id) not in holding]
 

@@ -172,3 +172,24 @@ routing_rounds = sa.Table(
     sa.Column("rounds", sa.Integer, nullable=False),
     sa.Column("routed_at", UTCDateTime, nullable=False, index=True),
 )
+
+# Replicas (issue 15): what changed in the in-memory index, logged by the transaction that changed
+# it, so every replica reloads it (adapters/index_changes.py); and the one row whose update is
+# the turn every such transaction takes first, so the log's ids are in commit order.
+index_changes = sa.Table(
+    "index_changes",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column(
+        "kind", sa.String(20), nullable=False
+    ),  # person | thread | post | cohort | list | routed | model
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+)
+
+index_turn = sa.Table(
+    "index_turn",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("turns", sa.BigInteger, nullable=False),
+)

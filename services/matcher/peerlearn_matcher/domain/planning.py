@@ -1,10 +1,12 @@
 """Whole-cohort planning: study groups and mentor assignment, from the live read model.
 
 This module gathers a cohort's learners and mentors and their vectors from the
-:class:`~peerlearn_matcher.engine.Engine` and hands them to the pure algorithms
-(:func:`peerlearn_matcher.domain.groups.form_study_groups`,
-:func:`peerlearn_matcher.domain.assignment.assign_mentors`), then names the result.
-Everyone involved is a member of the cohort, so matching across its orgs is allowed.
+:class:`~peerlearn_matcher.engine.Engine` (:func:`group_learners`, :func:`mentor_problem`: copies,
+quick, made while the engine holds still) and hands them to the pure algorithms
+(:func:`peerlearn_matcher.domain.groups.form_study_groups`, :func:`solve`, which runs
+:func:`peerlearn_matcher.domain.assignment.assign_mentors`), which may run anywhere, for as long
+as they take, while the engine moves on. Everyone involved is a member of the cohort, so
+matching across its orgs is allowed.
 """
 
 from __future__ import annotations
@@ -44,18 +46,22 @@ def mentors_of(engine: Engine, cohort_id: str) -> list[PersonRecord]:
     return out
 
 
-def study_groups(engine: Engine, cohort_id: str, size: int) -> list[StudyGroup]:
-    """The cohort's learners in groups of ``size`` ± 1."""
-    learners = [
+def group_learners(engine: Engine, cohort_id: str) -> list[GroupLearner]:
+    """What grouping the cohort's learners needs, copied out of the engine."""
+    return [
         GroupLearner(
             person_id=r.id,
             org_id=r.org_id,
-            need_vector=engine.people.need.vector(r.id),  # type: ignore[arg-type]
+            need_vector=np.array(engine.people.need.vector(r.id), copy=True),
             wanted_skills=[s.name for s in r.want],
         )
         for r in learners_of(engine, cohort_id)
     ]
-    return form_study_groups(learners, size)
+
+
+def study_groups(engine: Engine, cohort_id: str, size: int) -> list[StudyGroup]:
+    """The cohort's learners in groups of ``size`` ± 1."""
+    return form_study_groups(group_learners(engine, cohort_id), size)
 
 
 @dataclass
@@ -67,8 +73,25 @@ class Plan:
     reasons: dict[str, list[Reason]]
 
 
+@dataclass
+class MentorProblem:
+    """A cohort's mentor assignment to solve: match quality and feasibility per (learner, mentor)."""
+
+    quality: np.ndarray
+    feasible: np.ndarray
+    capacity: list[int]
+    learner_ids: list[str]
+    mentor_ids: list[str]
+    pairs_of: dict[tuple[str, str], list[matching.SkillPair]]
+
+
 def mentor_assignment(engine: Engine, cohort_id: str) -> Plan:
     """Every learner of the cohort one mentor, maximising total match quality under capacity."""
+    return solve(mentor_problem(engine, cohort_id))
+
+
+def mentor_problem(engine: Engine, cohort_id: str) -> MentorProblem:
+    """The cohort's mentor assignment as numbers, copied out of the engine."""
     learners = [r for r in learners_of(engine, cohort_id)]
     mentors = mentors_of(engine, cohort_id)
     left = engine.capacity_left()
@@ -90,12 +113,18 @@ def mentor_assignment(engine: Engine, cohort_id: str) -> Plan:
             feasible[i, j] = True
             pairs_of[(learner.id, mentor.id)] = pairs
     capacity = [int(left[engine.people.row(m.id)]) for m in mentors]
-    learner_ids = [r.id for r in learners]
-    mentor_ids = [m.id for m in mentors]
-    best = assign_mentors(quality, capacity, learner_ids, mentor_ids, feasible=feasible)
-    greedy = assign_mentors_greedy(quality, capacity, learner_ids, mentor_ids, feasible=feasible)
+    return MentorProblem(
+        quality, feasible, capacity, [r.id for r in learners], [m.id for m in mentors], pairs_of
+    )
+
+
+def solve(problem: MentorProblem) -> Plan:
+    """The best assignment of ``problem``, the greedy total beside it, and each pair's reasons."""
+    p = problem
+    best = assign_mentors(p.quality, p.capacity, p.learner_ids, p.mentor_ids, feasible=p.feasible)
+    greedy = assign_mentors_greedy(p.quality, p.capacity, p.learner_ids, p.mentor_ids, feasible=p.feasible)
     reasons = {
-        learner: [matching.pair_reason("mentor", p) for p in pairs_of.get((learner, mentor), [])[:3]]
+        learner: [matching.pair_reason("mentor", pair) for pair in p.pairs_of.get((learner, mentor), [])[:3]]
         for learner, mentor in best.pairs.items()
     }
     return Plan(best, greedy.total_quality, reasons)

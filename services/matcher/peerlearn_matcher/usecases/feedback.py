@@ -44,7 +44,7 @@ async def give_feedback(
 ) -> StoredSuggestion:
     """Accept or decline one of the caller's open suggestions; return it as it now stands."""
     engine = matcher.index.engine
-    async with matcher.index.lock, matcher.uow.writing() as tx:
+    async with matcher.index.writing(matcher.uow) as tx:
         caller = await matcher.directory.caller_for(tx.session, principal)
         suggestion = await suggested.get_suggestion(tx.session, suggestion_id)
         if (
@@ -79,6 +79,8 @@ async def give_feedback(
         )
         features, labels = await suggested.training_data(tx.session)
         engine.model.fit(features, labels)
+        await matcher.index.changed(tx, "person", suggestion.person_id, suggestion.candidate_id)
+        await matcher.index.changed(tx, "model", "")
         touched = {person_id}
         if suggestion.kind in ("mentor", "expert") and action == "accept":
             # Their capacity shrank: people who had them suggested may need someone else.

@@ -31,7 +31,7 @@ async def follow_through_due(matcher: Matcher, at: datetime | None = None) -> li
     """Route again every question due at ``at`` (default now); the questions routed again."""
     at = at or now()
     before = at - timedelta(seconds=matcher.settings.escalate_after)
-    async with matcher.index.lock, matcher.uow.writing() as tx:
+    async with matcher.index.writing(matcher.uow) as tx:
         found = await routing_rounds.due(tx.session, before, FOLLOW_UP_ROUNDS, limit=PER_LOOK)
         due = [
             thread_id

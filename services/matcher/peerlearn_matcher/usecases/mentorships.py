@@ -68,8 +68,9 @@ def _timezone(matcher: Matcher, person_id: str) -> str:
 async def open_request(matcher: Matcher, tx: Transaction, suggestion: StoredSuggestion, org_id: str) -> str:
     """A learner accepted a mentor or expert: ask the mentor; 409 when they have no slot left.
 
-    Runs under the index lock in the accept's transaction, so ten learners taking the last slot
-    at once are served one after the other: the first holds it, the others are refused.
+    Runs under the index lock and the replicas' turn in the accept's transaction, so ten learners
+    taking the last slot at once, on any replicas, are served one after the other: the first
+    holds it, the others are refused.
     """
     engine = matcher.index.engine
     mentor = engine.people.records.get(suggestion.candidate_id)
@@ -128,7 +129,7 @@ async def answer(
     matcher: Matcher, principal: Principal | None, mentorship_id: str, action: str
 ) -> tuple[Caller, StoredMentorship]:
     """The mentor accepts (the introduction, with proposed times) or declines (the slot is freed)."""
-    async with matcher.index.lock, matcher.uow.writing() as tx:
+    async with matcher.index.writing(matcher.uow) as tx:
         caller, found = await _visible(matcher, tx, principal, mentorship_id)
         require_mentor(caller, found.parties, mentorship_id)
         if rules.expired(found.status, found.expires_at, now()):
@@ -220,7 +221,7 @@ async def close(
     matcher: Matcher, principal: Principal | None, mentorship_id: str, rating: int, comment: str | None
 ) -> tuple[Caller, StoredMentorship]:
     """Either party closes an active mentorship with a rating: the slot is freed, the outcome learned."""
-    async with matcher.index.lock, matcher.uow.writing() as tx:
+    async with matcher.index.writing(matcher.uow) as tx:
         caller, found = await _visible(matcher, tx, principal, mentorship_id)
         require_party(caller, found.parties, mentorship_id)
         require_status(found.status, ("active",), "close")

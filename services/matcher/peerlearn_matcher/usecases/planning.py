@@ -3,16 +3,21 @@
 Who may plan is the directory's rule: the platform admin, and org admins whose org is in the
 cohort now (roles as the latest profile says: a demoted admin's older token plans nothing).
 Everyone else gets 404, as if the cohort did not exist.
+
+The index lock is held only to copy the cohort out of the engine; the planning itself runs in a
+worker thread, so a large cohort's plan never holds up event handling or anyone's suggestions.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller
 from peerlearn.errors import NotFound
 from peerlearn.unit_of_work import Transaction
-from peerlearn_matcher.domain.groups import StudyGroup
-from peerlearn_matcher.domain.planning import Plan, mentor_assignment, study_groups
+from peerlearn_matcher.domain.groups import StudyGroup, form_study_groups
+from peerlearn_matcher.domain.planning import Plan, group_learners, mentor_problem, solve
 from peerlearn_matcher.usecases.matcher import Matcher
 
 
@@ -36,14 +41,16 @@ async def plan_groups(
     """The cohort's learners in groups of ``size`` ± 1, coherent in topic, mixed across orgs."""
     await _require_planner(matcher, principal, cohort_id)
     async with matcher.index.lock:
-        return study_groups(matcher.index.engine, cohort_id, size)
+        learners = group_learners(matcher.index.engine, cohort_id)
+    return await asyncio.to_thread(form_study_groups, learners, size)
 
 
 async def plan_mentors(matcher: Matcher, principal: Principal | None, cohort_id: str) -> Plan:
     """Every learner of the cohort one mentor, the best total under capacity, with the greedy total."""
     await _require_planner(matcher, principal, cohort_id)
     async with matcher.index.lock:
-        return mentor_assignment(matcher.index.engine, cohort_id)
+        problem = mentor_problem(matcher.index.engine, cohort_id)
+    return await asyncio.to_thread(solve, problem)
 
 
 def member_card(matcher: Matcher, person_id: str) -> tuple[str, str]:

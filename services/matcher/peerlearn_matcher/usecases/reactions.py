@@ -50,6 +50,7 @@ async def person_changed(matcher: Matcher, tx: Transaction, event: events.Event,
     offer, need = await index.place_person(person)
     await store.put_vector(tx.session, person.id, "offer", index.model_name, offer)
     await store.put_vector(tx.session, person.id, "need", index.model_name, need)
+    await index.changed(tx, "person", person.id)
     # Now: their own list, and the lists showing them (their consent or reasons may have changed).
     now = {person.id, *await suggested.people_suggested(tx.session, person.id)}
     # Soon: people they may now suit, refreshed in the background (coalesced under load).
@@ -69,6 +70,7 @@ async def person_erased(matcher: Matcher, tx: Transaction, event: events.Event, 
     for thread in engine.threads.values():
         if thread.accepted_author_id == person_id:
             thread.accepted_author_id = None
+    await matcher.index.changed(tx, "person", person_id)
     rerouted = await suggested.routed_threads(tx.session, person_id)
     affected = set(await suggested.people_suggested(tx.session, person_id)) - {person_id}
     # Their mentorships end and their sessions' notes go (issue 12).
@@ -83,7 +85,7 @@ async def cohort_named(matcher: Matcher, tx: Transaction, event: events.Event, c
     data = event.data
     assert isinstance(data, events.CohortCreated)
     matcher.index.engine.cohort_names[data.cohort_id] = data.name
-    return await members_changed(matcher, tx, event, changed)
+    return await members_changed(matcher, tx, event, changed)  # it logs the cohort
 
 
 async def members_changed(matcher: Matcher, tx: Transaction, event: events.Event, changed: bool) -> Effects:
@@ -92,6 +94,7 @@ async def members_changed(matcher: Matcher, tx: Transaction, event: events.Event
     engine = matcher.index.engine
     members = await store.active_members(tx.session, cohort_id)
     moved = engine.set_members(cohort_id, members)
+    await matcher.index.changed(tx, "cohort", cohort_id)
     left = moved - members
     now = set(moved)
     rerouted: set[str] = set()
@@ -133,6 +136,7 @@ async def thread_written(matcher: Matcher, tx: Transaction, event: events.Event)
     engine.put_thread(thread)
     await store.put_thread(tx.session, thread, data.created_at)
     await store.put_vector(tx.session, thread.id, "thread", index.model_name, thread.vector)
+    await index.changed(tx, "thread", thread.id)
     return Effects(threads={thread.id} if thread.kind == "question" else set())
 
 
@@ -142,6 +146,7 @@ async def thread_deleted(matcher: Matcher, tx: Transaction, event: events.Event)
     touched = await suggested.people_on_thread(tx.session, data.thread_id)
     matcher.index.engine.remove_thread(data.thread_id)
     await store.delete_thread(tx.session, data.thread_id)
+    await matcher.index.changed(tx, "thread", data.thread_id)
     return Effects(republish=touched)
 
 
@@ -150,6 +155,7 @@ async def post_created(matcher: Matcher, tx: Transaction, event: events.Event) -
     assert isinstance(data, events.PostCreated)
     await store.put_post(tx.session, data.post_id, data.thread_id, data.author_id, event.occurred_at)
     matcher.index.engine.posts[data.post_id] = (data.thread_id, data.author_id)
+    await matcher.index.changed(tx, "post", data.post_id)
     return Effects()
 
 
@@ -158,6 +164,7 @@ async def post_deleted(matcher: Matcher, tx: Transaction, event: events.Event) -
     assert isinstance(data, events.PostDeleted)
     await store.delete_post(tx.session, data.post_id)
     matcher.index.engine.posts.pop(data.post_id, None)
+    await matcher.index.changed(tx, "post", data.post_id)
     return Effects()
 
 
@@ -173,6 +180,8 @@ async def answer_accepted(matcher: Matcher, tx: Transaction, event: events.Event
         tx.session, data.thread_id, data.post_id, data.answer_author_id, event.occurred_at
     )
     await store.put_post(tx.session, data.post_id, data.thread_id, data.answer_author_id)
+    await index.changed(tx, "thread", data.thread_id)
+    await index.changed(tx, "post", data.post_id)
     affected: set[str] = set()
     for author in sorted(a for a in {data.answer_author_id, previous} if a):
         record = engine.people.records.get(author)
@@ -181,6 +190,7 @@ async def answer_accepted(matcher: Matcher, tx: Transaction, event: events.Event
         # Their answered topics changed, so their offer did: re-place them in the index.
         offer, _ = await index.place_person(record.profile)
         await store.put_vector(tx.session, record.id, "offer", index.model_name, offer)
+        await index.changed(tx, "person", record.id)
         affected |= set(await suggested.people_suggested(tx.session, record.id))
     return Effects(later=affected, threads={data.thread_id})
 
@@ -194,6 +204,7 @@ async def feedback_given(matcher: Matcher, tx: Transaction, event: events.Event)
         return Effects()
     engine.record_feedback(data.person_id, data.candidate_id, data.kind, data.action, data.thread_id)
     await suggested.restore_feedback(tx.session, data, at=event.occurred_at)
+    await matcher.index.changed(tx, "person", data.person_id, data.candidate_id)
     return Effects()
 
 
@@ -237,11 +248,20 @@ def matcher_handlers(matcher: Matcher, *, rebuilding: bool = False) -> dict[str,
 
         return run
 
+    def turned(apply: Apply) -> Apply:
+        # The replicas' turn first, and what others changed reloaded, before anything is read.
+        async def run(tx: Transaction, event: events.Event) -> None:
+            await matcher.index.begin(tx)
+            await apply(tx, event)
+
+        return run
+
     handlers = directory_handlers(
         matcher.directory, {subject: follow_up(react) for subject, react in FOLLOW_UPS.items()}
     )
     mine = {**OWN, **(REPLAYED_ONLY if rebuilding else {})}
-    return {**handlers, **{subject: own(react) for subject, react in mine.items()}}
+    every = {**handlers, **{subject: own(react) for subject, react in mine.items()}}
+    return {subject: turned(apply) for subject, apply in every.items()}
 
 
 async def prepare(matcher: Matcher, batch: Sequence[events.Event]) -> None:

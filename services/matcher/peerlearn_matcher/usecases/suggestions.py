@@ -42,6 +42,7 @@ async def apply_effects(matcher: Matcher, tx: Transaction, effects: Effects) -> 
     lists: set[str] = set(effects.republish)
     for thread_id in sorted(effects.threads):
         lists |= await routing.route_thread(matcher, tx, thread_id)
+        await matcher.index.changed(tx, "routed", thread_id)
     for person_id in sorted(effects.people):
         if person_id in engine.people and await refresh(matcher, tx, person_id):
             lists.add(person_id)
@@ -93,6 +94,7 @@ async def refresh(matcher: Matcher, tx: Transaction, person_id: str) -> bool:
             }
         )
     await suggested.replace_open(tx.session, person_id, rows, kinds=PERSON_KINDS)
+    await index.changed(tx, "list", person_id)
     for kind in ("mentor", "expert"):
         chosen = [s.candidate_id for s in scored if s.kind == kind]
         for candidate in chosen:
@@ -176,7 +178,7 @@ def candidate_name(matcher: Matcher, person_id: str) -> str:
 async def refresh_everyone(matcher: Matcher, person_ids: Iterable[str] | None = None) -> None:
     """Recompute every person's suggestions and every open question's answerers (after a replay)."""
     engine = matcher.index.engine
-    async with matcher.index.lock, matcher.uow.writing() as tx:
+    async with matcher.index.writing(matcher.uow) as tx:
         await apply_effects(
             matcher,
             tx,
@@ -200,11 +202,10 @@ async def run_refresher(matcher: Matcher, batch: int = 20) -> None:
             backlog.refreshing = True
             chosen: list[str] = []
             try:
-                async with matcher.index.lock:
-                    chosen = sorted(backlog.pending)[:batch]
-                    backlog.pending.difference_update(chosen)
-                    async with matcher.uow.writing() as tx:
-                        await apply_effects(matcher, tx, Effects(people=set(chosen)))
+                chosen = sorted(backlog.pending)[:batch]
+                backlog.pending.difference_update(chosen)
+                async with matcher.index.writing(matcher.uow) as tx:
+                    await apply_effects(matcher, tx, Effects(people=set(chosen)))
                 # Let other writers (the outbox relay, HTTP feedback) take the database lock.
                 await asyncio.sleep(0.01)
             except asyncio.CancelledError:
