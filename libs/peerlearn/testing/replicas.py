@@ -66,9 +66,21 @@ class Cluster:
     replicas: dict[str, list[Replica]] = field(default_factory=dict)
     # Each service's PostgreSQL database (a libpq URL), for what no API shows.
     databases: dict[str, str] = field(default_factory=dict)
+    # What each service's replicas were started with, and where, to start one again.
+    envs: dict[str, dict[str, str]] = field(default_factory=dict)
+    folder: Path | None = None
 
     def backends(self, service: str) -> list[tuple[str, int]]:
         return [("127.0.0.1", replica.port) for replica in self.replicas[service]]
+
+    def restart(self, service: str, index: int) -> Replica:
+        """Start replica ``index`` of ``service`` again (after a kill), as its first start did;
+        return it once it is ready."""
+        assert self.folder is not None
+        replica = start_replica(service, index, self.envs[service], self.folder)
+        self.replicas[service][index] = replica
+        wait_ready(replica)
+        return replica
 
     def logs(self, service: str) -> str:
         """The replicas' logs, for a failing test's report."""
@@ -163,7 +175,8 @@ def running_cluster(
         base = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **env}
         if os.environ.get("PYTHONPATH"):
             base["PYTHONPATH"] = os.environ["PYTHONPATH"]
-        envs = {
+        cluster.folder = folder / "replicas"
+        cluster.envs = envs = {
             service: {
                 **base,
                 **cluster.nats.service_env(service),
