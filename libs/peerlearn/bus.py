@@ -223,6 +223,32 @@ class Bus:
         """Publish ``event`` on its subject with its id as ``Nats-Msg-Id``."""
         return await self.publish_raw(events.subject_of(event), events.encode(event), event.id)
 
+    async def listen(
+        self, subject: str, handler: Callable[[events.Event], Awaitable[None]]
+    ) -> Callable[[], Awaitable[None]]:
+        """Hear every event published on ``subject`` from now on, as plain NATS (at most once, no
+        acks, nothing replayed): for live fan-out to each replica, never for work that must happen.
+        The subscription survives reconnects; undecodable messages are skipped. Returns the
+        coroutine function that stops listening."""
+        await self.wait_connected()
+
+        async def heard(message: Msg) -> None:
+            try:
+                event = events.decode(message.data)
+            except events.EventDecodeError as exc:
+                log.warning("ignored an undecodable message on %s: %s", message.subject, exc)
+                return
+            await handler(event)
+
+        assert self._nc is not None
+        subscription = await self._nc.subscribe(subject, cb=heard)
+
+        async def stop() -> None:
+            with contextlib.suppress(Exception):  # the connection may be closing already
+                await subscription.unsubscribe()
+
+        return stop
+
     async def close(self) -> None:
         if self._connecting is not None and not self._connecting.done():
             self._connecting.cancel()

@@ -2,7 +2,8 @@
 
 Each service connects as its own user. It may publish only its own subjects, the dead letters
 of the streams it consumes and the JetStream API calls its :class:`~peerlearn.bus.Bus` makes;
-it may subscribe only to reply inboxes (pull consumers deliver there). A forged
+it may subscribe only to reply inboxes (pull consumers deliver there) and to those of its own
+subjects it fans out live to every replica (:attr:`NatsUser.listens`). A forged
 ``profiles.person.upserted`` from the forum's credentials is refused by the server, and the
 forum cannot read a stream it does not consume. The ``operator`` user is for the CLI commands
 that read and replay streams (``peerlearn deadletters``).
@@ -47,6 +48,9 @@ class NatsUser(msgspec.Struct, frozen=True, kw_only=True):
     consumes: tuple[str, ...] = ()
     # Streams read from the start by short-lived (ephemeral) consumers, e.g. a rebuild.
     replays: tuple[str, ...] = ()
+    # Its own subjects every replica hears as they are published (plain NATS, at most once),
+    # e.g. the matcher's fresh lists for the live streams open on each replica.
+    listens: tuple[str, ...] = ()
 
 
 USERS: dict[str, NatsUser] = {
@@ -58,6 +62,7 @@ USERS: dict[str, NatsUser] = {
         consumes=("PROFILES", "FORUM"),
         # `peerlearn matcher rebuild` replays these with the matcher's settings.
         replays=("PROFILES", "FORUM", "MATCHER"),
+        listens=(events.SUGGESTIONS_UPDATED,),
     ),
     # Notify publishes nothing; it alone reads CONTACTS (the addresses it mails).
     "notify": NatsUser(name="notify", consumes=("PROFILES", "FORUM", "MATCHER", "CONTACTS")),
@@ -117,7 +122,7 @@ def permissions_of(user: NatsUser) -> Permissions:
     for stream in user.replays:
         publish += [f"{API}.STREAM.INFO.{stream}", f"{API}.CONSUMER.CREATE.{stream}"]
         publish += _consumer_calls(stream, "*")
-    return Permissions(publish=tuple(dict.fromkeys(publish)), subscribe=("_INBOX.>",))
+    return Permissions(publish=tuple(dict.fromkeys(publish)), subscribe=("_INBOX.>", *user.listens))
 
 
 def operator_permissions() -> Permissions:

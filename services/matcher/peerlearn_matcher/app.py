@@ -30,6 +30,7 @@ from peerlearn_matcher.http.threads import ThreadsController
 from peerlearn_matcher.settings import MatcherSettings, load
 from peerlearn_matcher.usecases.catching_up import run_catch_up
 from peerlearn_matcher.usecases.circles import run_circles
+from peerlearn_matcher.usecases.feed_relay import run_feed_relay
 from peerlearn_matcher.usecases.follow_through import run_follow_through
 from peerlearn_matcher.usecases.matcher import Matcher
 from peerlearn_matcher.usecases.mentorship_endings import run_expiry
@@ -95,6 +96,8 @@ def create_app(
         refresher.append(asyncio.create_task(run_expiry(matcher), name="matcher-mentorship-expiry"))
         refresher.append(asyncio.create_task(run_follow_through(matcher), name="matcher-follow-through"))
         refresher.append(asyncio.create_task(run_catch_up(matcher), name="matcher-catch-up"))
+        relay = run_feed_relay(matcher, app.state.bus)
+        refresher.append(asyncio.create_task(relay, name="matcher-feed-relay"))
         if settings.bridging:
             circles = run_circles(matcher, settings.circles_seconds)
             refresher.append(asyncio.create_task(circles, name="matcher-circles"))

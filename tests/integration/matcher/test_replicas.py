@@ -9,6 +9,7 @@ PostgreSQL; the apps are real (consumers, lifespan, background tasks), fed by re
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -270,3 +271,32 @@ async def test_a_change_rolled_back_is_undone_in_memory(pair: Pair) -> None:
 def msgspec_replace(profile: events.PersonProfile, **changes: Any) -> events.PersonProfile:
     """The profile with ``changes``, as profiles publishes an edit."""
     return msgspec.structs.replace(profile, **changes)
+
+
+async def test_a_tab_on_one_replica_gets_the_list_another_computed(pair: Pair) -> None:
+    people = await _community(pair)
+    ada = people["ada"]
+    offered = await pair.suggestions(ada)
+    assert offered
+    declined = offered[0]["candidate_id"]
+
+    async def without_declined(queue: asyncio.Queue[events.SuggestionsUpdated]) -> events.SuggestionsUpdated:
+        while True:  # a list published before the decline may still be on its way
+            update = await queue.get()
+            if declined not in {s.candidate_id for s in update.suggestions}:
+                return update
+
+    async with pair.b.feed.subscribe(ada.id) as on_b, pair.parts.feed.subscribe(ada.id) as on_a:
+        # Replica A computes Ada's new list (the decline's own transaction).
+        response = await pair.client.post(
+            f"/v1/suggestions/{offered[0]['id']}/feedback",
+            json={"action": "decline"},
+            headers=pair.headers(ada),
+        )
+        assert response.status_code == 200, response.text
+        heard = await asyncio.wait_for(without_declined(on_b), timeout=10)
+        assert heard.person_id == ada.id
+        assert await asyncio.wait_for(without_declined(on_a), timeout=10) == heard
+        await pair.quiet()
+        await asyncio.sleep(0.5)  # A hears its own list too: that echo must not reach its tab again
+        assert on_a.empty() and on_b.empty()

@@ -27,7 +27,9 @@ def test_a_service_publishes_only_its_own_subjects_and_dead_letters() -> None:
         others = [s for stream, subjects in events.STREAMS.items() if stream not in owned for s in subjects]
         assert not set(others) & set(publish), name
         assert ">" not in publish and "$JS.API.>" not in publish
-        assert nats_access.permissions_of(user).subscribe == ("_INBOX.>",)
+        assert nats_access.permissions_of(user).subscribe == ("_INBOX.>", *user.listens)
+        for subject in user.listens:  # live, to its own subjects only
+            assert any(subject == p or (p.endswith(">") and subject.startswith(p[:-1])) for p in mine), name
 
 
 def test_every_deployment_logs_in_as_its_own_user() -> None:

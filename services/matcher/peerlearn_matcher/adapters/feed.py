@@ -1,11 +1,11 @@
-"""In-process fan-out of fresh suggestions to open browser tabs (server-sent events).
+"""Fan-out of fresh suggestions to the browser tabs open on this replica (server-sent events).
 
-The event handlers call :meth:`Feed.publish` after their transaction committed; every open
-``GET /v1/people/{id}/suggestions/stream`` of that person holds a queue here. This is one
-process's view: with several replicas, a tab is connected to one replica while the work for
-its person may run on another, so each replica would instead feed its tabs from its own
-ordered consumer of ``matcher.suggestions.updated`` on the MATCHER stream (every replica sees
-every update), with this class as the last hop.
+Every open ``GET /v1/people/{id}/suggestions/stream`` of a person holds a queue here. A list
+arrives twice on the replica that computed it: at once, after its transaction committed, and
+again as every replica hears it (``matcher.suggestions.updated``, see
+:mod:`~peerlearn_matcher.usecases.feed_relay`), which is how a tab on one replica learns what
+another computed. Each list carries the time of its event, and a person's tabs get only lists
+newer than the last they got: the echo, and a list overtaken on the way, are dropped.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from peerlearn.errors import TooMany
 from peerlearn.events import SuggestionsUpdated
@@ -29,13 +30,23 @@ class Feed:
     def __init__(self, *, streams_per_person: int = 5) -> None:
         self.streams_per_person = streams_per_person
         self._queues: dict[str, set[asyncio.Queue[SuggestionsUpdated]]] = defaultdict(set)
+        self._latest: dict[str, datetime] = {}  # per person with open tabs: the newest list's time
 
     def subscribers(self, person_id: str) -> int:
         return len(self._queues.get(person_id, ()))
 
-    def publish(self, update: SuggestionsUpdated) -> None:
-        """Hand ``update`` to every open stream of its person."""
-        for queue in list(self._queues.get(update.person_id, ())):
+    def publish(self, update: SuggestionsUpdated, at: datetime | None = None) -> None:
+        """Hand ``update`` (of a list computed ``at``) to every open stream of its person, unless
+        they already have that list or a newer one."""
+        queues = self._queues.get(update.person_id)
+        if not queues:
+            return
+        if at is not None:
+            latest = self._latest.get(update.person_id)
+            if latest is not None and at <= latest:
+                return
+            self._latest[update.person_id] = at
+        for queue in list(queues):
             if queue.full():
                 queue.get_nowait()  # the newest list supersedes the oldest
             queue.put_nowait(update)
@@ -51,6 +62,7 @@ class Feed:
             self._queues[person_id].discard(queue)
             if not self._queues[person_id]:
                 del self._queues[person_id]
+                self._latest.pop(person_id, None)
 
     def admit(self, person_id: str) -> None:
         """Refuse one more stream of a person who already has ``streams_per_person`` open (429)."""

@@ -79,10 +79,15 @@ class Matcher:
     # Events applied by this process (benchmarks and operators watch it).
     handled: int = 0
 
-    async def announce(self, tx: Transaction, data: events.Data, *, org_id: str | None) -> None:
+    async def announce(
+        self, tx: Transaction, data: events.Data, *, org_id: str | None
+    ) -> events.Event | None:
         """Put an event in this transaction's outbox (not during a rebuild, which replays history)."""
-        if self.announcing:
-            await tx.record(events.make_event(data, org_id=org_id))
+        if not self.announcing:
+            return None
+        event = events.make_event(data, org_id=org_id)
+        await tx.record(event)
+        return event
 
     @classmethod
     def create(cls, database: Database, encoder: Encoder, settings: MatcherSettings) -> Matcher:

@@ -51,13 +51,13 @@ async def apply_effects(matcher: Matcher, tx: Transaction, effects: Effects) -> 
         if person_id not in engine.people:
             continue
         update = await current_list(tx, person_id)
-        updates.append(update)
-        await matcher.announce(tx, update, org_id=engine.people.records[person_id].org_id)
+        event = await matcher.announce(tx, update, org_id=engine.people.records[person_id].org_id)
+        updates.append((update, event.occurred_at if event is not None else None))
     if updates:
 
         def push() -> None:
-            for update in updates:
-                matcher.feed.publish(update)
+            for update, at in updates:
+                matcher.feed.publish(update, at)
 
         tx.after_commit(push)
     matcher.backlog.add(effects.later - effects.people)
