@@ -5,8 +5,9 @@ Requests (count and latency by route template, method and status) are counted by
 Prometheus middleware (:func:`request_metrics`, the web): the same series either way. The state
 an operator asks about — how far behind each consumer is, how many events wait in the outbox,
 whether NATS is connected — is read when Prometheus scrapes (from JetStream and the database): it
-is right just after a restart and costs nothing between scrapes. What happens once (a message handled, retried or dead-lettered) is a counter. A service
-adds its own state through ``scrape_hooks`` (the matcher's index size, notify's mail queue).
+is right just after a restart and costs nothing between scrapes. What happens once (a message
+handled, retried or dead-lettered) is a counter. A service adds its own state through
+``scrape_hooks`` (the matcher's index size, notify's mail queue).
 
 Labels are route templates, stream and durable names, never ids or people: the series are bounded
 and carry no personal data.
