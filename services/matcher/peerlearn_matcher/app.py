@@ -32,7 +32,7 @@ from peerlearn_matcher.usecases.catching_up import run_catch_up
 from peerlearn_matcher.usecases.circles import run_circles
 from peerlearn_matcher.usecases.feed_relay import run_feed_relay
 from peerlearn_matcher.usecases.follow_through import run_follow_through
-from peerlearn_matcher.usecases.matcher import Matcher
+from peerlearn_matcher.usecases.matcher import Matcher, run_rounds
 from peerlearn_matcher.usecases.mentorship_endings import run_expiry
 from peerlearn_matcher.usecases.reactions import handle, matcher_handlers, prepare
 from peerlearn_matcher.usecases.suggestions import run_refresher
@@ -41,6 +41,9 @@ __all__ = ["MIGRATIONS", "create_app"]
 
 
 STREAMS = ("PROFILES", "FORUM")
+# How often an index that crossed PEERLEARN_MATCHER_ANN_ABOVE is looked for (its graph is then
+# built in a worker thread; searches stay exact until then).
+GRAPH_LOOK_SECONDS = 5.0
 
 
 def matcher_consumers(bus: Bus, matcher: Matcher) -> list[Consumer]:
@@ -96,6 +99,8 @@ def create_app(
         refresher.append(asyncio.create_task(run_expiry(matcher), name="matcher-mentorship-expiry"))
         refresher.append(asyncio.create_task(run_follow_through(matcher), name="matcher-follow-through"))
         refresher.append(asyncio.create_task(run_catch_up(matcher), name="matcher-catch-up"))
+        graphs = run_rounds(matcher.index.build_graphs, GRAPH_LOOK_SECONDS, "building an HNSW graph failed")
+        refresher.append(asyncio.create_task(graphs, name="matcher-graphs"))
         relay = run_feed_relay(matcher, app.state.bus)
         refresher.append(asyncio.create_task(relay, name="matcher-feed-relay"))
         if settings.bridging:

@@ -300,3 +300,20 @@ async def test_a_tab_on_one_replica_gets_the_list_another_computed(pair: Pair) -
         await pair.quiet()
         await asyncio.sleep(0.5)  # A hears its own list too: that echo must not reach its tab again
         assert on_a.empty() and on_b.empty()
+
+
+async def test_an_index_above_the_ann_threshold_gets_its_graph_off_the_event_loop(pair: Pair) -> None:
+    await _community(pair)
+    assert pair.settings is not None
+    settings = msgspec.structs.replace(pair.settings, ann_above=2)
+    index = LiveIndex(pair.database, pair.parts.index.encoder, settings)
+    await index.start()  # loads, then builds the graphs in a worker thread before it is ready
+    assert index.engine.people.offer.approximate
+    for vectors in index.vector_indexes():
+        assert not vectors.wants_graph  # built (or below the threshold: threads, in a short run)
+    # The same lists as the exact index of a replica below the threshold (ties may come in
+    # another order: the two hold people in different rows).
+    assert {p: sorted(s) for p, s in lists(index.engine).items()} == {
+        p: sorted(s) for p, s in lists(pair.parts.index.engine).items()
+    }
+    assert await index.build_graphs() == 0  # built once, then kept in step

@@ -162,3 +162,33 @@ def test_a_copy_of_deferred_scores_is_the_readers_own() -> None:
     mine[:] = 0.0
     assert np.asarray(deferred) == pytest.approx(exact.scores(query))
     assert ann.top(query, mask, K, scores=deferred) == want
+
+
+def test_a_graph_built_elsewhere_takes_the_changes_made_meanwhile() -> None:
+    """A service builds the graph in a worker thread (adapters/index.py): searches stay exact until
+    it is installed, and people added, moved or removed during the build are right in it after."""
+    from peerlearn_matcher.domain.ann import ApproximateIndex
+
+    exact, _, vectors = _pair(ROWS)
+    ann = VectorIndex(DIM, ann_above=ROWS // 2, exact_allowed_below=50)
+    ann.builds_off_loop = True
+    for i, vector in enumerate(vectors):
+        ann.upsert(f"p{i}", vector)
+    assert ann.approximate and ann.wants_graph
+    query = _queries(1)[0]
+    everyone = np.ones(ann.size, dtype=bool)
+    assert ann.top(query, everyone, K) == exact.top(query, everyone, K)  # no graph yet: exact
+    rows, matrix = ann.graph_inputs()
+    assert not ann.wants_graph  # one build at a time
+    best = _ids(exact.top(query, everyone, K))
+    # While it builds: the best match leaves, the second moves far away, a newcomer fits exactly.
+    ann.remove(best[0])
+    ann.upsert(best[1], -query)
+    ann.upsert("newcomer", query)
+    graph = ApproximateIndex(DIM)
+    graph.build(rows, matrix)
+    ann.install_graph(graph)
+    got = _ids(ann.top(query, np.ones(ann.size, dtype=bool), K))
+    assert got[0] == "newcomer"
+    assert best[0] not in got and best[1] not in got
+    assert set(got) >= set(best[2:6])  # the graph's recall keeps the rest of the top

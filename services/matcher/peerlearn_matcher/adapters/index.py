@@ -37,11 +37,13 @@ from peerlearn_matcher.adapters import tables as m
 from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.adapters.index_changes import IndexLog
 from peerlearn_matcher.adapters.index_reload import reload
+from peerlearn_matcher.domain.ann import ApproximateIndex
 from peerlearn_matcher.domain.circles import Circles
 from peerlearn_matcher.domain.engine import Engine, Limits
 from peerlearn_matcher.domain.learning import FeedbackModel
 from peerlearn_matcher.domain.people import PersonRecord, need_vector, offer_vector, split_skills
 from peerlearn_matcher.domain.threads import ThreadRecord
+from peerlearn_matcher.domain.vectors import VectorIndex
 from peerlearn_matcher.settings import MatcherSettings
 
 log = logging.getLogger("peerlearn.matcher")
@@ -108,10 +110,13 @@ class LiveIndex:
         self._engine = Engine(
             dim, limits_of(self.settings), FeedbackModel(self.settings.min_feedback_for_model)
         )
+        for vectors in self.vector_indexes():
+            vectors.builds_off_loop = True  # see build_graphs
         async with self.database.reading() as session:
             # Everything logged up to here is in what _load reads; later changes are caught up.
             self.log.applied = await self.log.newest(session)
         await self._load()
+        await self.build_graphs()
         if self.settings.bridging:
             # The circles before any event is handled, so every list refreshed from now on bridges
             # (usecases.circles keeps them up to date).
@@ -119,6 +124,34 @@ class LiveIndex:
             ties, mark = engine.help_ties(), engine.forum_mark()
             engine.circles = await loop.run_in_executor(None, Circles.of_ties, ties, mark)
         self.ready.set()
+
+    def vector_indexes(self) -> list[VectorIndex]:
+        """The engine's vector indexes: people's offers and needs, threads."""
+        engine = self.engine
+        return [engine.people.offer, engine.people.need, engine.thread_index]
+
+    async def build_graphs(self) -> int:
+        """Build the HNSW graph of every index that crossed ``ann_above`` in a worker thread;
+        return how many were built.
+
+        Building one at 1,000,000 rows takes minutes (bench/matcher_ann.py): on the event loop it
+        would stop every event, request and stream for that long. Searches stay exact until
+        the graph is installed, and rows changed during the build are put right as it is.
+        """
+        built = 0
+        for vectors in self.vector_indexes():
+            if not vectors.wants_graph:
+                continue
+            rows, matrix = vectors.graph_inputs()
+            try:
+                graph = await asyncio.to_thread(_graph_of, vectors.dim, rows, matrix)
+            except BaseException:
+                vectors.abandon_graph()
+                raise
+            vectors.install_graph(graph)
+            built += 1
+            log.info("built the HNSW graph of %d rows off the event loop", len(rows))
+        return built
 
     @asynccontextmanager
     async def writing(self, uow: UnitOfWork) -> AsyncIterator[Transaction]:
@@ -255,3 +288,9 @@ class LiveIndex:
             texts = [ThreadRecord.from_snapshot(data).text()]
         if texts:
             await self.encoder.aencode(texts)
+
+
+def _graph_of(dim: int, rows: np.ndarray, vectors: np.ndarray) -> ApproximateIndex:
+    graph = ApproximateIndex(dim)
+    graph.build(rows, vectors)
+    return graph

@@ -78,6 +78,10 @@ class VectorIndex:
         self.exact_allowed_below = exact_allowed_below
         # Built the first time a search finds more than ann_above live rows, then kept in step.
         self._ann: ApproximateIndex | None = None
+        # Set by a service that builds the graph off its event loop (adapters/index.py): searches
+        # stay exact until install_graph; rows changed while a build runs are kept for it.
+        self.builds_off_loop = False
+        self._changed_while_building: set[int] | None = None
 
     def __len__(self) -> int:
         return len(self.row_of)
@@ -120,7 +124,9 @@ class VectorIndex:
         self.matrix[row] = vector
         if self._ann is not None:
             self._ann.put(row, self.matrix[row])
-        elif self.approximate:
+        elif self._changed_while_building is not None:
+            self._changed_while_building.add(row)
+        elif self.approximate and not self.builds_off_loop:
             self.build_graph()
         return row
 
@@ -136,6 +142,8 @@ class VectorIndex:
         self._unsorted = True
         if self._ann is not None:
             self._ann.drop(row)
+        elif self._changed_while_building is not None:
+            self._changed_while_building.add(row)
 
     def vector(self, key: str) -> np.ndarray | None:
         row = self.row_of.get(key)
@@ -210,7 +218,9 @@ class VectorIndex:
         Asks for enough candidates that ``k`` should pass the mask if the allowed rows are spread
         evenly, and doubles the request while fewer pass.
         """
-        ann = self.build_graph()
+        ann = self._ann if self.builds_off_loop else self.build_graph()
+        if ann is None:
+            return None  # being built elsewhere: exact until it is installed
         query = query.astype(np.float32, copy=False)
         want = max(4 * k, math.ceil(2 * k * len(self.row_of) / count))
         while want <= MAX_CANDIDATES:
@@ -235,6 +245,32 @@ class VectorIndex:
             ann.build(rows, self.matrix[rows], progress)
             self._ann = ann
         return self._ann
+
+    @property
+    def wants_graph(self) -> bool:
+        """Above the threshold, with no graph and none being built."""
+        return self._ann is None and self._changed_while_building is None and self.approximate
+
+    def graph_inputs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Start a build elsewhere: the live rows and a copy of their vectors. Rows changed from
+        now on are kept, and :meth:`install_graph` applies them to the built graph."""
+        rows = np.flatnonzero(self.live)
+        self._changed_while_building = set()
+        return rows, self.matrix[rows]  # fancy indexing copies: the build reads its own vectors
+
+    def install_graph(self, ann: ApproximateIndex) -> None:
+        """Take ``ann`` (built from :meth:`graph_inputs`) with the rows changed meanwhile put right."""
+        changed, self._changed_while_building = self._changed_while_building or set(), None
+        for row in sorted(changed):
+            if self.live[row]:
+                ann.put(row, self.matrix[row])
+            else:
+                ann.drop(row)
+        self._ann = ann
+
+    def abandon_graph(self) -> None:
+        """A build elsewhere failed: the next one starts afresh."""
+        self._changed_while_building = None
 
     def mask_of(self, keys: object) -> np.ndarray:
         """A boolean mask with the rows of ``keys`` (an iterable of ids) set."""

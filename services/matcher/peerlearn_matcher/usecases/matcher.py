@@ -26,7 +26,7 @@ from peerlearn_matcher.settings import MatcherSettings
 log = logging.getLogger("peerlearn.matcher")
 
 
-async def run_rounds(round_: Callable[[], Awaitable[None]], pause: float, failure: str) -> None:
+async def run_rounds(round_: Callable[[], Awaitable[object]], pause: float, failure: str) -> None:
     """Run ``round_`` every ``pause`` seconds until cancelled; a failed round is logged and retried."""
     while True:
         try:
