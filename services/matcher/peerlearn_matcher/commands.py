@@ -38,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=1.0,
         help="score only the last F of questions by time (learning from the earlier ones); e.g. 0.3",
     )
+    evaluate.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="also replay N samples regenerated with seeds 1..N (the sample's section): MRR over replicas",
+    )
     evaluate.add_argument("--limit", type=int, default=None, help="replay only the first N questions")
     evaluate.add_argument("--out", default="docs/EVALUATION.md", help="Markdown report to write ('' = none)")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the random baseline")
