@@ -173,7 +173,10 @@ class LiveIndex:
         await self._reload_since(tx.session)
 
     async def changed(self, tx: Transaction, kind: str, *keys: str) -> None:
-        """Log that ``tx`` changed ``keys`` of ``kind`` in this index (other replicas reload them)."""
+        """Log that ``tx`` changes ``keys`` of ``kind`` in this index (other replicas reload them).
+
+        Called *before* memory changes: should the transaction then roll back, the next one
+        reloads those keys, so the index never keeps what the database does not."""
         await self.log.touch(tx, kind, *keys)
 
     async def catch_up(self) -> bool:

@@ -74,13 +74,13 @@ async def give_feedback(
         if suggestion.kind in ("mentor", "expert") and action == "accept":
             # The mentor is asked; the request holds their slot (409, nothing kept, if none is left).
             await mentorships.open_request(matcher, tx, suggestion, caller.org_id or "")
+        await matcher.index.changed(tx, "person", suggestion.person_id, suggestion.candidate_id)
+        await matcher.index.changed(tx, "model", "")
         engine.record_feedback(
             suggestion.person_id, suggestion.candidate_id, suggestion.kind, action, suggestion.thread_id
         )
         features, labels = await suggested.training_data(tx.session)
         engine.model.fit(features, labels)
-        await matcher.index.changed(tx, "person", suggestion.person_id, suggestion.candidate_id)
-        await matcher.index.changed(tx, "model", "")
         touched = {person_id}
         if suggestion.kind in ("mentor", "expert") and action == "accept":
             # Their capacity shrank: people who had them suggested may need someone else.

@@ -53,10 +53,10 @@ async def free_slot(matcher: Matcher, tx: Transaction, found: StoredMentorship, 
     """Free the mentor's slot; ``action`` (decline/accept) relabels the suggestion's feedback."""
     engine = matcher.index.engine
     mentee, mentor = found.parties.mentee_id, found.parties.mentor_id
+    await matcher.index.changed(tx, "person", mentee, mentor)
     engine.mentees[mentor].discard(mentee)
     if action == "decline":
         engine.declined[mentee].add(mentor)
-    await matcher.index.changed(tx, "person", mentee, mentor)
     # The lists showing the mentor, and the people they would suit, who may have them back now.
     touched = {mentee, mentor, *await suggested.people_suggested(tx.session, mentor)}
     touched |= set(engine.interested_in(mentor, matcher.settings.refresh_fanout))
@@ -66,8 +66,8 @@ async def free_slot(matcher: Matcher, tx: Transaction, found: StoredMentorship, 
 async def refit(matcher: Matcher, tx: Transaction) -> None:
     """Refit the learned ranking on every piece of feedback so far."""
     features, labels = await suggested.training_data(tx.session)
-    matcher.index.engine.model.fit(features, labels)
     await matcher.index.changed(tx, "model", "")
+    matcher.index.engine.model.fit(features, labels)
 
 
 async def expire_due(matcher: Matcher, at: datetime | None = None) -> list[str]:
@@ -146,8 +146,8 @@ async def _end(
     """
     await stored.set_status(tx.session, found.id, "closed", expected=found.status, closed_at=now())
     p = found.parties
-    matcher.index.engine.mentees[p.mentor_id].discard(p.mentee_id)
     await matcher.index.changed(tx, "person", p.mentee_id, p.mentor_id)
+    matcher.index.engine.mentees[p.mentor_id].discard(p.mentee_id)
     sessions = len(await stored.sessions_of(tx.session, found.id))
     await announce_closed(matcher, tx, found, sessions, reason=reason)
     return p.other(person_id)

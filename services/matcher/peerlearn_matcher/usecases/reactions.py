@@ -45,12 +45,12 @@ async def person_changed(matcher: Matcher, tx: Transaction, event: events.Event,
         return Effects()  # an older profile than the one applied, or an erased person
     person = data.person
     index, engine = matcher.index, matcher.index.engine
+    await index.changed(tx, "person", person.id)
     await store.put_profile(tx.session, person, event.occurred_at)
     engine.set_cohorts_of(person.id, await matcher.directory.active_cohorts_of(tx.session, person.id))
     offer, need = await index.place_person(person)
     await store.put_vector(tx.session, person.id, "offer", index.model_name, offer)
     await store.put_vector(tx.session, person.id, "need", index.model_name, need)
-    await index.changed(tx, "person", person.id)
     # Now: their own list, and the lists showing them (their consent or reasons may have changed).
     now = {person.id, *await suggested.people_suggested(tx.session, person.id)}
     # Soon: people they may now suit, refreshed in the background (coalesced under load).
@@ -65,12 +65,12 @@ async def person_erased(matcher: Matcher, tx: Transaction, event: events.Event, 
     assert isinstance(data, events.PersonDeleted)
     person_id = data.person_id
     engine = matcher.index.engine
+    await matcher.index.changed(tx, "person", person_id)
     engine.remove_person(person_id)
     matcher.index.signatures.pop(person_id, None)
     for thread in engine.threads.values():
         if thread.accepted_author_id == person_id:
             thread.accepted_author_id = None
-    await matcher.index.changed(tx, "person", person_id)
     rerouted = await suggested.routed_threads(tx.session, person_id)
     affected = set(await suggested.people_suggested(tx.session, person_id)) - {person_id}
     # Their mentorships end and their sessions' notes go (issue 12).
@@ -93,8 +93,8 @@ async def members_changed(matcher: Matcher, tx: Transaction, event: events.Event
     cohort_id: str = event.data.cohort_id  # type: ignore[attr-defined]
     engine = matcher.index.engine
     members = await store.active_members(tx.session, cohort_id)
-    moved = engine.set_members(cohort_id, members)
     await matcher.index.changed(tx, "cohort", cohort_id)
+    moved = engine.set_members(cohort_id, members)
     left = moved - members
     now = set(moved)
     rerouted: set[str] = set()
@@ -133,10 +133,10 @@ async def thread_written(matcher: Matcher, tx: Transaction, event: events.Event)
     if before is not None and before.accepted_post_id == thread.accepted_post_id:
         thread.accepted_author_id = before.accepted_author_id
     thread.vector = (await index.encoder.aencode([thread.text()]))[0]
+    await index.changed(tx, "thread", thread.id)
     engine.put_thread(thread)
     await store.put_thread(tx.session, thread, data.created_at)
     await store.put_vector(tx.session, thread.id, "thread", index.model_name, thread.vector)
-    await index.changed(tx, "thread", thread.id)
     return Effects(threads={thread.id} if thread.kind == "question" else set())
 
 
@@ -144,9 +144,9 @@ async def thread_deleted(matcher: Matcher, tx: Transaction, event: events.Event)
     data = event.data
     assert isinstance(data, events.ThreadDeleted)
     touched = await suggested.people_on_thread(tx.session, data.thread_id)
+    await matcher.index.changed(tx, "thread", data.thread_id)
     matcher.index.engine.remove_thread(data.thread_id)
     await store.delete_thread(tx.session, data.thread_id)
-    await matcher.index.changed(tx, "thread", data.thread_id)
     return Effects(republish=touched)
 
 
@@ -154,8 +154,8 @@ async def post_created(matcher: Matcher, tx: Transaction, event: events.Event) -
     data = event.data
     assert isinstance(data, events.PostCreated)
     await store.put_post(tx.session, data.post_id, data.thread_id, data.author_id, event.occurred_at)
-    matcher.index.engine.posts[data.post_id] = (data.thread_id, data.author_id)
     await matcher.index.changed(tx, "post", data.post_id)
+    matcher.index.engine.posts[data.post_id] = (data.thread_id, data.author_id)
     return Effects()
 
 
@@ -163,8 +163,8 @@ async def post_deleted(matcher: Matcher, tx: Transaction, event: events.Event) -
     data = event.data
     assert isinstance(data, events.PostDeleted)
     await store.delete_post(tx.session, data.post_id)
-    matcher.index.engine.posts.pop(data.post_id, None)
     await matcher.index.changed(tx, "post", data.post_id)
+    matcher.index.engine.posts.pop(data.post_id, None)
     return Effects()
 
 
@@ -175,22 +175,22 @@ async def answer_accepted(matcher: Matcher, tx: Transaction, event: events.Event
     index, engine = matcher.index, matcher.index.engine
     thread = engine.threads.get(data.thread_id)
     previous = thread.accepted_author_id if thread is not None else None
+    await index.changed(tx, "thread", data.thread_id)
+    await index.changed(tx, "post", data.post_id)
     engine.accept_answer(data.thread_id, data.post_id, data.answer_author_id)
     await store.set_accepted(
         tx.session, data.thread_id, data.post_id, data.answer_author_id, event.occurred_at
     )
     await store.put_post(tx.session, data.post_id, data.thread_id, data.answer_author_id)
-    await index.changed(tx, "thread", data.thread_id)
-    await index.changed(tx, "post", data.post_id)
     affected: set[str] = set()
     for author in sorted(a for a in {data.answer_author_id, previous} if a):
         record = engine.people.records.get(author)
         if record is None:
             continue
         # Their answered topics changed, so their offer did: re-place them in the index.
+        await index.changed(tx, "person", record.id)
         offer, _ = await index.place_person(record.profile)
         await store.put_vector(tx.session, record.id, "offer", index.model_name, offer)
-        await index.changed(tx, "person", record.id)
         affected |= set(await suggested.people_suggested(tx.session, record.id))
     return Effects(later=affected, threads={data.thread_id})
 
@@ -202,9 +202,9 @@ async def feedback_given(matcher: Matcher, tx: Transaction, event: events.Event)
     engine = matcher.index.engine
     if data.person_id not in engine.people or data.candidate_id not in engine.people:
         return Effects()
+    await matcher.index.changed(tx, "person", data.person_id, data.candidate_id)
     engine.record_feedback(data.person_id, data.candidate_id, data.kind, data.action, data.thread_id)
     await suggested.restore_feedback(tx.session, data, at=event.occurred_at)
-    await matcher.index.changed(tx, "person", data.person_id, data.candidate_id)
     return Effects()
 
 

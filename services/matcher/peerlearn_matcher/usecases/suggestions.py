@@ -41,8 +41,8 @@ async def apply_effects(matcher: Matcher, tx: Transaction, effects: Effects) -> 
     matcher.index.roll_week()
     lists: set[str] = set(effects.republish)
     for thread_id in sorted(effects.threads):
+        await matcher.index.changed(tx, "routed", thread_id)  # before: a rollback reloads it
         lists |= await routing.route_thread(matcher, tx, thread_id)
-        await matcher.index.changed(tx, "routed", thread_id)
     for person_id in sorted(effects.people):
         if person_id in engine.people and await refresh(matcher, tx, person_id):
             lists.add(person_id)
@@ -74,6 +74,7 @@ async def refresh(matcher: Matcher, tx: Transaction, person_id: str) -> bool:
     )
     if index.signatures.get(person_id) == signature:
         return False
+    await index.changed(tx, "list", person_id)  # first: a rollback then forgets the signature too
     index.signatures[person_id] = signature
     created = store.now()
     ranks: dict[str, int] = {}
@@ -94,7 +95,6 @@ async def refresh(matcher: Matcher, tx: Transaction, person_id: str) -> bool:
             }
         )
     await suggested.replace_open(tx.session, person_id, rows, kinds=PERSON_KINDS)
-    await index.changed(tx, "list", person_id)
     for kind in ("mentor", "expert"):
         chosen = [s.candidate_id for s in scored if s.kind == kind]
         for candidate in chosen:
