@@ -191,7 +191,15 @@ async def main(
                 sent[person.id] = time.perf_counter()
                 await bus.publish(events.make_event(events.PersonUpserted(person=person)))
                 await asyncio.sleep(1 / rate)
-            await asyncio.sleep(8)
+            # Until every list is in, or 8 s pass with none new (a burst drains for longer).
+            quiet_since, answered_so_far = time.perf_counter(), -1
+            while time.perf_counter() - quiet_since < 8:
+                now_answered = sum(1 for p in sent if p in seen)
+                if now_answered == updates:
+                    break
+                if now_answered != answered_so_far:
+                    quiet_since, answered_so_far = time.perf_counter(), now_answered
+                await asyncio.sleep(0.1)
             latency = np.array([(seen[p] - t) * 1000 for p, t in sent.items() if p in seen])
             answered = [seen[p] for p in sent if p in seen]
             span = max(answered) - min(sent.values()) if answered else float("nan")
