@@ -38,7 +38,7 @@ from peerlearn.testing.waiting import eventually, settled
 from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.app import create_app
 from peerlearn_matcher.domain.engine import Engine
-from peerlearn_matcher.settings import load
+from peerlearn_matcher.settings import MatcherSettings, load
 from peerlearn_matcher.usecases.matcher import Matcher
 
 __all__ = ["encoder"]
@@ -187,6 +187,36 @@ async def empty_streams(bus: Bus) -> None:
     await ensure_streams(bus.js)
 
 
+def matcher_settings(nats_url: str, data_dir: Path, **overrides: str) -> MatcherSettings:
+    """The matcher's settings in these tests (``overrides``: further ``PEERLEARN_MATCHER_*``)."""
+    return load(
+        {
+            "PEERLEARN_DATA_DIR": str(data_dir),
+            "PEERLEARN_NATS_URL": nats_url,
+            "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
+            "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
+            "PEERLEARN_RATE_LIMIT_PER_MINUTE": "10000",
+            "PEERLEARN_MATCHER_LOAD_CAP_PER_WEEK": "5",
+            "PEERLEARN_MATCHER_MIN_FEEDBACK_FOR_MODEL": "1000",
+            **{f"PEERLEARN_MATCHER_{name.upper()}": value for name, value in overrides.items()},
+        }
+    )
+
+
+@contextlib.asynccontextmanager
+async def feeder(nats_url: str) -> AsyncIterator[tuple[Bus, StreamTap]]:
+    """A bus to publish on, from empty streams, and a tap on what the matcher publishes."""
+    bus = Bus(nats_url, name="matcher-test-feeder")
+    await bus.connect(timeout=10)
+    await empty_streams(bus)
+    tap = await StreamTap("matcher.>").start(nats_url)
+    try:
+        yield bus, tap
+    finally:
+        await tap.stop()
+        await bus.close()
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def matcher(
     module_nats: NatsServer,
@@ -195,32 +225,15 @@ async def matcher(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Harness]:
     """The matcher app on this module's NATS and database, started once for the module (per engine)."""
-    data_dir: Path = tmp_path_factory.mktemp("var")
-    settings = load(
-        {
-            "PEERLEARN_DATA_DIR": str(data_dir),
-            "PEERLEARN_NATS_URL": module_nats.url,
-            "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
-            "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
-            "PEERLEARN_RATE_LIMIT_PER_MINUTE": "10000",
-            "PEERLEARN_MATCHER_LOAD_CAP_PER_WEEK": "5",
-            "PEERLEARN_MATCHER_MIN_FEEDBACK_FOR_MODEL": "1000",
-        }
-    )
+    settings = matcher_settings(module_nats.url, tmp_path_factory.mktemp("var"))
     database = Database(module_database_url, schema=f"t_{uuid.uuid4().hex[:12]}")
-    bus = Bus(module_nats.url, name="matcher-test-feeder")
-    await bus.connect(timeout=10)
-    await empty_streams(bus)
-    tap = await StreamTap("matcher.>").start(module_nats.url)
     app = create_app(settings, database=database, encoder=encoder)
     try:
-        async with app_client(app) as client:
+        async with feeder(module_nats.url) as (bus, tap), app_client(app) as client:
             parts: Matcher = app.state.matcher
             await parts.index.ready.wait()
             yield Harness(client=client, parts=parts, bus=bus, tap=tap)
     finally:
-        await tap.stop()
-        await bus.close()
         await database.dispose()
 
 

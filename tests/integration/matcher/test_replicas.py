@@ -20,22 +20,19 @@ import pytest
 import pytest_asyncio
 
 from peerlearn import events
-from peerlearn.bus import Bus
 from peerlearn.store import Database
 from peerlearn.testing.client import app_client
-from peerlearn.testing.plugin import TEST_ADMIN_TOKEN, TEST_JWT_SECRET
 from peerlearn.testing.servers import NatsServer
-from peerlearn.testing.tap import StreamTap
 from peerlearn.testing.waiting import eventually, settled
 from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.adapters.index import LiveIndex
 from peerlearn_matcher.app import create_app
 from peerlearn_matcher.domain.engine import Engine
 from peerlearn_matcher.domain.suggesting import suggest
-from peerlearn_matcher.settings import MatcherSettings, load
+from peerlearn_matcher.settings import MatcherSettings
 from peerlearn_matcher.usecases.matcher import Matcher
 
-from .conftest import Harness, answered, empty_streams, new_org, person, thread
+from .conftest import Harness, answered, feeder, matcher_settings, new_org, person, thread
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -67,21 +64,6 @@ class Pair(Harness):
             await replica.index.catch_up()
 
 
-def _settings(nats_url: str, data_dir: str) -> MatcherSettings:
-    return load(
-        {
-            "PEERLEARN_DATA_DIR": data_dir,
-            "PEERLEARN_NATS_URL": nats_url,
-            "PEERLEARN_JWT_SECRET": TEST_JWT_SECRET,
-            "PEERLEARN_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
-            "PEERLEARN_RATE_LIMIT_PER_MINUTE": "10000",
-            "PEERLEARN_MATCHER_LOAD_CAP_PER_WEEK": "1000",
-            "PEERLEARN_MATCHER_MIN_FEEDBACK_FOR_MODEL": "1000",
-            "PEERLEARN_MATCHER_CATCH_UP_SECONDS": "0.2",
-        }
-    )
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def pair(
     module_nats: NatsServer,
@@ -91,15 +73,14 @@ async def pair(
 ) -> AsyncIterator[Pair]:
     """Two matcher apps on one database (each with its own engine, as two processes have)."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    settings = _settings(module_nats.url, str(tmp_path_factory.mktemp("var")))
+    # Load caps high: people of every test see each other, and no test here is about the caps.
+    settings = matcher_settings(
+        module_nats.url, tmp_path_factory.mktemp("var"), load_cap_per_week="1000", catch_up_seconds="0.2"
+    )
     first, second = Database(module_database_url, schema=schema), Database(module_database_url, schema=schema)
-    bus = Bus(module_nats.url, name="matcher-replicas-feeder")
-    await bus.connect(timeout=10)
-    await empty_streams(bus)
-    tap = await StreamTap("matcher.>").start(module_nats.url)
     app_a = create_app(settings, database=first, encoder=encoder)
     try:
-        async with app_client(app_a) as client_a:
+        async with feeder(module_nats.url) as (bus, tap), app_client(app_a) as client_a:
             a: Matcher = app_a.state.matcher
             await a.index.ready.wait()
             app_b = create_app(settings, database=second, encoder=encoder)
@@ -116,8 +97,6 @@ async def pair(
                     settings=settings,
                 )
     finally:
-        await tap.stop()
-        await bus.close()
         await first.dispose()
         await second.dispose()
 
