@@ -233,7 +233,8 @@ async def main(
             f"replica {x.name}: applied {x.handled_at_load} events loading, "
             f"{m.handled - x.handled_at_load} timed; reloaded {x.reloaded_at_load} index keys loading, "
             f"{m.index.reloaded - x.reloaded_at_load} timed; "
-            f"turn + reload per transaction (timed, {len(timed_turns)}): {turn}"
+            f"turn + reload per transaction (timed, {len(timed_turns)}, "
+            f"{timed_turns.sum() / 1000:.1f} s in all): {turn}"
         )
 
 
