@@ -16,7 +16,7 @@ from peerlearn import events
 from peerlearn.store import Database
 from peerlearn.testing.client import app_client
 from peerlearn.testing.servers import NatsServer
-from peerlearn_forum.adapters.read_cache import read_cache_for
+from peerlearn_forum.adapters.read_cache import ContentVersion, read_cache_for
 from peerlearn_forum.app import create_app
 
 from .conftest import ADMIN, Forum, forum_settings
@@ -176,3 +176,78 @@ async def test_two_writers_of_one_thread_never_deadlock_on_the_content_version(f
         after = (await reading.execute(version)).scalar_one()
     assert (row.score, row.accepted_post_id) == (thread["score"] + 1, post["id"])  # both writes stand
     assert after > before  # and each bumped the version, at its commit
+
+
+async def test_a_version_read_sent_before_a_commit_never_answers_a_request_after_it(
+    forum: Forum, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Single-flight on PostgreSQL: a request that arrives while a version read is on the wire
+    waits for the next read, so a writer reading what it has just committed never gets a
+    version read before its commit (and with it the page cached before its write)."""
+    import asyncio
+
+    if forum.database.is_sqlite:
+        pytest.skip("on SQLite each request reads the version itself, in the event loop's thread")
+    asker, _space, thread = await _public_thread(forum)
+    version = ContentVersion(forum.database)
+    read_kept = version._read_kept
+    sent, answered = asyncio.Event(), asyncio.Event()
+    reads = 0
+
+    async def read_held_on_the_wire() -> int:
+        # The query's snapshot is taken here; its answer is held until the test lets it go.
+        nonlocal reads
+        reads += 1
+        value = await read_kept()
+        sent.set()
+        await answered.wait()
+        return value
+
+    monkeypatch.setattr(version, "_read_kept", read_held_on_the_wire)
+    try:
+        answered.set()  # the first read (keeping the connection) is not held
+        before = await version.current()
+        answered.clear()
+        sent.clear()
+        early = asyncio.create_task(version.current())  # its read is sent before the commit
+        await sent.wait()
+        await forum.post(thread["id"], asker, "Committed while a version read is on the wire.")
+        late = [asyncio.create_task(version.current()) for _ in range(16)]  # all after the commit
+        await asyncio.sleep(0.05)
+        answered.set()
+        assert await early == before
+        after = await asyncio.gather(*late)
+        assert all(n > before for n in after), (before, after)
+        assert reads == 3  # the first, the held one, and one for all sixteen that came after it
+    finally:
+        answered.set()
+        await version.close()
+
+
+async def test_a_writer_reads_its_own_answer_while_others_keep_reading_the_page(forum: Forum) -> None:
+    """Sixteen anonymous readers of a thread, and a writer answering it who reads the page after
+    each answer at the same time: every time, the page it gets has its answer."""
+    import asyncio
+
+    _asker, _space, thread = await _public_thread(forum)
+    answerer = await forum.person("org-rc", name="Rita Reading")
+    await forum.settle()
+    path = f"/v1/threads/{thread['id']}"
+    hits = read_cache_for(forum.database).hits
+
+    async def read_a_few() -> None:
+        # Three pages each (the module's forum limits reads to 1,200 a minute from one address).
+        for _ in range(3):
+            response = await forum.client.get(path)
+            assert response.status_code == 200, response.text
+            # A cached page on SQLite awaits nothing that suspends: let the others have a turn.
+            await asyncio.sleep(0)
+
+    async def answer_and_read(round_: int) -> None:
+        post = await forum.post(thread["id"], answerer, f"Answer number {round_}.")
+        page = (await forum.client.get(path)).json()
+        assert post["id"] in [p["id"] for p in page["posts"]], f"round {round_}: the old page"
+
+    for round_ in range(8):
+        await asyncio.gather(answer_and_read(round_), *(read_a_few() for _ in range(16)))
+    assert read_cache_for(forum.database).hits > hits  # the readers were served from the cache
