@@ -35,6 +35,7 @@ from peerlearn_matcher.usecases.follow_through import run_follow_through
 from peerlearn_matcher.usecases.matcher import Matcher, run_rounds
 from peerlearn_matcher.usecases.mentorship_endings import run_expiry
 from peerlearn_matcher.usecases.reactions import handle, matcher_handlers, prepare
+from peerlearn_matcher.usecases.routing_training import run_routing_training
 from peerlearn_matcher.usecases.suggestions import run_refresher
 
 __all__ = ["MIGRATIONS", "create_app"]
@@ -99,6 +100,8 @@ def create_app(
         refresher.append(asyncio.create_task(run_expiry(matcher), name="matcher-mentorship-expiry"))
         refresher.append(asyncio.create_task(run_follow_through(matcher), name="matcher-follow-through"))
         refresher.append(asyncio.create_task(run_catch_up(matcher), name="matcher-catch-up"))
+        training = run_routing_training(matcher)
+        refresher.append(asyncio.create_task(training, name="matcher-routing-training"))
         graphs = run_rounds(matcher.index.build_graphs, GRAPH_LOOK_SECONDS, "building an HNSW graph failed")
         refresher.append(asyncio.create_task(graphs, name="matcher-graphs"))
         relay = run_feed_relay(matcher, app.state.bus)

@@ -7,6 +7,10 @@ Kept import-light: every ``peerlearn`` invocation imports this module, so the he
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from peerlearn_matcher.domain.routing_model import RoutingModel
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -76,10 +80,71 @@ def _cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def _register_rebuild(subparsers: argparse._SubParsersAction) -> None:
-    """``peerlearn matcher rebuild``: the matcher's database from the streams alone (matcher stopped)."""
+    """``peerlearn matcher rebuild``: the matcher's database from the streams alone (matcher stopped);
+    ``peerlearn matcher routing-model``: the answerer ranking routing uses."""
     matcher = subparsers.add_parser("matcher", help="matcher operations")
     actions = matcher.add_subparsers(dest="matcher_command", required=True)
     rebuild = actions.add_parser(
         "rebuild", help="rebuild the matcher's read model and suggestions from the event streams"
     )
     rebuild.set_defaults(func=_cmd_rebuild)
+    routing = actions.add_parser(
+        "routing-model",
+        help="the answerer ranking routing uses: trained from the stored history or the default weights",
+    )
+    routing.set_defaults(func=_cmd_routing_model)
+
+
+def describe_routing_model(model: RoutingModel) -> str:
+    """What ``peerlearn matcher routing-model`` prints about ``model``."""
+    lines = [f"labelled questions: {len(model.cases)} (default weights until {model.min_cases})"]
+    if model.learned and model.window is not None:
+        start, end = model.window
+        lines.insert(0, "routing model: trained")
+        lines.append(f"training window: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC")
+        if model.held_out is not None:
+            new, before = model.held_out
+            lines.append(
+                f"held-out MRR on the {model.validation} latest labelled questions: {new:.3f} "
+                f"(the model before it: {before:.3f})"
+            )
+        lines.append(f"shrinkage: {model.prior:g}" if model.prior is not None else "shrinkage: none")
+        heading = "strongest weights (per s.d.; *_raw: the count itself)"
+    else:
+        lines.insert(0, "routing model: default weights")
+        heading = "strongest weights"
+    lines.append(f"{heading}: " + ", ".join(f"{k} {v:+.2f}" for k, v in model.strongest()))
+    return "\n".join(lines)
+
+
+def _cmd_routing_model(args: argparse.Namespace) -> int:
+    """``peerlearn matcher routing-model``: the model as a matcher would train it from its database."""
+    import asyncio
+    import sys
+
+    from peerlearn_matcher.settings import load
+
+    try:
+        settings = load()
+    except ValueError as exc:
+        print(f"peerlearn matcher routing-model: {exc}", file=sys.stderr)
+        return 2
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        print(asyncio.run(_routing_model(settings.sqlalchemy_url, settings.service)))
+    except SQLAlchemyError as exc:  # no database there, or one the matcher never migrated
+        print(f"peerlearn matcher routing-model: cannot read the matcher's database: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+async def _routing_model(url: str, schema: str) -> str:
+    from peerlearn.store import Database
+    from peerlearn_matcher.usecases.routing_training import stored_routing_model
+
+    database = Database(url, schema=schema)
+    try:
+        return describe_routing_model(await stored_routing_model(database))
+    finally:
+        await database.dispose()

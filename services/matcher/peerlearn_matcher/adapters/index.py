@@ -116,6 +116,11 @@ class LiveIndex:
             # Everything logged up to here is in what _load reads; later changes are caught up.
             self.log.applied = await self.log.newest(session)
         await self._load()
+        async with self.database.reading() as session:
+            # When each thread was asked and each post written, for the learned routing's recency
+            # evidence (usecases.routing_training trains on the same stored times).
+            asked, written, _ = await store.forum_times(session)
+        self._engine.set_times(asked, written)
         await self.build_graphs()
         if self.settings.bridging:
             # The circles before any event is handled, so every list refreshed from now on bridges

@@ -183,3 +183,52 @@ async def active_members(session: AsyncSession, cohort_id: str) -> set[str]:
         sa.select(members.c.person_id).where(members.c.cohort_id == cohort_id, members.c.active.is_(True))
     )
     return set(found)
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    # SQLite hands back naive times for timezone=True columns: they were written in UTC.
+    return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
+
+
+async def forum_times(
+    session: AsyncSession,
+) -> tuple[dict[str, datetime], dict[str, datetime], dict[str, datetime]]:
+    """When each thread was asked, each post written and each thread's answer accepted (rows
+    stored before migration 0006 have no time and are left out)."""
+    asked: dict[str, datetime] = {}
+    accepted: dict[str, datetime] = {}
+    threads = sa.select(m.threads.c.id, m.threads.c.created_at, m.threads.c.accepted_at)
+    for row in (await session.execute(threads)).all():
+        if (created := _aware(row.created_at)) is not None:
+            asked[row.id] = created
+        if (at := _aware(row.accepted_at)) is not None:
+            accepted[row.id] = at
+    written: dict[str, datetime] = {}
+    for post in (await session.execute(sa.select(m.posts.c.id, m.posts.c.created_at))).all():
+        if (created := _aware(post.created_at)) is not None:
+            written[post.id] = created
+    return asked, written, accepted
+
+
+async def stored_forum(
+    session: AsyncSession,
+) -> tuple[list[ThreadRecord], dict[str, tuple[str, str]], dict[str, np.ndarray]]:
+    """The stored threads (with their vectors), posts (post -> (thread, author), oldest first)
+    and offer vectors: the forum as the matcher's database holds it, for commands that read it
+    without starting the matcher."""
+    vectors = {
+        (r.owner_id, r.kind): vector_of(r.data)
+        for r in (await session.execute(sa.select(m.vectors))).all()
+        if r.kind in ("thread", "offer")
+    }
+    threads = []
+    for row in (await session.execute(sa.select(m.threads))).all():
+        record = ThreadRecord.from_row(row)
+        record.vector = vectors.get((row.id, "thread"))
+        threads.append(record)
+    ordered = sa.select(m.posts.c.id, m.posts.c.thread_id, m.posts.c.author_id).order_by(
+        m.posts.c.created_at, m.posts.c.id
+    )
+    posts = {r.id: (r.thread_id, r.author_id) for r in (await session.execute(ordered)).all()}
+    offers = {owner: v for (owner, kind), v in vectors.items() if kind == "offer"}
+    return threads, posts, offers

@@ -22,6 +22,13 @@ brings it up to date:
 
 The question's own answers are left out per question (:meth:`AnswerHistory.without_rows`),
 only when it has some. Memory: one history holds a row of ``dim`` float32 per answer it counts.
+
+Once routing uses a learned model (:mod:`peerlearn_matcher.domain.routing_model`), each audience
+also keeps the model's inputs, an :class:`AnswererEvidence` fed the same answers with their
+times (:meth:`AnswerHistories.evidence_for`): built on the first question that needs it, then
+extended with the new posts and acceptances as the history is. An acceptance moved off a post
+(which the evidence cannot take back) drops it, to be built again on the next question; a
+question with answers of its own is given a build without them.
 """
 
 from __future__ import annotations
@@ -29,11 +36,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import islice
 from operator import attrgetter
 from typing import Protocol
 
 from peerlearn_matcher.domain.answer_history import AnswerHistory, PastAnswer
+from peerlearn_matcher.domain.answerer_evidence import AnswererEvidence
 from peerlearn_matcher.domain.threads import ThreadRecord, visible_to_audience_of
 
 
@@ -48,6 +57,9 @@ class Engine(Protocol):
 
     @property
     def forum_revision(self) -> int: ...
+
+    @property
+    def asked_at(self) -> Mapping[str, datetime]: ...
 
 
 Audience = tuple[str, str | None, str | None]
@@ -98,6 +110,31 @@ def build_history(engine: Engine, thread: ThreadRecord) -> AnswerHistory | None:
     return AnswerHistory.from_answers(past, engine.dim) if past else None
 
 
+def _written_at(engine: Engine, post_id: str) -> datetime:
+    written = getattr(engine.posts, "written_at", None)
+    found = written.get(post_id) if written is not None else None
+    return found or datetime.now(UTC)
+
+
+def feed(evidence: AnswererEvidence, engine: Engine, post_id: str, answer: PastAnswer) -> None:
+    """Give ``evidence`` one answer (and its acceptance), with when it was asked and written."""
+    written = _written_at(engine, post_id)
+    asked = engine.asked_at.get(answer.thread_id, written)
+    evidence.answered(answer.person_id, answer.thread_id, answer.thread_vector, answer.tags, asked, written)
+    if answer.accepted:
+        evidence.accepted(answer.person_id, answer.thread_id, answer.tags)
+
+
+def build_evidence(engine: Engine, thread: ThreadRecord) -> AnswererEvidence:
+    """The learned model's inputs from every post, without ``thread``'s own (no cache: the reference)."""
+    evidence = AnswererEvidence(engine.dim)
+    for post in engine.posts.items():
+        answer = past_answer(post, engine.threads, thread)
+        if answer is not None and answer.thread_id != thread.id:
+            feed(evidence, engine, post[0], answer)
+    return evidence
+
+
 @dataclass
 class _Entry:
     """One audience's history, as of ``revision`` and the first ``seen`` posts."""
@@ -109,6 +146,7 @@ class _Entry:
     post_of: list[str] = field(default_factory=list)  # row -> its post
     records: list[ThreadRecord] = field(default_factory=list)  # threads with rows, as added
     accepted: list[str | None] = field(default_factory=list)  # their accepted post then
+    evidence: AnswererEvidence | None = None  # the learned model's inputs, once asked for
 
     def extend(
         self, posts: Iterable[tuple[str, tuple[str, str]]], engine: Engine, thread: ThreadRecord
@@ -128,6 +166,8 @@ class _Entry:
             rows.append(row + len(found))
             self.post_of.append(post[0])
             found.append(answer)
+            if self.evidence is not None:
+                feed(self.evidence, engine, post[0], answer)
         self.history.add_all(found)
 
     def mark_acceptances(self) -> None:
@@ -137,8 +177,14 @@ class _Entry:
             return
         for i, (accepted, before) in enumerate(zip(now, self.accepted, strict=True)):
             if accepted != before:
-                for row in self.rows_of[self.records[i].id]:
+                record = self.records[i]
+                for row in self.rows_of[record.id]:
                     self.history.set_accepted(row, self.post_of[row] == accepted)
+                    if self.evidence is not None and self.post_of[row] == accepted:
+                        person = self.history.person_of(row)
+                        self.evidence.accepted(person, record.id, record.tags)
+                if before is not None:
+                    self.evidence = None  # an acceptance taken back: build the evidence again
                 self.accepted[i] = accepted
 
 
@@ -174,3 +220,19 @@ class AnswerHistories:
         own = entry.rows_of.get(thread.id)
         history = entry.history.without_rows(own) if own else entry.history
         return history if len(history) else None
+
+    def evidence_for(self, engine: Engine, thread: ThreadRecord) -> AnswererEvidence:
+        """The learned model's inputs for ``thread``'s audience, equal to :func:`build_evidence`.
+        Call after :meth:`history_for` for the same thread (it brings the entry up to date)."""
+        entry = self._entries.get(audience_of(thread))
+        if entry is None or thread.id in entry.rows_of:
+            # A question that has answers already (re-routed after an edit: rare, follow-through
+            # routes only unanswered ones) is ranked without them, as the eval ranks a question.
+            return build_evidence(engine, thread)
+        if entry.evidence is None:
+            entry.evidence = AnswererEvidence(engine.dim)
+            for post in islice(engine.posts.items(), entry.seen):
+                answer = past_answer(post, engine.threads, thread)
+                if answer is not None:
+                    feed(entry.evidence, engine, post[0], answer)
+        return entry.evidence

@@ -121,6 +121,10 @@ class AnswerHistory:
         self._answers.extend(answers)
         self._size = end
 
+    def person_of(self, row: int) -> str:
+        """Who wrote the answer in ``row``."""
+        return self._answers[row].person_id
+
     def set_accepted(self, row: int, accepted: bool) -> None:
         """Mark one row (an answer, in the order added) accepted or not."""
         self._accepted[row] = accepted

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, MutableMapping, ValuesView
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +25,9 @@ from peerlearn_matcher.domain.learning import FeedbackModel
 from peerlearn_matcher.domain.people import PeopleIndex, PersonRecord
 from peerlearn_matcher.domain.threads import ThreadRecord
 from peerlearn_matcher.domain.vectors import DEFAULT_ANN_ABOVE, VectorIndex
+
+if TYPE_CHECKING:  # scipy is imported only where a model is trained or used
+    from peerlearn_matcher.domain.routing_model import RoutingModel
 
 PERSON_KINDS = ("peer", "mentor", "expert")
 
@@ -57,6 +62,9 @@ class Posts(MutableMapping[str, tuple[str, str]]):
         self._data: dict[str, tuple[str, str]] = {}
         self._per_thread: Counter[str] = Counter()
         self.changes = 0
+        # post -> when it was written: the store's time at start (LiveIndex.start), else when it
+        # arrived here (the learned routing's recency evidence reads it).
+        self.written_at: dict[str, datetime] = {}
 
     def __getitem__(self, post_id: str) -> tuple[str, str]:
         return self._data[post_id]
@@ -70,9 +78,11 @@ class Posts(MutableMapping[str, tuple[str, str]]):
             self._per_thread[old[0]] -= 1
         self._data[post_id] = value
         self._per_thread[value[0]] += 1
+        self.written_at.setdefault(post_id, datetime.now(UTC))
 
     def __delitem__(self, post_id: str) -> None:
         thread_id, _ = self._data.pop(post_id)
+        self.written_at.pop(post_id, None)
         self.changes += 1
         self._per_thread[thread_id] -= 1
         if self._per_thread[thread_id] <= 0:
@@ -122,6 +132,11 @@ class Engine:
         self._thread_changes = 0  # threads with posts put again (see forum_revision)
         # The answering histories routing ranks with, per audience (domain.answer_histories).
         self.answer_histories = AnswerHistories()
+        # thread -> when it was asked (as Posts.written_at: the store's time, else its arrival).
+        self.asked_at: dict[str, datetime] = {}
+        # The learned answerer ranking routing orders candidates with (domain.routing_model,
+        # trained by usecases.routing_training); None: the default weights (rank_answerers).
+        self.routing_model: RoutingModel | None = None
         self.declined: dict[str, set[str]] = defaultdict(set)  # person -> candidates
         # person -> {thread: its vector}: questions they said are "not my area" (answerer declines)
         self.declined_threads: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
@@ -194,12 +209,14 @@ class Engine:
         if self.posts.on_thread(thread.id):
             self._thread_changes += 1  # its answers' vector, tags, visibility or author may differ
         self.threads[thread.id] = thread
+        self.asked_at.setdefault(thread.id, datetime.now(UTC))
         if thread.vector is not None:
             self.thread_index.upsert(thread.id, thread.vector)
 
     def remove_thread(self, thread_id: str) -> None:
         """Forget a thread and its posts."""
         self.threads.pop(thread_id, None)
+        self.asked_at.pop(thread_id, None)
         self.thread_index.remove(thread_id)
         for post_id in [p for p, (t, _) in self.posts.items() if t == thread_id]:
             del self.posts[post_id]
@@ -252,6 +269,12 @@ class Engine:
             thread.accepted_post_id = post_id
             thread.accepted_author_id = author_id
         self.posts[post_id] = (thread_id, author_id)
+
+    def set_times(self, asked_at: dict[str, datetime], written_at: dict[str, datetime]) -> None:
+        """Take when threads were asked and posts written from the store (times it lacks stay)."""
+        self.asked_at.update((k, v) for k, v in asked_at.items() if k in self.threads)
+        self.posts.written_at.update((k, v) for k, v in written_at.items() if k in self.posts)
+        self.answer_histories.clear()  # their evidence was fed the arrival times
 
     def forum_mark(self) -> tuple[int, int]:
         """A cheap mark of the forum's ties without copying them: answers and acceptances held."""

@@ -1,12 +1,17 @@
 """Who can answer a question, and which answered threads are close to it (pure, over the engine).
 
 Candidates must be able to read the thread's space and, across orgs, be matchable with the
-asker; the ranking itself is :func:`peerlearn_matcher.domain.answerers.rank_answerers`.
+asker; the ranking itself is :func:`peerlearn_matcher.domain.answerers.rank_answerers` (the
+default weights), and once the engine holds a learned model (``Engine.routing_model``), those
+who clear its evidence threshold are ordered by that model over
+:class:`~peerlearn_matcher.domain.answerer_evidence.AnswererEvidence` rows: the scoring
+``peerlearn eval``'s learned ranker replays the dump through.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -93,18 +98,38 @@ def answerers(
         for c in candidates
         if (found := engine.declined_threads.get(c.person_id))
     }
+    model = engine.routing_model
+    learned = model is not None and model.learned
     ranked = answer_ranking.rank_answerers(
         thread.vector,
         candidates,
         history,
         question_tags=thread.tags,
-        limit=limit,
+        limit=None if learned else limit,
         declined=declined,
     )
+    # Too little evidence to mail someone (ranked best first: the rest are lower).
+    ranked = [item for item in ranked if item.score >= answer_ranking.MIN_ANSWERER_SCORE]
+    scores = [item.score for item in ranked]
+    if learned and model is not None and ranked:
+        # The same evidence gate, then the learned order: each one's probability of being the
+        # one who answers, as the eval's learned ranker scores a question.
+        evidence = (
+            engine.answer_histories.evidence_for(engine, thread)
+            if cached
+            else answer_histories.build_evidence(engine, thread)
+        )
+        ids = [item.person_id for item in ranked]
+        offers = {key: offer for key in ids if (offer := people.offer.vector(key)) is not None}
+        rows = evidence.features(thread.vector, thread.tags, ids, datetime.now(UTC), offers)
+        logits = model.score(rows)
+        odds = np.exp(logits - logits.max())
+        probability = odds / odds.sum()
+        order = np.argsort(-logits, kind="stable")[:limit]
+        ranked = [ranked[i] for i in order]
+        scores = [float(probability[i]) for i in order]
     result = []
-    for item in ranked:
-        if item.score < answer_ranking.MIN_ANSWERER_SCORE:
-            continue  # too little evidence to mail someone (ranked best first: the rest are lower)
+    for item, score in zip(ranked, scores, strict=True):
         features = item.features
         result.append(
             Scored(
@@ -118,7 +143,7 @@ def answerers(
                     0.0,
                     matching.history_feature(int(features.get("similar_accepted", 0))),
                 ),
-                score=item.score,
+                score=score,
                 reasons=[Reason(text=text) for text in item.reasons],
                 thread_id=thread.id,
             )

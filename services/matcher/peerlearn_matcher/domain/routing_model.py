@@ -160,12 +160,43 @@ class RoutingModel:
         self.held_out = (candidate, current)
         return True
 
+    def strongest(self, count: int = 5) -> list[tuple[str, float]]:
+        """The ``count`` weights of largest magnitude (see :meth:`weights`), strongest first."""
+        return sorted(self.weights().items(), key=lambda kv: -abs(kv[1]))[:count]
+
     def weights(self) -> dict[str, float]:
         """The weight of each input in use: per standard deviation of :data:`LEARNED` once learned,
         else the default weights of ``FEATURES``."""
         if self.coefficients is None:
             return {name: DEFAULT_WEIGHTS.get(name, 0.0) for name in FEATURES}
         return {name: float(w) for name, w in zip(LEARNED, self.coefficients, strict=True)}
+
+
+def successor(current: RoutingModel | None, trained: RoutingModel) -> RoutingModel | None:
+    """The model to route with once ``trained`` was fitted walk-forward on the whole history.
+
+    With no learned model in use, ``trained`` if it learned (its own refits were each judged
+    against the model before them, the first one against the default weights), else None (the
+    default weights stay). With one in use, the same judgement as :meth:`RoutingModel.retrain`:
+    a fit on ``trained``'s cases but the latest ``validation`` ones must rank those no worse than
+    the model in use, or the model in use stays.
+    """
+    if current is None or not current.learned:
+        return trained if trained.learned else current
+    judged = RoutingModel(
+        min_cases=trained.min_cases,
+        retrain_every=trained.retrain_every,
+        validation=trained.validation,
+        folds=trained.folds,
+        cases=list(trained.cases),
+        coefficients=current.coefficients,
+        mean=current.mean,
+        scale=current.scale,
+        prior=current.prior,
+        window=current.window,
+        held_out=current.held_out,
+    )
+    return judged if judged.retrain() else current
 
 
 _DEFAULT = np.array([DEFAULT_WEIGHTS.get(name, 0.0) for name in FEATURES])
