@@ -280,6 +280,7 @@ async def handle(matcher: Matcher, handlers: Handlers, event: events.Event) -> b
     await matcher.index.ready.wait()
     await matcher.index.warm(event)
     async with matcher.index.lock:
+        await matcher.index.reload_ahead()  # most of it outside the replicas' turn
         applied = await apply_once(matcher.uow, tables.processed_events, handlers, event)
     if applied:
         matcher.handled += 1
