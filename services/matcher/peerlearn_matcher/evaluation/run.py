@@ -124,8 +124,9 @@ def _notes(data: Dump, result: ReplayResult, rankers: list[Ranker], sample: bool
         f"Routing thresholds (below): the live routing leaves out anyone scoring under "
         f"MIN_ANSWERER_SCORE = {MIN_ANSWERER_SCORE:g}. With answering history the live score of the top "
         "five is far above it (history terms add up), so on a dump it changes nothing; it bites when a "
-        "person's only evidence is their offer (a new forum, the demo). The learned ranker's softmax "
-        "probability is the score to threshold once the live service runs the learned model."
+        "person's only evidence is their offer (a new forum, the demo). Once the live service has "
+        "trained a model it keeps that gate, orders those who pass it by the model, and shows the "
+        "model's softmax probability as their score."
     )
     if sample:
         notes.append(
