@@ -200,9 +200,11 @@ class LiveIndex:
         """Reload what other replicas changed, between transactions; True when anything was."""
         async with self.database.reading() as session:
             if await self.log.newest(session) <= self.log.applied:
-                return False
-        async with self.lock, self.database.reading() as session:
-            return await self._reload_since(session)
+                return False  # the common case, without waiting for the lock
+        async with self.lock:
+            before = self.log.applied
+            await self.reload_ahead()
+            return self.log.applied != before
 
     async def _reload_since(self, session: AsyncSession) -> bool:
         changes, last = await self.log.since(session)

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from peerlearn import events
+from peerlearn.directory.store import DirectoryStore
 from peerlearn_matcher.adapters import mentorship_store as mentorships
 from peerlearn_matcher.adapters import store
 from peerlearn_matcher.adapters import suggestion_store as suggested
@@ -53,6 +54,7 @@ class LiveIndex(Protocol):
 
 
 MENTOR_KINDS = ("mentor", "expert")
+DIRECTORY = DirectoryStore(m.directory)  # the matcher's copy of the directory, as usecases read it
 
 
 async def reload(index: LiveIndex, session: AsyncSession, changes: list[Change]) -> None:
@@ -153,11 +155,7 @@ async def _person(index: LiveIndex, session: AsyncSession, person_id: str) -> No
             if thread.accepted_author_id == person_id:
                 thread.accepted_author_id = None
         return
-    members = m.directory.cohort_members
-    cohorts = await session.scalars(
-        sa.select(members.c.cohort_id).where(members.c.person_id == person_id, members.c.active.is_(True))
-    )
-    engine.set_cohorts_of(person_id, set(cohorts))
+    engine.set_cohorts_of(person_id, await DIRECTORY.active_cohorts_of(session, person_id))
     await index.place_person(msgspec.json.decode(row.profile, type=events.PersonProfile))
     # What they said of others, replayed on a clean slate (a relabelled row holds its last action).
     engine.declined.pop(person_id, None)

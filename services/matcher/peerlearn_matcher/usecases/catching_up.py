@@ -20,11 +20,6 @@ from peerlearn_matcher.usecases.matcher import Matcher, run_rounds
 log = logging.getLogger("peerlearn.matcher")
 
 
-async def catch_up(matcher: Matcher) -> bool:
-    """Reload what other replicas changed since this one last looked; True when anything was."""
-    return await matcher.index.catch_up()
-
-
 async def prune(matcher: Matcher) -> int:
     """Forget logged changes every replica has had time to reload; how many went."""
     async with matcher.uow.writing() as tx:
@@ -38,7 +33,7 @@ async def run_catch_up(matcher: Matcher) -> None:
 
     async def look() -> None:
         nonlocal pruned_at
-        await catch_up(matcher)
+        await matcher.index.catch_up()
         if time.monotonic() - pruned_at > KEPT.total_seconds() / 4:
             pruned_at = time.monotonic()
             gone = await prune(matcher)
