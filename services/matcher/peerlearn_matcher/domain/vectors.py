@@ -215,21 +215,25 @@ class VectorIndex:
     ) -> list[tuple[str, float]] | None:
         """Top-k among the graph's candidates that ``allowed`` keeps, or None to search exactly.
 
-        Asks for enough candidates that ``k`` should pass the mask if the allowed rows are spread
-        evenly, and doubles the request while fewer pass.
+        Asks for enough candidates that ``k`` should pass the mask within the first half of them
+        if the allowed rows are spread evenly, and doubles the request while fewer do. Only the
+        head counts: the tail of a graph search is where its recall is worst, so ``k`` allowed
+        rows found only there (a mask that keeps the rows least like the query) would be an
+        arbitrary few of them, not the best.
         """
         ann = self._ann if self.builds_off_loop else self.build_graph()
         if ann is None:
             return None  # being built elsewhere: exact until it is installed
         query = query.astype(np.float32, copy=False)
-        want = max(4 * k, math.ceil(2 * k * len(self.row_of) / count))
+        want = max(4 * k, math.ceil(4 * k * len(self.row_of) / count))
         while want <= MAX_CANDIDATES:
             proposed = ann.nearest(query, want)
-            rows = proposed[allowed[proposed]]
-            if len(rows) >= k:
-                return self._best_of(rows, self.matrix[rows] @ query, k)
             if len(proposed) < want:
                 return None  # the graph gave all it could reach
+            head = proposed[: want // 2]
+            rows = proposed[allowed[proposed]]
+            if int(allowed[head].sum()) >= k:
+                return self._best_of(rows, self.matrix[rows] @ query, k)
             want *= 2
         return None
 
