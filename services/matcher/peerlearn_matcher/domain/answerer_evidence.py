@@ -140,6 +140,10 @@ class AnswererEvidence:
         """The person said a question with this vector is not their area."""
         self._declined.setdefault(self._person(person_id), []).append(np.asarray(thread_vector, np.float32))
 
+    def __len__(self) -> int:
+        """How many answers were fed (the rows ``similarities`` of :meth:`features` must have)."""
+        return self._size
+
     def answers_of(self, person_id: str) -> int:
         """How many answers the person wrote so far."""
         code = self._code.get(person_id)
@@ -152,8 +156,16 @@ class AnswererEvidence:
         candidates: Sequence[str],
         at: datetime,
         offers: Mapping[str, np.ndarray] | None = None,
+        similarities: np.ndarray | None = None,
     ) -> np.ndarray:
-        """The feature matrix (``len(candidates)`` x ``len(FEATURES)``) for a question asked at ``at``."""
+        """The feature matrix (``len(candidates)`` x ``len(FEATURES)``) for a question asked at ``at``.
+
+        ``similarities``: the question's cosine (float32) to the thread of each answer fed, in the
+        order fed, when the caller has it already: routing ranks with an
+        :class:`~peerlearn_matcher.domain.answer_history.AnswerHistory` fed the same answers in
+        the same order, whose pass (:func:`~peerlearn_matcher.domain.answerers.answer_similarities`)
+        is the same product as this one's. None computes it here.
+        """
         n = len(candidates)
         out = np.zeros((n, len(FEATURES)))
         q = np.asarray(question_vector, np.float32)
@@ -169,11 +181,18 @@ class AnswererEvidence:
         decay = 2.0 ** (-(now - self._origin) / self.half_life) if self._origin is not None else 0.0
         if self._size and known.any():
             m = len(self._code)
-            sims = self._vectors[: self._size] @ q
+            sims = self._vectors[: self._size] @ q if similarities is None else similarities
+            if len(sims) != self._size:
+                raise ValueError(f"{len(sims)} similarities for {self._size} answers")
             owners = self._owner[: self._size]
             strength = np.clip((sims - HISTORY_FLOOR) / (1.0 - HISTORY_FLOOR), 0.0, 1.0)
             nearest = np.full(m, -1.0)
-            np.maximum.at(nearest, owners, sims)
+            # Only the candidates' own rows: a maximum is the same over any superset, and
+            # ufunc.at over every answer was the slowest step of a question.
+            candidate = np.zeros(m, bool)
+            candidate[k] = True
+            theirs = candidate[owners]
+            np.maximum.at(nearest, owners[theirs], sims[theirs])
             soft = np.bincount(owners, weights=strength, minlength=m)
             soft_acc = np.bincount(owners, weights=strength * self._accepted[: self._size], minlength=m)
             out[known, column["nearest_answered"]] = nearest[k]
@@ -199,16 +218,20 @@ class AnswererEvidence:
         wanted = {tag_key(t) for t in question_tags}
         index = {int(code): i for i, code in enumerate(codes) if code >= 0}
         for tag in wanted:
-            for person, (answers, accepted, recent) in self._tags.get(tag, {}).items():
-                if (row := index.get(person)) is None:
+            # Looked up per candidate, not walked over everyone who answered under the tag: each
+            # person appears once per tag, so every row is added to in the same (tag) order.
+            under = self._tags.get(tag, {})
+            for person, row in index.items():
+                if (counts := under.get(person)) is None:
                     continue
+                answers, accepted, recent = counts
                 out[row, column["tag_share"]] += 1.0 / len(wanted)
                 out[row, column["tag_answers"]] += answers
                 out[row, column["tag_accepted"]] += accepted
                 out[row, column["tag_answers_recent"]] += recent * decay
         for name in ("tag_answers", "tag_accepted", "tag_answers_recent"):
             out[:, column[name]] = np.log1p(out[:, column[name]])
-        for i, code in enumerate(codes):
-            if code >= 0 and (declined := self._declined.get(int(code))):
+        for i, code in enumerate(codes.tolist() if self._declined else ()):
+            if code >= 0 and (declined := self._declined.get(code)):
                 out[i, column["declined_similarity"]] = float(np.max(np.stack(declined) @ q))
         return out

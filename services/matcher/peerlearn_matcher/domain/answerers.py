@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -38,6 +39,7 @@ __all__ = [
     "PastAnswer",
     "RankedAnswerer",
     "RelatedThread",
+    "answer_similarities",
     "declined_closeness",
     "rank_answerers",
     "rank_related_threads",
@@ -99,8 +101,17 @@ class RankedAnswerer:
 
     person_id: str
     score: float
-    reasons: list[str]
     features: dict[str, float] = field(default_factory=dict)
+    matched_tags: tuple[str, ...] = ()  # the question's tags they have, sorted
+
+    @cached_property
+    def reasons(self) -> list[str]:
+        """What a person reads, such as "answered 4 accepted questions on similar topics".
+
+        Written when first read: a learned model reorders every candidate over the threshold
+        and keeps a few, so most candidates' reasons are never shown.
+        """
+        return _reasons(self.features, list(self.matched_tags))
 
 
 def _code_or_missing(history: AnswerHistory, person_id: str) -> int:
@@ -141,6 +152,13 @@ def declined_closeness(question_vector: np.ndarray, declined: np.ndarray | None)
     return closest if closest >= SIMILAR_TOPIC else 0.0
 
 
+def answer_similarities(history: AnswerHistory, question_vector: np.ndarray) -> np.ndarray:
+    """The cosine between the question and the thread of each past answer in ``history``, in its
+    row order (float32): the one pass over the history that ranking and the learned model's
+    evidence (fed the same answers in the same order) both read."""
+    return history.vectors @ np.asarray(question_vector, dtype=np.float32)
+
+
 def rank_answerers(
     question_vector: np.ndarray,
     candidates: Sequence[Candidate],
@@ -150,6 +168,8 @@ def rank_answerers(
     limit: int | None = 10,
     weights: AnswererWeights = DEFAULT_WEIGHTS,
     declined: Mapping[str, np.ndarray] | None = None,
+    similarities: np.ndarray | None = None,
+    min_score: float | None = None,
 ) -> list[RankedAnswerer]:
     """Rank ``candidates`` as answerers of the question with ``question_vector``.
 
@@ -167,7 +187,11 @@ def rank_answerers(
     (share of the question's tags they have, 0..1), ``tag_answers`` (their past answers under the
     question's tags), ``answers_total`` and ``declined_similarity`` (:func:`declined_closeness`
     to the questions ``declined`` holds for them: person -> rows of declined questions' vectors;
-    it lowers the score by ``weights.declined`` per unit).
+    it lowers the score by ``weights.declined`` per unit). ``similarities``: ``history.vectors @
+    question_vector`` (float32) when the caller computed it already, to share it with the learned
+    model's evidence (:func:`answer_similarities`); None computes it here. ``min_score``: only
+    candidates scoring at least this are returned (None: no floor), so no reasons are written
+    for people who will not be routed.
     """
     if not candidates:
         return []
@@ -188,7 +212,9 @@ def rank_answerers(
     codes = np.full(n, -1, dtype=np.int64)
     if history is not None and len(history):
         codes = np.array([_code_or_missing(history, c.person_id) for c in candidates], dtype=np.int64)
-        sims = history.vectors @ q
+        sims = answer_similarities(history, q) if similarities is None else similarities
+        if len(sims) != len(history):
+            raise ValueError(f"{len(sims)} similarities for {len(history)} past answers")
         # Linear ramp from the floor up to 1: a near-duplicate thread counts fully, a loosely
         # related one a little, an unrelated one not at all.
         strength = np.clip((sims - weights.history_floor) / (1.0 - weights.history_floor), 0.0, 1.0)
@@ -238,28 +264,34 @@ def rank_answerers(
         - weights.declined * refused
     )
     order = np.argsort(-score, kind="stable")
+    if min_score is not None:
+        # Best first, so those at or above the floor are a prefix of the order.
+        order = order[: int(np.count_nonzero(score >= min_score))]
     if limit is not None:
         order = order[:limit]
+    # Each column read out once as Python floats (the same values float() gives one at a time).
+    named: dict[str, np.ndarray] = {
+        "offer_similarity": offer,
+        "topic_similarity": topic,
+        "similar_answers": similar,
+        "similar_accepted": similar_accepted,
+        "history_affinity": soft,
+        "accepted_affinity": soft_accepted,
+        "tag_overlap": tag_share,
+        "tag_answers": tag_answers,
+        "answers_total": total,
+        "declined_similarity": refused,
+    }
+    columns = {name: values[order].tolist() for name, values in named.items()}
+    scores = score[order].tolist()
     ranked: list[RankedAnswerer] = []
-    for i in order:
-        features = {
-            "offer_similarity": float(offer[i]),
-            "topic_similarity": float(topic[i]),
-            "similar_answers": float(similar[i]),
-            "similar_accepted": float(similar_accepted[i]),
-            "history_affinity": float(soft[i]),
-            "accepted_affinity": float(soft_accepted[i]),
-            "tag_overlap": float(tag_share[i]),
-            "tag_answers": float(tag_answers[i]),
-            "answers_total": float(total[i]),
-            "declined_similarity": float(refused[i]),
-        }
+    for j, i in enumerate(order.tolist()):
         ranked.append(
             RankedAnswerer(
                 person_id=candidates[i].person_id,
-                score=float(score[i]),
-                reasons=_reasons(features, matched[i]),
-                features=features,
+                score=scores[j],
+                features={name: values[j] for name, values in columns.items()},
+                matched_tags=tuple(matched[i]),
             )
         )
     return ranked

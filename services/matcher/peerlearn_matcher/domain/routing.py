@@ -100,6 +100,10 @@ def answerers(
     }
     model = engine.routing_model
     learned = model is not None and model.learned
+    # One pass over the history's answers, read by the ranking and by the learned model's
+    # evidence (fed the same answers in the same order), not one each.
+    similarities = answer_ranking.answer_similarities(history, thread.vector) if history is not None else None
+    # Too little evidence to mail someone: nobody under the threshold is ranked.
     ranked = answer_ranking.rank_answerers(
         thread.vector,
         candidates,
@@ -107,9 +111,9 @@ def answerers(
         question_tags=thread.tags,
         limit=None if learned else limit,
         declined=declined,
+        similarities=similarities,
+        min_score=answer_ranking.MIN_ANSWERER_SCORE,
     )
-    # Too little evidence to mail someone (ranked best first: the rest are lower).
-    ranked = [item for item in ranked if item.score >= answer_ranking.MIN_ANSWERER_SCORE]
     scores = [item.score for item in ranked]
     if learned and model is not None and ranked:
         # The same evidence gate, then the learned order: each one's probability of being the
@@ -121,7 +125,12 @@ def answerers(
         )
         ids = [item.person_id for item in ranked]
         offers = {key: offer for key in ids if (offer := people.offer.vector(key)) is not None}
-        rows = evidence.features(thread.vector, thread.tags, ids, datetime.now(UTC), offers)
+        # The evidence holds the history's answers in its order (both fed from the same posts,
+        # the question's own left out of both); a length that differs shares nothing.
+        shared = similarities if similarities is not None and len(similarities) == len(evidence) else None
+        rows = evidence.features(
+            thread.vector, thread.tags, ids, datetime.now(UTC), offers, similarities=shared
+        )
         logits = model.score(rows)
         odds = np.exp(logits - logits.max())
         probability = odds / odds.sum()
