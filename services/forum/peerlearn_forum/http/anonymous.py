@@ -1,9 +1,14 @@
-"""Answers to anonymous readers served from the read cache (``adapters.read_cache``).
+"""Answers to readers served from the read cache (``adapters.read_cache``).
 
-An anonymous reader's view of a page needs no caller, so it is computed once per content
-version and kept as its encoded JSON; every later anonymous read of that page at that version
-is one version read and a dictionary lookup. Signed-in readers never get these bodies: what
-they see depends on who they are, so theirs is computed for them.
+A reader's view of a page is computed once per content version and kept as its encoded JSON;
+every later read of that page at that version by the same reader is one version read and a
+dictionary lookup. An anonymous reader's view needs no caller, so all anonymous readers share
+one body. A signed-in reader's view depends on who they are, and the forum knows who they are
+only from the directory (never the token's word: ``DIRECTORY.caller_for`` reads the person id
+and the platform-admin flag and nothing else), whose rows bump the content version too; so a
+signed-in body is kept under that person (and flag) and served to them only: a membership
+change, a vote or an answer starts a new version, and nothing kept for one caller is ever
+served to another.
 """
 
 from __future__ import annotations
@@ -21,20 +26,27 @@ from peerlearn_forum.adapters.read_cache import read_cache_for
 T = TypeVar("T", bound=msgspec.Struct)
 
 
-async def cached_for_anonymous(
+async def cached_for_reader(
     uow: UnitOfWork,
     principal: Principal | None,
     key: Hashable,
     read: Callable[[int | None], Awaitable[T]],
 ) -> Response[T]:
-    """``read(version)``'s answer; for an anonymous caller from the cache under ``key`` (which
-    names everything the answer depends on besides the caller: the path and its parameters)."""
-    if principal is not None:
-        return Response(await read(None))
+    """``read(version)``'s answer from the cache under ``key`` (which names everything the
+    answer depends on besides the caller: the path and its parameters) and the caller."""
     cache = read_cache_for(uow.database)
     version = await cache.current()
-    body: bytes | None = cache.get(("anonymous", key), version)
+    reader = _reader_key(principal)
+    body: bytes | None = cache.get((reader, key), version)
     if body is None:
         body = msgspec.json.encode(await read(version))
-        cache.put(("anonymous", key), version, body)
+        cache.put((reader, key), version, body)
     return Response(body, media_type=MediaType.JSON)  # type: ignore[arg-type]  # T, pre-encoded
+
+
+def _reader_key(principal: Principal | None) -> Hashable:
+    """Who the answer is for, as far as the forum tells callers apart (``DIRECTORY.caller_for``
+    reads these two fields of the token; ``access.reader_of`` keeps callers by them too)."""
+    if principal is None:
+        return "anonymous"
+    return ("reader", principal.person_id, principal.platform_admin)

@@ -11,7 +11,7 @@ from peerlearn.auth import Principal, authenticated
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_forum.domain.posting import PostingWindow
 from peerlearn_forum.http import schemas
-from peerlearn_forum.http.anonymous import cached_for_anonymous
+from peerlearn_forum.http.anonymous import cached_for_reader
 from peerlearn_forum.http.params import Cursor, Limit
 from peerlearn_forum.usecases import acceptance, posts, threads, votes
 
@@ -51,7 +51,7 @@ class ThreadController(Controller):
         cursor: Cursor = None,
         limit: Limit = 20,
     ) -> Response[schemas.ThreadPage]:
-        return await cached_for_anonymous(
+        return await cached_for_reader(
             uow,
             principal,
             ("threads", space_id, sort, tag, kind, cursor, limit),
@@ -79,7 +79,7 @@ class ThreadController(Controller):
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> Response[schemas.Thread]:
-        return await cached_for_anonymous(
+        return await cached_for_reader(
             uow,
             principal,
             ("thread", thread_id, cursor, limit),
