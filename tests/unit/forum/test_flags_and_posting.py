@@ -54,6 +54,9 @@ def test_who_reviews_a_hidden_post(
 def test_retry_after_is_when_the_oldest_counted_post_leaves_the_window() -> None:
     assert retry_after(oldest_counted=100.0, now=130.0) == 30
     assert retry_after(oldest_counted=100.0, now=159.95) == 1  # never 0: the client would spin
+    # A place stamped just after ``now`` (a concurrent post, another replica's clock) still says
+    # "a minute", not 61 s: the CI run of 3 Dec saw 61 from the Redis window.
+    assert retry_after(oldest_counted=100.002, now=100.0) == 60
 
 
 async def test_only_posts_that_succeed_count() -> None:

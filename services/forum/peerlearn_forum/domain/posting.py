@@ -40,8 +40,12 @@ class PostingWindow(Protocol):
 
 
 def retry_after(oldest_counted: float, now: float) -> int:
-    """Whole seconds until the oldest post counted in a full window leaves it (at least 1)."""
-    return max(1, int(oldest_counted + WINDOW_SECONDS - now + 0.999))
+    """Whole seconds until the oldest post counted in a full window leaves it (1 to the window).
+
+    Never more than the window: a place stamped a moment after ``now`` (another replica's clock,
+    a concurrent request) would otherwise round up to a second past it.
+    """
+    return min(int(WINDOW_SECONDS), max(1, int(oldest_counted + WINDOW_SECONDS - now + 0.999)))
 
 
 def over_the_limit(limit: int, oldest_counted: float, now: float) -> TooMany:
