@@ -36,7 +36,7 @@ from urllib.parse import quote
 
 import httpx
 import uvicorn
-from load import baseline_app, measure  # bench/load.py: this script runs from bench/
+from load import baseline_app, measure, print_wrk_table  # bench/load.py: this script runs from bench/
 from web import wrk  # bench/web.py: wrk with a Lua script taking (path, header) pairs in turn
 
 from peerlearn import events
@@ -306,7 +306,6 @@ def main() -> None:
             asyncio.run(_drop_database(POSTGRES_URL, name))
     else:
         results, sizes = asyncio.run(run(args))
-    baseline = results["bare Litestar GET (baseline)"]["rps"]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
         f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}, Python {platform.python_version()}, "
@@ -314,16 +313,7 @@ def main() -> None:
         f"{sizes['threads']} threads, {sizes['posts']} answers; wrk {args.connections} connections, "
         f"{args.duration} s each"
     )
-    print(
-        f"{'what':48} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'x bare':>7} "
-        f"{'bare beside':>11} {'x beside':>8}"
-    )
-    for name, r in results.items():
-        beside = r.get("bare_beside", float("nan"))
-        print(
-            f"{name:48} {r['rps']:8.0f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f} "
-            f"{r['errors']:6.0f} {r['rps'] / baseline:7.3f} {beside:11.0f} {r['rps'] / beside:8.3f}"
-        )
+    print_wrk_table(results, "bare Litestar GET (baseline)", width=48)
 
 
 if __name__ == "__main__":

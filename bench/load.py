@@ -58,3 +58,19 @@ def baseline_app() -> Litestar:
     """The baseline every API benchmark measures in the same run: a bare Litestar endpoint
     returning a small msgspec Struct (``GET /ping/{id}``)."""
     return Litestar([ping, bare_health])
+
+
+def print_wrk_table(results: dict[str, dict[str, float]], baseline: str, width: int = 48) -> None:
+    """Print wrk figures per read: req/s, latencies, and the ratio to ``baseline``'s req/s and to
+    the bare endpoint measured beside each read (``bare_beside``, when the read has one)."""
+    first = results[baseline]["rps"]
+    print(
+        f"{'what':{width}} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'x bare':>7} {'bare beside':>11} {'x beside':>8}"
+    )
+    for name, r in results.items():
+        beside = r.get("bare_beside", float("nan"))
+        print(
+            f"{name:{width}} {r['rps']:8.0f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f} "
+            f"{r['errors']:6.0f} {r['rps'] / first:7.3f} {beside:11.0f} {r['rps'] / beside:8.3f}"
+        )

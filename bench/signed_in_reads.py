@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 import uvicorn
 from forum_api import ADMIN, SECRET, _free_port, _start, _stop  # bench/forum_api.py: its servers
-from load import baseline_app  # bench/load.py: this script runs from bench/
+from load import baseline_app, print_wrk_table  # bench/load.py: this script runs from bench/
 from web import wrk  # bench/web.py: wrk with a Lua script taking (path, header) pairs in turn
 
 from peerlearn.auth import TokenIssuer
@@ -212,7 +212,6 @@ def main() -> None:
                 asyncio.run(_drop_database(POSTGRES_URL, name))
     else:
         results = asyncio.run(run(args))
-    baseline = results[BASELINE]["rps"]
     with open("/proc/loadavg") as loadavg:
         load = loadavg.read().strip()
     print(
@@ -221,16 +220,7 @@ def main() -> None:
         f"{args.people} people; wrk {args.connections} connections, {args.warmup} s warm-up, "
         f"{args.duration} s each"
     )
-    print(
-        f"{'what':44} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'x bare':>7} "
-        f"{'bare beside':>11} {'x beside':>8}"
-    )
-    for name, r in results.items():
-        beside = r.get("bare_beside", float("nan"))
-        print(
-            f"{name:44} {r['rps']:8.0f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f} "
-            f"{r['errors']:6.0f} {r['rps'] / baseline:7.3f} {beside:11.0f} {r['rps'] / beside:8.3f}"
-        )
+    print_wrk_table(results, BASELINE, width=44)
 
 
 if __name__ == "__main__":
