@@ -1,4 +1,4 @@
-"""The read cache for signed-in readers (``http.anonymous.cached_for_reader``): a signed-in
+"""The read cache for signed-in readers (``http.cached_reads.cached_for_reader``): a signed-in
 reader's pages come from it, kept per caller and content version, so a body kept for one caller
 is never served to another (a member of an org and a non-member) and never stale after a write
 (a new answer, the caller's own vote, a membership change). On both engines."""

@@ -78,10 +78,7 @@ class RedisPostingWindow:
         if int(count) > self.limit:
             await self.redis.zrem(key, member)
             counted = await self.redis.zrange(key, -self.limit, -self.limit, withscores=True)
-            # Measured again: a concurrent post may have stamped its place after our ``now``
-            # (its clock read later, its MULTI run first), never after this read.
-            later = time.time()
-            raise over_the_limit(self.limit, float(counted[0][1]) if counted else later, later)
+            raise over_the_limit(self.limit, float(counted[0][1]) if counted else now, now)
 
         async def give_back() -> None:
             await self.redis.zrem(key, member)
