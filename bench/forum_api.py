@@ -26,17 +26,22 @@ import logging
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import uvicorn
-from load import baseline_app, measure, print_wrk_table  # bench/load.py: this script runs from bench/
+from load import (  # bench/load.py: this script runs from bench/
+    baseline_app,
+    free_port,
+    measure,
+    print_wrk_table,
+    start_server,
+    stop_server,
+)
 from web import wrk  # bench/web.py: wrk with a Lua script taking (path, header) pairs in turn
 
 from peerlearn import events
@@ -48,36 +53,6 @@ from peerlearn_forum.demo_content import plan_threads
 ADMIN = "bench-admin-token-" + "z" * 30
 SECRET = "bench-secret-" + "q" * 40
 SKILLS = ["Python", "SQL", "Kubernetes", "React", "pandas", "Machine learning", "Negotiation", "Go"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start(argv: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """A server in a process of its own (as in production; threads would share the GIL with the client)."""
-    process = subprocess.Popen(
-        argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{argv} did not start")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(30)  # graceful: the service drains its outbox first
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 async def _seed(forum_url: str, nats_url: str) -> dict[str, Any]:
@@ -155,7 +130,7 @@ async def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, float]], di
     logging.getLogger("httpx").setLevel(logging.WARNING)
     data_dir = tempfile.mkdtemp(prefix="bench-forum-")
     nats = start_nats()
-    forum_port, bare_port = _free_port(), _free_port()
+    forum_port, bare_port = free_port(), free_port()
     env = {
         "PEERLEARN_DATA_DIR": data_dir,
         "PEERLEARN_NATS_URL": nats.url,
@@ -169,8 +144,8 @@ async def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, float]], di
     }
     if args.database_url:
         env["PEERLEARN_DATABASE_URL"] = args.database_url
-    forum = _start([sys.executable, "-m", "peerlearn.cli", "serve", "forum"], env, forum_port)
-    bare = _start([sys.executable, __file__, "--serve-bare", str(bare_port)], {}, bare_port)
+    forum = start_server([sys.executable, "-m", "peerlearn.cli", "serve", "forum"], env, forum_port)
+    bare = start_server([sys.executable, __file__, "--serve-bare", str(bare_port)], {}, bare_port)
     forum_url, bare_url = f"http://127.0.0.1:{forum_port}", f"http://127.0.0.1:{bare_port}"
     try:
         seeded = await _seed(forum_url, nats.url)
@@ -261,7 +236,7 @@ async def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, float]], di
         return results, sizes
     finally:
         for process in (forum, bare):
-            _stop(process)
+            stop_server(process)
         nats.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from typing import Any
@@ -74,3 +77,35 @@ def print_wrk_table(results: dict[str, dict[str, float]], baseline: str, width: 
             f"{name:{width}} {r['rps']:8.0f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f} "
             f"{r['errors']:6.0f} {r['rps'] / first:7.3f} {beside:11.0f} {r['rps'] / beside:8.3f}"
         )
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(argv: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """A server in a process of its own (as in production; threads would share the GIL with the client)."""
+    process = subprocess.Popen(
+        argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(600):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{argv} did not start")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server started by :func:`start_server`, gracefully first."""
+    process.terminate()
+    try:
+        process.wait(30)  # graceful: the service drains its outbox first
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -34,8 +34,14 @@ from typing import Any
 
 import httpx
 import uvicorn
-from forum_api import ADMIN, SECRET, _free_port, _start, _stop  # bench/forum_api.py: its servers
-from load import baseline_app, print_wrk_table  # bench/load.py: this script runs from bench/
+from forum_api import ADMIN, SECRET  # bench/forum_api.py: its tokens
+from load import (  # bench/load.py: this script runs from bench/
+    baseline_app,
+    free_port,
+    print_wrk_table,
+    start_server,
+    stop_server,
+)
 from web import wrk  # bench/web.py: wrk with a Lua script taking (path, header) pairs in turn
 
 from peerlearn.auth import TokenIssuer
@@ -93,7 +99,7 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     data_dir = tempfile.mkdtemp(prefix="bench-signed-in-")
     nats = start_nats()
-    profiles_port, matcher_port, bare_port = _free_port(), _free_port(), _free_port()
+    profiles_port, matcher_port, bare_port = free_port(), free_port(), free_port()
     env = {
         "PEERLEARN_DATA_DIR": data_dir,
         "PEERLEARN_NATS_URL": nats.url,
@@ -110,9 +116,11 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     serve = [sys.executable, "-m", "peerlearn.cli", "serve"]
     servers: list[subprocess.Popen[bytes]] = []
     try:
-        servers.append(_start([*serve, "profiles"], env, profiles_port))
-        servers.append(_start([*serve, "matcher"], env, matcher_port))
-        servers.append(_start([sys.executable, __file__, "--serve-bare", str(bare_port)], {}, bare_port))
+        servers.append(start_server([*serve, "profiles"], env, profiles_port))
+        servers.append(start_server([*serve, "matcher"], env, matcher_port))
+        servers.append(
+            start_server([sys.executable, __file__, "--serve-bare", str(bare_port)], {}, bare_port)
+        )
         pids = {"profiles": servers[0].pid, "matcher": servers[1].pid}
         urls = {
             "profiles": f"http://127.0.0.1:{profiles_port}",
@@ -164,7 +172,7 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
         return results
     finally:
         for process in servers:
-            _stop(process)
+            stop_server(process)
         nats.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
