@@ -17,7 +17,6 @@ import asyncio
 import logging
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,33 +24,12 @@ import time
 
 import httpx
 import uvicorn
-from load import baseline_app, measure  # bench/load.py: this script runs from bench/
+from load import baseline_app, free_port, measure, start_server  # bench/load.py: this script runs from bench/
 
 from peerlearn.testing.servers import start_nats
 
 ADMIN = "bench-admin-token-" + "z" * 30
 HEADER = "display_name,email,roles,timezone,weekly_hours,skills_have,skills_want,goal\n"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start(argv: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """A server in a process of its own (as in production; threads would share the GIL with the client)."""
-    process = subprocess.Popen(
-        argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{argv} did not start")
 
 
 async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
@@ -68,10 +46,10 @@ async def run(args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
     }
     if args.database_url:
         env["PEERLEARN_DATABASE_URL"] = args.database_url
-    profiles_port, bare_port = _free_port(), _free_port()
+    profiles_port, bare_port = free_port(), free_port()
     env["PEERLEARN_PROFILES_PORT"] = str(profiles_port)
-    profiles = _start([sys.executable, "-m", "peerlearn.cli", "serve", "profiles"], env, profiles_port)
-    bare = _start([sys.executable, __file__, "--serve-bare", str(bare_port)], {}, bare_port)
+    profiles = start_server([sys.executable, "-m", "peerlearn.cli", "serve", "profiles"], env, profiles_port)
+    bare = start_server([sys.executable, __file__, "--serve-bare", str(bare_port)], {}, bare_port)
     profiles_url, bare_url = f"http://127.0.0.1:{profiles_port}", f"http://127.0.0.1:{bare_port}"
     auth = {"Authorization": f"Bearer {ADMIN}"}
     setup = httpx.AsyncClient(timeout=300)
