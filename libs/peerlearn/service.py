@@ -50,6 +50,7 @@ from peerlearn.loop_reads import close_loop_reads
 from peerlearn.metrics import ScrapeHook, metrics_route, transport_hooks
 from peerlearn.outbox import OutboxRelay
 from peerlearn.rate_counts import Limit, RateLimits, rate_counts
+from peerlearn.read_cache import close_read_cache
 from peerlearn.request_envelope import RequestEnvelope
 from peerlearn.settings import ServiceSettings
 from peerlearn.store import Database
@@ -231,6 +232,7 @@ def create_service_app(
             if bus.connected:
                 await _bounded("draining the outbox", relay.drain(), seconds=6)
             await _bounded("closing the NATS connection", bus.close())
+            await _bounded("closing the read cache", close_read_cache(database))
             await _bounded("closing the database", database.dispose())
             await _bounded("closing the rate counts", counts.close())
             close_loop_reads(database)

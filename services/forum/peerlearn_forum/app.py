@@ -12,7 +12,6 @@ from peerlearn.service import create_service_app
 from peerlearn.store import Database
 from peerlearn_forum.adapters.handlers import make_consumers
 from peerlearn_forum.adapters.posting_window import posting_window_for
-from peerlearn_forum.adapters.read_cache import close_read_cache
 from peerlearn_forum.http.routes import CONTROLLERS
 from peerlearn_forum.settings import ForumSettings, load
 
@@ -27,8 +26,6 @@ def create_app(
 ) -> Litestar:
     """Build the forum app; no I/O happens until it starts."""
     forum_settings = settings or load()
-    # Made here (as the kit would) so that the read cache's connections close with the app.
-    the_database = database or Database(forum_settings.sqlalchemy_url, schema=forum_settings.service)
     # Redis when configured (replicas count together), else this process's memory.
     posting = posting_window_for(forum_settings.redis_url, forum_settings.post_rate_per_minute)
 
@@ -36,22 +33,18 @@ def create_app(
         """Close the posting window's Redis connections (nothing to do in memory)."""
         await posting.close()
 
-    async def close_reads(_app: Litestar) -> None:
-        """Give back the connections the read cache keeps (the kit closes the loop's reads)."""
-        await close_read_cache(the_database)
-
     return create_service_app(
         forum_settings,
         title="peerlearn forum",
         description="Spaces, questions, answers, votes, a tagged learning library and search.",
         route_handlers=CONTROLLERS,
         migrations=MIGRATIONS,
-        database=the_database,
+        database=database,
         bus=bus,
         consumers=lambda b, db: make_consumers(b, db, max_deliver=forum_settings.consumer_max_deliver),
         dependencies={
             "posting": Provide(lambda: posting, sync_to_thread=False),
             "forum_settings": Provide(lambda: forum_settings, sync_to_thread=False),
         },
-        on_shutdown=[close_posting_window, close_reads],
+        on_shutdown=[close_posting_window],
     )

@@ -13,10 +13,10 @@ import pytest
 import pytest_asyncio
 
 from peerlearn import events
+from peerlearn.read_cache import ContentVersion, read_cache_for
 from peerlearn.store import Database
 from peerlearn.testing.client import app_client
 from peerlearn.testing.servers import NatsServer
-from peerlearn_forum.adapters.read_cache import ContentVersion, read_cache_for
 from peerlearn_forum.app import create_app
 
 from .conftest import ADMIN, Forum, forum_settings

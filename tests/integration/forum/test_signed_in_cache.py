@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from peerlearn import events
-from peerlearn_forum.adapters.read_cache import read_cache_for
+from peerlearn.read_cache import read_cache_for
 
 from .conftest import Forum, Person
 

@@ -3,8 +3,8 @@ for an older version than the newest seen is never kept."""
 
 from __future__ import annotations
 
+from peerlearn.read_cache import ContentVersion, ReadCache
 from peerlearn.store import Database
-from peerlearn_forum.adapters.read_cache import ContentVersion, ReadCache
 
 
 def _cache(**bounds: int) -> ReadCache:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from litestar import Controller, Response, get, post
 
 from peerlearn.auth import Principal, authenticated
+from peerlearn.cached_reads import cached_for_reader
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_forum.http import schemas
-from peerlearn_forum.http.cached_reads import cached_for_reader
 from peerlearn_forum.http.params import Cursor, Limit
 from peerlearn_forum.usecases import spaces as use
 

@@ -8,10 +8,10 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import Parameter
 
 from peerlearn.auth import Principal, authenticated
+from peerlearn.cached_reads import cached_for_reader
 from peerlearn.unit_of_work import UnitOfWork
 from peerlearn_forum.domain.posting import PostingWindow
 from peerlearn_forum.http import schemas
-from peerlearn_forum.http.cached_reads import cached_for_reader
 from peerlearn_forum.http.params import Cursor, Limit
 from peerlearn_forum.usecases import acceptance, posts, threads, votes
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller, may_moderate, may_see
 from peerlearn.errors import Forbidden, NotFound
-from peerlearn_forum.adapters.read_cache import ReadCache
+from peerlearn.read_cache import ReadCache
 from peerlearn_forum.adapters.store import posts as post_store
 from peerlearn_forum.adapters.store import spaces as space_store
 from peerlearn_forum.adapters.store import threads as thread_store

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from peerlearn.auth import Principal
 from peerlearn.errors import Invalid
+from peerlearn.read_cache import read_cache_for
 from peerlearn.unit_of_work import UnitOfWork
-from peerlearn_forum.adapters.read_cache import read_cache_for
 from peerlearn_forum.adapters.store.search import engine_for
 from peerlearn_forum.domain.cursors import MAX_CURSOR_OFFSET, cursor_int, decode_cursor, encode_cursor
 from peerlearn_forum.domain.text import excerpt, search_terms

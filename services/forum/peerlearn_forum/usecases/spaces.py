@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from peerlearn.auth import Principal
 from peerlearn.events import new_id
 from peerlearn.loop_reads import reading
+from peerlearn.read_cache import read_cache_for
 from peerlearn.unit_of_work import UnitOfWork
-from peerlearn_forum.adapters.read_cache import read_cache_for
 from peerlearn_forum.adapters.store import spaces as space_store
 from peerlearn_forum.adapters.store.directory import DIRECTORY
 from peerlearn_forum.domain.cursors import cursor_id, decode_cursor, encode_cursor

@@ -12,8 +12,8 @@ from peerlearn.auth import Principal
 from peerlearn.directory.caller import Caller, may_moderate
 from peerlearn.errors import Forbidden, Invalid
 from peerlearn.loop_reads import reading
+from peerlearn.read_cache import read_cache_for
 from peerlearn.unit_of_work import Transaction, UnitOfWork
-from peerlearn_forum.adapters.read_cache import read_cache_for
 from peerlearn_forum.adapters.store import posts as post_store
 from peerlearn_forum.adapters.store import search
 from peerlearn_forum.adapters.store import spaces as space_store

@@ -111,3 +111,12 @@ org_sso = sa.Table(
     sa.Column("enabled", sa.Boolean, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# One row: bumped by triggers (migration 0004) in every transaction that changes what a profile
+# shows or who a caller is; the read cache's key (``peerlearn.read_cache``).
+content_version = sa.Table(
+    "content_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)

@@ -16,6 +16,7 @@ from peerlearn.auth import Principal
 from peerlearn.errors import Conflict, Forbidden, NotFound
 from peerlearn.events import make_event, new_id
 from peerlearn.events.contacts import ContactUpdated
+from peerlearn.loop_reads import reading
 from peerlearn.unit_of_work import Transaction, UnitOfWork
 from peerlearn_profiles.adapters import store
 from peerlearn_profiles.adapters.store import PersonRecord
@@ -65,19 +66,19 @@ async def tell_contact(tx: Transaction, person: PersonRecord, actor_id: str | No
 
 async def my_profile(uow: UnitOfWork, principal: Principal) -> Person:
     """The caller's own profile, with their email (the platform admin is no person: 404)."""
-    async with uow.reading() as tx:
-        viewer = await viewer_of(tx.session, principal)
+    async with reading(uow) as session:
+        viewer = await viewer_of(session, principal)
         if viewer.person_id is None:
             raise NotFound("the platform admin is not a person; there is no profile to show")
-        person, _ = await visible_person(tx.session, viewer, viewer.person_id)
+        person, _ = await visible_person(session, viewer, viewer.person_id)
     return profile_view(person, with_email=True)
 
 
 async def read_person(uow: UnitOfWork, principal: Principal, person_id: str) -> Person | PersonCard:
     """A person as much as the caller may see them; 404 when not at all."""
-    async with uow.reading() as tx:
-        viewer = await viewer_of(tx.session, principal)
-        person, sight = await visible_person(tx.session, viewer, person_id)
+    async with reading(uow) as session:
+        viewer = await viewer_of(session, principal)
+        person, sight = await visible_person(session, viewer, person_id)
     return person_view(person, sight)
 
 

@@ -134,7 +134,7 @@ thread_suggestions = sa.Table(
 processed_events = processed_events_table(metadata)
 
 # One row: bumped by triggers (migration 0004) in every transaction that changes what a reader
-# is shown or who a caller is; the read cache's key (``adapters.read_cache``).
+# is shown or who a caller is; the read cache's key (``peerlearn.read_cache``).
 content_version = sa.Table(
     "content_version",
     metadata,

@@ -1,14 +1,14 @@
-"""Answers to readers served from the read cache (``adapters.read_cache``).
+"""Answers to readers served from the read cache (:mod:`peerlearn.read_cache`).
 
 A reader's view of a page is computed once per content version and kept as its encoded JSON;
 every later read of that page at that version by the same reader is one version read and a
 dictionary lookup. An anonymous reader's view needs no caller, so all anonymous readers share
-one body. A signed-in reader's view depends on who they are, and the forum knows who they are
-only from the directory (never the token's word: ``DIRECTORY.caller_for`` reads the person id
-and the platform-admin flag and nothing else), whose rows bump the content version too; so a
-signed-in body is kept under that person (and flag) and served to them only: a membership
-change, a vote or an answer starts a new version, and nothing kept for one caller is ever
-served to another.
+one body. A signed-in reader's view depends on who they are, and a service that caches it knows
+who they are only from its own rows, never the token's word: it takes the token's person id and
+platform-admin flag and nothing else (the forum's ``DIRECTORY.caller_for``, profiles'
+``usecases.access.viewer_of``), and those rows bump the content version too. So a signed-in
+body is kept under that person (and flag) and served to them only: a membership change, a vote
+or an answer starts a new version, and nothing kept for one caller is ever served to another.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import msgspec
 from litestar import MediaType, Response
 
 from peerlearn.auth import Principal
+from peerlearn.read_cache import read_cache_for
 from peerlearn.unit_of_work import UnitOfWork
-from peerlearn_forum.adapters.read_cache import read_cache_for
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -45,8 +45,8 @@ async def cached_for_reader(
 
 
 def _reader_key(principal: Principal | None) -> Hashable:
-    """Who the answer is for, as far as the forum tells callers apart (``DIRECTORY.caller_for``
-    reads these two fields of the token; ``access.reader_of`` keeps callers by them too)."""
+    """Who the answer is for, as far as a caching service tells callers apart (it reads these
+    two fields of the token and nothing else)."""
     if principal is None:
         return "anonymous"
     return ("reader", principal.person_id, principal.platform_admin)

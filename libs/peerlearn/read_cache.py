@@ -1,14 +1,12 @@
-"""Reads remembered per content version: anonymous answers, and callers as the directory knows them.
+"""Reads remembered per content version: a service's answers to its readers, never stale.
 
-Every write to what a reader is shown or who a caller is bumps ``content_version`` in its own
-transaction (triggers, migration 0004), so an entry kept under version *n* was computed from data
-at least as new as *n*, and the first read after a commit reads *n + 1* and computes afresh:
+A service that keeps a read cache has a ``content_version`` table of one row, which every write
+to what a reader is shown or who a caller is bumps in its own transaction (triggers:
+:mod:`peerlearn.content_version_migration`), so an entry kept under version *n* was computed from
+data at least as new as *n*, and the first read after a commit reads *n + 1* and computes afresh:
 never stale, in this process or any other sharing the database. Entries of an older version are
-dropped as soon as a newer one is seen.
-
-Only what needs no caller is kept as an answer (an anonymous reader's view); a signed-in reader
-gets their answer computed, with their :class:`~peerlearn.directory.caller.Caller` kept here
-under the same version (the directory's rows bump it too).
+dropped as soon as a newer one is seen. The forum keeps its thread views, listings and callers
+here, profiles its people (:mod:`peerlearn.cached_reads` serves them per reader).
 """
 
 from __future__ import annotations
@@ -26,13 +24,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from peerlearn.store import Database
-from peerlearn_forum.adapters.store.tables import content_version
 
 MAX_ENTRIES = 2048
 # Bodies kept at most (a thread page with 50 long posts is tens of kilobytes).
 MAX_BYTES = 32 * 1024 * 1024
 _QUERY = "SELECT n FROM content_version WHERE id = 1"
-_SELECT = sa.select(content_version.c.n).where(content_version.c.id == 1)
+# A lightweight table: each service declares the real one in its own metadata and migration.
+_TABLE = sa.table("content_version", sa.column("id"), sa.column("n"))
+_SELECT = sa.select(_TABLE.c.n).where(_TABLE.c.id == 1)
 
 
 class ContentVersion:
