@@ -193,3 +193,12 @@ index_turn = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("turns", sa.BigInteger, nullable=False),
 )
+
+# One row: bumped by triggers (migration 0009) in every transaction that changes a person's
+# suggestions or who a caller is; the read cache's key (``peerlearn.read_cache``).
+content_version = sa.Table(
+    "content_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)

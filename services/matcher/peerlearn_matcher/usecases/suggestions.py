@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 
 from peerlearn import events
 from peerlearn.auth import Principal
+from peerlearn.directory.caller import Caller
 from peerlearn.errors import NotFound, Unauthenticated
 from peerlearn.loop_reads import reading
+from peerlearn.read_cache import read_cache_for
 from peerlearn.unit_of_work import Transaction
 from peerlearn_matcher.adapters import store
 from peerlearn_matcher.adapters import suggestion_store as suggested
@@ -131,7 +133,7 @@ async def _require_own(
     matcher: Matcher, session: AsyncSession, principal: Principal | None, person_id: str
 ) -> None:
     caller = await matcher.directory.caller_for(session, principal)
-    if not (caller.platform_admin or (caller.person_id is not None and caller.person_id == person_id)):
+    if not _owns(caller, person_id):
         raise NotFound(f"no person {person_id}")
 
 
@@ -151,11 +153,37 @@ async def require_person(matcher: Matcher, principal: Principal | None, person_i
 async def list_suggestions(
     matcher: Matcher, principal: Principal | None, person_id: str, kind: str | None, offset: int, limit: int
 ) -> tuple[list[StoredSuggestion], bool]:
-    """One page of a person's open suggestions, best first within each kind; and whether more follow."""
-    async with reading(matcher.uow) as session:
-        await _require_own(matcher, session, principal, person_id)
-        found = await suggested.open_suggestions(session, person_id, kind, offset=offset, limit=limit + 1)
+    """One page of a person's open suggestions, best first within each kind; and whether more follow.
+
+    The caller and the page's rows are kept per content version (``peerlearn.read_cache``): every
+    write to the directory or to suggestions bumps it, so a person reading their list again while
+    nothing changed costs a version read and two lookups. The rows are the same for everyone who
+    may read them (the person and the platform admin); who may is checked on every read.
+    """
+    cache = read_cache_for(matcher.uow.database)
+    version = await cache.current()
+    caller_key = ("caller", principal.person_id, principal.platform_admin) if principal else "anonymous"
+    page_key = ("suggestions", person_id, kind, offset, limit)
+    caller: Caller | None = cache.get(caller_key, version)
+    found: list[StoredSuggestion] | None = cache.get(page_key, version)
+    if caller is None or (found is None and _owns(caller, person_id)):
+        async with reading(matcher.uow) as session:
+            if caller is None:
+                caller = await matcher.directory.caller_for(session, principal)
+                cache.put(caller_key, version, caller)
+            if found is None and _owns(caller, person_id):
+                found = await suggested.open_suggestions(
+                    session, person_id, kind, offset=offset, limit=limit + 1
+                )
+                cache.put(page_key, version, found)
+    if found is None or not _owns(caller, person_id):
+        raise NotFound(f"no person {person_id}")
     return found[:limit], len(found) > limit
+
+
+def _owns(caller: Caller, person_id: str) -> bool:
+    """Whether ``caller`` may read ``person_id``'s suggestions (themselves, or the platform admin)."""
+    return caller.platform_admin or (caller.person_id is not None and caller.person_id == person_id)
 
 
 async def opening_list(
