@@ -105,9 +105,11 @@ def _step(engine: Engine, rng: random.Random, n: int, people: list[str]) -> str:
     if choice < 0.60 and posts:
         post_id = rng.choice(posts)
         thread_id, author = engine.posts[post_id]
-        if rng.random() < 0.5:  # as usecases.reactions.answer_accepted does: in place, then the post
-            if thread_id in engine.threads:
-                engine.threads[thread_id].accepted_post_id = post_id
+        if rng.random() < 0.5:  # as a replica reloads it: the thread put again, then its post
+            if (record := engine.threads.get(thread_id)) is not None:
+                # Accepted already: taken back (the thread as it was before any acceptance).
+                accepted = None if record.accepted_post_id == post_id else post_id
+                engine.put_thread(dataclasses.replace(record, accepted_post_id=accepted))
             if rng.random() < 0.7:
                 engine.posts[post_id] = (thread_id, author)
         else:

@@ -14,11 +14,11 @@ brings it up to date:
   again: its vector, tags, visibility, author; an erasure) bumps
   :attr:`peerlearn_matcher.domain.engine.Engine.forum_revision` and the audience's history is
   built again on its next question;
-- acceptances are checked on every question, whether set through
-  :meth:`~peerlearn_matcher.domain.engine.Engine.accept_answer` or in place on the thread
-  (``usecases.reactions.answer_accepted`` does): each thread with answers in the history keeps
-  the accepted post its rows were marked with, compared in one pass over those threads; the
-  rows of a thread whose accepted post moved are marked again.
+- acceptances reach it when they happen: :meth:`~peerlearn_matcher.domain.engine.Engine.accept_answer`
+  and a thread put again with only its acceptance changed (a replica reloading it) call
+  :meth:`AnswerHistories.accepted`, which marks again the rows of that one thread in each kept
+  history, so a question with no new acceptance does no work for them. (An accepted post set in
+  place on a :class:`ThreadRecord` is not seen: go through the engine.)
 
 The question's own answers are left out per question (:meth:`AnswerHistory.without_rows`),
 only when it has some. Memory: one history holds a row of ``dim`` float32 per answer it counts.
@@ -27,7 +27,7 @@ Once routing uses a learned model (:mod:`peerlearn_matcher.domain.routing_model`
 also keeps the model's inputs, an :class:`AnswererEvidence` fed the same answers with their
 times (:meth:`AnswerHistories.evidence_for`): built on the first question that needs it, then
 extended with the new posts and acceptances as the history is. An acceptance moved off a post
-(which the evidence cannot take back) drops it, to be built again on the next question; a
+or taken back (which the evidence cannot undo) drops it, to be built again on the next question; a
 question with answers of its own is given a build without them.
 """
 
@@ -38,7 +38,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
-from operator import attrgetter
 from typing import Protocol
 
 from peerlearn_matcher.domain.answer_history import AnswerHistory, PastAnswer
@@ -63,8 +62,6 @@ class Engine(Protocol):
 
 
 Audience = tuple[str, str | None, str | None]
-
-_accepted_of = attrgetter("accepted_post_id")
 
 
 def audience_of(thread: ThreadRecord) -> Audience:
@@ -144,8 +141,7 @@ class _Entry:
     seen: int = 0
     rows_of: dict[str, list[int]] = field(default_factory=dict)  # thread -> its rows
     post_of: list[str] = field(default_factory=list)  # row -> its post
-    records: list[ThreadRecord] = field(default_factory=list)  # threads with rows, as added
-    accepted: list[str | None] = field(default_factory=list)  # their accepted post then
+    accepted: dict[str, str | None] = field(default_factory=dict)  # thread with rows -> marked accepted
     evidence: AnswererEvidence | None = None  # the learned model's inputs, once asked for
 
     def extend(
@@ -161,8 +157,7 @@ class _Entry:
             rows = self.rows_of.get(answer.thread_id)
             if rows is None:
                 rows = self.rows_of[answer.thread_id] = []
-                self.records.append(engine.threads[answer.thread_id])
-                self.accepted.append(self.records[-1].accepted_post_id)
+                self.accepted[answer.thread_id] = engine.threads[answer.thread_id].accepted_post_id
             rows.append(row + len(found))
             self.post_of.append(post[0])
             found.append(answer)
@@ -170,22 +165,19 @@ class _Entry:
                 feed(self.evidence, engine, post[0], answer)
         self.history.add_all(found)
 
-    def mark_acceptances(self) -> None:
-        """Mark again the rows of the threads whose accepted answer moved since they were marked."""
-        now = list(map(_accepted_of, self.records))
-        if now == self.accepted:
+    def mark_accepted(self, record: ThreadRecord) -> None:
+        """Mark again the rows of ``record``'s thread if its accepted answer moved since they were marked."""
+        rows = self.rows_of.get(record.id)
+        accepted = record.accepted_post_id
+        if rows is None or self.accepted[record.id] == accepted:
             return
-        for i, (accepted, before) in enumerate(zip(now, self.accepted, strict=True)):
-            if accepted != before:
-                record = self.records[i]
-                for row in self.rows_of[record.id]:
-                    self.history.set_accepted(row, self.post_of[row] == accepted)
-                    if self.evidence is not None and self.post_of[row] == accepted:
-                        person = self.history.person_of(row)
-                        self.evidence.accepted(person, record.id, record.tags)
-                if before is not None:
-                    self.evidence = None  # an acceptance taken back: build the evidence again
-                self.accepted[i] = accepted
+        for row in rows:
+            self.history.set_accepted(row, self.post_of[row] == accepted)
+            if self.evidence is not None and self.post_of[row] == accepted:
+                self.evidence.accepted(self.history.person_of(row), record.id, record.tags)
+        if self.accepted[record.id] is not None:
+            self.evidence = None  # an acceptance moved or taken back: build the evidence again
+        self.accepted[record.id] = accepted
 
 
 class AnswerHistories:
@@ -199,6 +191,12 @@ class AnswerHistories:
     def clear(self) -> None:
         self._entries.clear()
 
+    def accepted(self, record: ThreadRecord) -> None:
+        """``record``'s accepted post (``accepted_post_id``, None: none) is now the one it holds:
+        mark the rows of its thread in every kept history (its other attributes are as they were)."""
+        for entry in self._entries.values():
+            entry.mark_accepted(record)
+
     def history_for(self, engine: Engine, thread: ThreadRecord) -> AnswerHistory | None:
         """Equal to :func:`build_history` (``engine``, ``thread``), from the cache when it can."""
         key = audience_of(thread)
@@ -209,10 +207,8 @@ class AnswerHistories:
             entry = _Entry(revision=revision, history=AnswerHistory(engine.dim))
             entry.extend(posts.items(), engine, thread)
             self.builds += 1
-        else:
-            entry.mark_acceptances()
-            if entry.seen < len(posts):
-                entry.extend(islice(posts.items(), entry.seen, None), engine, thread)
+        elif entry.seen < len(posts):
+            entry.extend(islice(posts.items(), entry.seen, None), engine, thread)
         self._entries[key] = entry
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, MutableMapping, ValuesView
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -111,6 +111,21 @@ class Posts(MutableMapping[str, tuple[str, str]]):
         return self._per_thread.get(thread_id, 0)
 
 
+_ACCEPTANCE = ("accepted_post_id", "accepted_author_id")
+_OTHER_FIELDS = tuple(f.name for f in fields(ThreadRecord) if f.name not in (*_ACCEPTANCE, "vector"))
+
+
+def same_but_acceptance(before: ThreadRecord, after: ThreadRecord) -> bool:
+    """Whether ``after`` differs from ``before`` in its accepted answer alone (or not at all):
+    every other attribute equal, the vector to the bit (same dtype and shape)."""
+    if any(getattr(before, name) != getattr(after, name) for name in _OTHER_FIELDS):
+        return False
+    old, new = before.vector, after.vector
+    if old is None or new is None:
+        return old is new
+    return old.dtype == new.dtype and old.shape == new.shape and bool(np.array_equal(old, new))
+
+
 def reader(record: PersonRecord) -> Caller:
     """A person as a reader of threads: their org and the cohorts they are in."""
     return Caller(person_id=record.id, org_id=record.org_id, cohort_ids=frozenset(record.cohorts))
@@ -206,9 +221,15 @@ class Engine:
 
     def put_thread(self, thread: ThreadRecord) -> None:
         """Put a thread in (or replace it)."""
-        if self.posts.on_thread(thread.id):
-            self._thread_changes += 1  # its answers' vector, tags, visibility or author may differ
+        before = self.threads.get(thread.id)
         self.threads[thread.id] = thread
+        # The same record put again may have been changed in place: no telling what changed.
+        if before is not None and before is not thread and same_but_acceptance(before, thread):
+            # Only its accepted answer may differ (a replica reloads a thread on each acceptance):
+            # the answering histories mark that thread's rows again instead of being built again.
+            self.answer_histories.accepted(thread)
+        elif self.posts.on_thread(thread.id):
+            self._thread_changes += 1  # its answers' vector, tags, visibility or author may differ
         self.asked_at.setdefault(thread.id, datetime.now(UTC))
         if thread.vector is not None:
             self.thread_index.upsert(thread.id, thread.vector)
@@ -257,17 +278,19 @@ class Engine:
     def forum_revision(self) -> int:
         """Grows with every change to what the answering history reads other than a new post
         or an acceptance: a post removed or rewritten (an erasure, a deleted thread), a thread
-        that has posts put again (its vector, tags, visibility, author). Threads are put, not
-        edited in place, but for their accepted answer, which
-        :class:`~peerlearn_matcher.domain.answer_histories.AnswerHistories` checks itself."""
+        that has posts put again with anything but its accepted answer changed (its vector, tags,
+        visibility, author). Threads are put, not edited in place, but for their accepted answer
+        (:meth:`accept_answer`), which is handed to
+        :meth:`~peerlearn_matcher.domain.answer_histories.AnswerHistories.accepted` as it changes."""
         return self.posts.changes + self._thread_changes
 
     def accept_answer(self, thread_id: str, post_id: str, author_id: str) -> None:
         """Record that ``post_id`` (by ``author_id``) is the accepted answer of ``thread_id``."""
         thread = self.threads.get(thread_id)
-        if thread is not None:  # the answering histories see it on their next question
+        if thread is not None:
             thread.accepted_post_id = post_id
             thread.accepted_author_id = author_id
+            self.answer_histories.accepted(thread)  # now, not rescanned on each question
         self.posts[post_id] = (thread_id, author_id)
 
     def set_times(self, asked_at: dict[str, datetime], written_at: dict[str, datetime]) -> None:
