@@ -184,6 +184,11 @@ class AnswerHistory:
         """The internal index of a person who answered at least once, else None."""
         return self._code_of.get(person_id)
 
+    def codes_of(self, person_ids: Sequence[str]) -> np.ndarray:
+        """Each person's :meth:`code` (int64), -1 for someone with no answer here."""
+        get = self._code_of.get
+        return np.fromiter((get(p, -1) for p in person_ids), np.int64, len(person_ids))
+
     def tags_of(self, code: int) -> Counter[str]:
         """How often the person answered threads with each (normalised) tag."""
         return self._tags[code]
