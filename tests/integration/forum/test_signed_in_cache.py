@@ -110,3 +110,26 @@ async def test_a_membership_change_is_seen_by_the_callers_next_read(forum: Forum
     await forum.leave(cohort_id, learner)
     await forum.settle()
     assert cohort_space["id"] not in await _space_ids(forum, learner)
+
+
+async def test_a_search_kept_for_a_member_is_never_served_to_another_and_sees_a_new_post(
+    forum: Forum,
+) -> None:
+    admin, member, thread = await forum.org_thread("org-sc-s")
+    outsider = await forum.person("org-sc-t")
+    await forum.client.patch(
+        f"/v1/threads/{thread['id']}", json={"title": "Quokka husbandry basics"}, headers=admin.headers
+    )
+    await forum.settle()
+    path = "/v1/search?q=quokka"
+
+    found = await _signed_in(forum, path, member)
+    assert [hit["thread_id"] for hit in found["items"]] == [thread["id"]]
+    # The same words at the same version, searched by someone who may not see the space.
+    outsiders = await forum.client.get(path, headers=outsider.headers)
+    assert outsiders.status_code == 200 and outsiders.json()["items"] == []
+    assert (await forum.client.get(path)).json()["items"] == []
+
+    post = await forum.post(thread["id"], admin, "Quokka pellets, twice a day.")
+    hits = (await _signed_in(forum, path, member))["items"]
+    assert post["id"] in [hit["post_id"] for hit in hits]

@@ -14,15 +14,25 @@ from peerlearn_forum.usecases.access import reader_of
 
 
 async def search(
-    uow: UnitOfWork, principal: Principal | None, query: str, *, cursor: str | None, limit: int
+    uow: UnitOfWork,
+    principal: Principal | None,
+    query: str,
+    *,
+    cursor: str | None,
+    limit: int,
+    version: int | None = None,
 ) -> schemas.SearchPage:
-    """Threads and posts matching every word of ``query``, best first, only from visible spaces."""
+    """Threads and posts matching every word of ``query``, best first, only from visible spaces.
+    ``version`` is the content version the caller read already (``peerlearn.read_cache``)."""
     terms = search_terms(query)
     if not terms:
         raise Invalid("the query has no words to search for")
     offset = cursor_int(decode_cursor(cursor), "o", low=0, high=MAX_CURSOR_OFFSET) if cursor else 0
     cache = read_cache_for(uow.database)
-    version = await cache.current()
+    if version is None:
+        version = await cache.current()
+    # Through the async driver, not the loop's thread (``peerlearn.loop_reads``): a ranked search
+    # of a large index can take milliseconds that no other request should wait behind.
     async with uow.reading() as tx:
         caller = await reader_of(tx.session, principal, cache, version)
         engine = engine_for(tx.session.get_bind().dialect.name)
