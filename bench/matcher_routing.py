@@ -5,12 +5,15 @@ routing latency per question must stay within the default path's).
 The call timed is :func:`peerlearn_matcher.domain.routing.answerers` (engine, thread,
 ``limit=answerers_wanted(engine, 0)``), what ``usecases.routing.route_thread`` calls for a new
 question. A synthetic forum with a fixed seed: 384-d vectors (all-MiniLM-L6-v2's size) around
-30 topics, 400 people in 4 orgs who each know one or two topics, 2,000 threads asked over a year
-with 1-3 answers each (mostly by people who know the topic), half of them accepted; spaces
+30 topics, 1,000 people in 4 orgs who each know one or two topics, 6,000 threads asked over a
+year with 1-3 answers each (mostly by people who know the topic), half of them accepted; spaces
 mostly public, some org. The model is constructed (fixed random weights over
 :data:`~peerlearn_matcher.domain.routing_model.LEARNED`): its cost does not depend on what it
 learned. Each question is routed once with the default weights and once with the model, in
 alternation, after each audience's history and model inputs are built (the live caches are warm).
+As live, the forum moves on between questions (untimed): every 5th question an earlier thread
+gets an answer and every 10th an unaccepted one its first answer accepted, which the next
+question's routing brings into the kept histories.
 
 Run: ``HF_HUB_OFFLINE=1 .venv/bin/python bench/matcher_routing.py [questions]``.
 """
@@ -113,6 +116,23 @@ class Forum:
         self.engine.put_thread(thread)
         return thread
 
+    def moves_on(self, n: int) -> None:
+        """What happens after question ``n``: a new answer (every 5th), an acceptance (every 10th)."""
+        engine = self.engine
+        if n % 5 == 4:
+            thread = engine.threads[f"t{self.rnd.randrange(THREADS)}"]
+            pool = self.experts[int(thread.tags[0][5:])] or [f"u{self.rnd.randrange(PEOPLE)}"]
+            author = self.rnd.choice(pool)
+            if author != thread.author_id:
+                engine.posts[f"late{n}"] = (thread.id, author)
+        if n % 10 == 9:
+            for _ in range(20):  # an earlier question without an accepted answer, if one is drawn
+                thread = engine.threads[f"t{self.rnd.randrange(THREADS)}"]
+                first = f"p{thread.id[1:]}.0"
+                if thread.accepted_post_id is None and first in engine.posts:
+                    engine.accept_answer(thread.id, first, engine.posts[first][1])
+                    break
+
 
 def model(seed: int = 3) -> RoutingModel:
     """A learned model with fixed random weights (scoring costs the same whatever it learned)."""
@@ -150,6 +170,7 @@ def main() -> None:
                 found = answerers(engine, thread.id, limit=limit)
                 timings[name].append(_ms(started))
                 routed[name] += len(found)
+            forum.moves_on(n)
     print(
         f"{len(engine.people.records)} people, {THREADS} threads, {len(engine.posts):,} posts;"
         f" {questions} questions routed to {limit} each"

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from itertools import islice
 
 import numpy as np
 
 from peerlearn.events import PersonProfile, Skill
 from peerlearn_matcher.domain.answer_histories import audience_of, build_history
 from peerlearn_matcher.domain.answer_history import AnswerHistory
-from peerlearn_matcher.domain.engine import Engine
+from peerlearn_matcher.domain.engine import Engine, Posts
 from peerlearn_matcher.domain.people import PersonRecord, need_vector, offer_vector, split_skills
 from peerlearn_matcher.domain.routing import answerers
 from peerlearn_matcher.domain.threads import ThreadRecord
@@ -194,3 +195,20 @@ def test_a_question_s_own_answers_are_left_out_and_audiences_share_a_history() -
         build_history(engine, engine.threads["a"])
     )
     assert histories.builds == 2
+
+
+def test_posts_since_lists_what_islice_of_the_items_would() -> None:
+    rng = random.Random(8)
+    posts = Posts()
+    for n in range(600):
+        choice = rng.random()
+        keys = list(posts)
+        if choice < 0.6 or not keys:
+            posts[f"p{n}"] = (f"t{rng.randrange(20)}", f"u{rng.randrange(5)}")
+        elif choice < 0.8:  # written again, the same or moved: its place stays
+            key = rng.choice(keys)
+            posts[key] = posts[key] if rng.random() < 0.5 else ("t0", "u0")
+        else:
+            del posts[rng.choice(keys)]
+        start = rng.randrange(len(posts) + 2)
+        assert list(posts.since(start)) == list(islice(posts.items(), start, None)), n

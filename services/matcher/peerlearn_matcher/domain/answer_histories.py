@@ -208,7 +208,9 @@ class AnswerHistories:
             entry.extend(posts.items(), engine, thread)
             self.builds += 1
         elif entry.seen < len(posts):
-            entry.extend(islice(posts.items(), entry.seen, None), engine, thread)
+            since = getattr(posts, "since", None)  # Engine.posts lists new posts without a walk
+            new = since(entry.seen) if since is not None else islice(posts.items(), entry.seen, None)
+            entry.extend(new, engine, thread)
         self._entries[key] = entry
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
