@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+import sqlalchemy as sa
 
 from peerlearn import events
 from peerlearn.read_cache import ContentVersion, read_cache_for
@@ -251,3 +252,28 @@ async def test_a_writer_reads_its_own_answer_while_others_keep_reading_the_page(
     for round_ in range(8):
         await asyncio.gather(answer_and_read(round_), *(read_a_few() for _ in range(16)))
     assert read_cache_for(forum.database).hits > hits  # the readers were served from the cache
+
+
+async def test_every_transaction_that_writes_bumps_the_version_and_postgresql_bumps_it_once(
+    forum: Forum,
+) -> None:
+    for _ in range(2):
+        await forum.space("public", ADMIN)
+    version = ContentVersion(forum.database)
+    try:
+        for _ in range(3):  # the same pooled connection again: its "bumped" mark must not outlive a commit
+            before = await version.current()
+            async with forum.database.transaction() as session:
+                await session.execute(sa.text("UPDATE spaces SET name = name"))
+                await session.execute(sa.text("UPDATE spaces SET description = description"))
+            after = await version.current()
+            if forum.database.is_sqlite:
+                assert after > before
+            else:  # many rows, two statements, one bump (migration 0005)
+                assert after == before + 1
+        before = await version.current()
+        async with forum.database.transaction() as session:
+            await session.execute(sa.text("SELECT 1"))  # a transaction that writes nothing
+        assert await version.current() == before
+    finally:
+        await version.close()
