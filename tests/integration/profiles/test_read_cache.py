@@ -26,6 +26,16 @@ async def _read_twice(profiles: Any, path: str, token: str, expect: int) -> dict
     return dict(first.json())
 
 
+async def _shared_cohort(profiles: Any, subject: Any, admin_token: str, org_b: str, fellow: Any) -> str:
+    """A cohort of both orgs with ``subject`` (org A) and ``fellow`` (org B) in it: its id."""
+    cohort = await profiles.cohort(admin_token, "Shared")
+    b_admin = await profiles.person(org_b, roles=["org_admin"])
+    await profiles.join(cohort, org_b, admin_token, await profiles.token(b_admin["id"]))
+    await profiles.add(cohort, subject["id"], admin_token)
+    await profiles.add(cohort, fellow["id"])
+    return str(cohort)
+
+
 async def test_each_caller_gets_their_own_view_of_a_person_and_no_other(profiles: Any) -> None:
     org_a, org_b = await profiles.org("Acme"), await profiles.org("Partner")
     subject = await profiles.person(org_a, display_name="Grace Hopper")
@@ -34,11 +44,7 @@ async def test_each_caller_gets_their_own_view_of_a_person_and_no_other(profiles
     outsider = await profiles.person(org_b)
     fellow = await profiles.person(org_b)
     admin_token = await profiles.token(admin["id"])
-    cohort = await profiles.cohort(admin_token, "Shared")
-    b_admin = await profiles.person(org_b, roles=["org_admin"])
-    await profiles.join(cohort, org_b, admin_token, await profiles.token(b_admin["id"]))
-    await profiles.add(cohort, subject["id"], admin_token)
-    await profiles.add(cohort, fellow["id"])
+    await _shared_cohort(profiles, subject, admin_token, org_b, fellow)
     path = f"/v1/people/{subject['id']}"
     cache = read_cache_for(profiles.database)
     hits = cache.hits
@@ -66,11 +72,7 @@ async def test_a_write_is_seen_by_the_next_read_of_every_caller(profiles: Any) -
     admin_token = await profiles.token(admin["id"])
     subject_token = await profiles.token(subject["id"])
     fellow_token = await profiles.token(fellow["id"])
-    cohort = await profiles.cohort(admin_token, "Shared")
-    b_admin = await profiles.person(org_b, roles=["org_admin"])
-    await profiles.join(cohort, org_b, admin_token, await profiles.token(b_admin["id"]))
-    await profiles.add(cohort, subject["id"], admin_token)
-    await profiles.add(cohort, fellow["id"])
+    cohort = await _shared_cohort(profiles, subject, admin_token, org_b, fellow)
     path = f"/v1/people/{subject['id']}"
     assert (await _read_twice(profiles, path, admin_token, 200))["bio"] == "Before"
     assert (await _read_twice(profiles, "/v1/me", subject_token, 200))["bio"] == "Before"
