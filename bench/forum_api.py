@@ -33,14 +33,15 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import uvicorn
 from load import (  # bench/load.py: this script runs from bench/
-    baseline_app,
     free_port,
+    fresh_postgres,
     measure,
     print_wrk_table,
+    served_bare_or_wrk_missing,
     start_server,
     stop_server,
+    wrk_options,
 )
 from web import wrk  # bench/web.py: wrk with a Lua script taking (path, header) pairs in turn
 
@@ -242,43 +243,17 @@ async def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, float]], di
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
+    parser = wrk_options(__doc__)
     parser.add_argument("--database-url", default="")
-    parser.add_argument(
-        "--postgres", action="store_true", help="a fresh database on the tests' PostgreSQL, dropped after"
-    )
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each measurement")
     parser.add_argument("--writes", type=int, default=500, help="writes of each kind (0: none)")
-    parser.add_argument("--only", action="append", help="only the reads whose name contains this")
-    parser.add_argument("--py-spy", default="", help="py-spy's path: profile the forum during each read")
-    parser.add_argument("--py-spy-dir", default=".", help="where the profiles go (collapsed stacks)")
     parser.add_argument("--keep", action="store_true", help="keep the forum up (to profile it)")
-    parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_bare:
-        uvicorn.run(baseline_app(), host="127.0.0.1", port=args.serve_bare, log_level="error",
-                    access_log=False)  # fmt: skip
+    if served_bare_or_wrk_missing(args, "bench/forum_api.py"):
         return
-    if not shutil.which("wrk"):
-        print("bench/forum_api.py needs wrk (apt-get install wrk)", file=sys.stderr)
-        sys.exit(2)
     if args.postgres:
-        import uuid
-
-        from peerlearn.testing.plugin import _create_database, _drop_database
-        from peerlearn.testing.servers import POSTGRES_URL
-
-        name = f"bench_forum_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_create_database(POSTGRES_URL, name))
-        args.database_url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-        try:
+        with fresh_postgres(("forum",)) as urls:
+            args.database_url = urls["forum"]
             results, sizes = asyncio.run(run(args))
-        finally:
-            asyncio.run(_drop_database(POSTGRES_URL, name))
     else:
         results, sizes = asyncio.run(run(args))
     print(

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
+import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import msgspec
+import uvicorn
 from litestar import Litestar, get
 
 
@@ -109,3 +115,52 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def wrk_options(description: str | None) -> argparse.ArgumentParser:
+    """The options every wrk benchmark takes (duration, connections, --postgres, warm-up, --only,
+    py-spy); the script adds its own."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--postgres", action="store_true", help="fresh databases on the tests' PostgreSQL, dropped after"
+    )
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each measurement")
+    parser.add_argument("--only", action="append", help="only the reads whose name contains this")
+    parser.add_argument("--py-spy", default="", help="py-spy's path: profile the service during each read")
+    parser.add_argument("--py-spy-dir", default=".", help="where the profiles go (collapsed stacks)")
+    parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
+    return parser
+
+
+def served_bare_or_wrk_missing(args: argparse.Namespace, script: str) -> bool:
+    """True once this process has served the bare app (``--serve-bare PORT``: the script runs
+    itself as the baseline's process) and should end; exits 2 if wrk is not installed."""
+    if args.serve_bare:
+        uvicorn.run(baseline_app(), host="127.0.0.1", port=args.serve_bare, log_level="error",
+                    access_log=False)  # fmt: skip
+        return True
+    if not shutil.which("wrk"):
+        print(f"{script} needs wrk (apt-get install wrk)", file=sys.stderr)
+        sys.exit(2)
+    return False
+
+
+@contextmanager
+def fresh_postgres(services: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """A fresh database per service on the tests' PostgreSQL (as in production: each migrates its
+    own tables), their URLs by service, dropped afterwards."""
+    from peerlearn.testing.plugin import _create_database, _drop_database
+    from peerlearn.testing.servers import POSTGRES_URL
+
+    names = {s: f"bench_{s}_{uuid.uuid4().hex[:8]}" for s in services}
+    for name in names.values():
+        asyncio.run(_create_database(POSTGRES_URL, name))
+    try:
+        yield {s: POSTGRES_URL.rsplit("/", 1)[0] + "/" + name for s, name in names.items()}
+    finally:
+        for name in names.values():
+            asyncio.run(_drop_database(POSTGRES_URL, name))

@@ -33,14 +33,15 @@ import time
 from typing import Any
 
 import httpx
-import uvicorn
 from forum_api import ADMIN, SECRET  # bench/forum_api.py: its tokens
 from load import (  # bench/load.py: this script runs from bench/
-    baseline_app,
     free_port,
+    fresh_postgres,
     print_wrk_table,
+    served_bare_or_wrk_missing,
     start_server,
     stop_server,
+    wrk_options,
 )
 from web import wrk  # bench/web.py: wrk with a Lua script taking (path, header) pairs in turn
 
@@ -179,45 +180,16 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     """Parse the options, run the benchmark on the chosen engine, print the table."""
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
+    parser = wrk_options(__doc__)
     parser.add_argument("--people", type=int, default=40)
-    parser.add_argument(
-        "--postgres", action="store_true", help="fresh databases on the tests' PostgreSQL, dropped after"
-    )
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each measurement")
-    parser.add_argument("--only", action="append", help="only the reads whose name contains this")
-    parser.add_argument("--py-spy", default="", help="py-spy's path: profile the service during each read")
-    parser.add_argument("--py-spy-dir", default=".", help="where the profiles go (collapsed stacks)")
-    parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_bare:
-        uvicorn.run(baseline_app(), host="127.0.0.1", port=args.serve_bare, log_level="error",
-                    access_log=False)  # fmt: skip
+    if served_bare_or_wrk_missing(args, "bench/signed_in_reads.py"):
         return
-    if not shutil.which("wrk"):
-        print("bench/signed_in_reads.py needs wrk (apt-get install wrk)", file=sys.stderr)
-        sys.exit(2)
     args.database_urls = {}
     if args.postgres:
-        import uuid
-
-        from peerlearn.testing.plugin import _create_database, _drop_database
-        from peerlearn.testing.servers import POSTGRES_URL
-
-        # A database per service, as in production: each migrates its own tables.
-        names = {s: f"bench_{s}_{uuid.uuid4().hex[:8]}" for s in ("profiles", "matcher")}
-        for name in names.values():
-            asyncio.run(_create_database(POSTGRES_URL, name))
-        args.database_urls = {s: POSTGRES_URL.rsplit("/", 1)[0] + "/" + name for s, name in names.items()}
-        try:
+        with fresh_postgres(("profiles", "matcher")) as urls:
+            args.database_urls = urls
             results = asyncio.run(run(args))
-        finally:
-            for name in names.values():
-                asyncio.run(_drop_database(POSTGRES_URL, name))
     else:
         results = asyncio.run(run(args))
     with open("/proc/loadavg") as loadavg:
