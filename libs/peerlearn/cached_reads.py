@@ -37,10 +37,11 @@ async def cached_for_reader(
     cache = read_cache_for(uow.database)
     version = await cache.current()
     reader = _reader_key(principal)
-    body: bytes | None = cache.get((reader, key), version)
+    shared = principal is None  # one body for every anonymous reader: a budget of its own
+    body: bytes | None = cache.get((reader, key), version, shared=shared)
     if body is None:
         body = msgspec.json.encode(await read(version))
-        cache.put((reader, key), version, body)
+        cache.put((reader, key), version, body, shared=shared)
     return Response(body, media_type=MediaType.JSON)  # type: ignore[arg-type]  # T, pre-encoded
 
 

@@ -28,6 +28,9 @@ from peerlearn.store import Database
 MAX_ENTRIES = 2048
 # Bodies kept at most (a thread page with 50 long posts is tens of kilobytes).
 MAX_BYTES = 32 * 1024 * 1024
+# The budget of the pages every reader shares (the anonymous ones), kept apart from the above.
+SHARED_ENTRIES = 1024
+SHARED_BYTES = 16 * 1024 * 1024
 _QUERY = "SELECT n FROM content_version WHERE id = 1"
 # A lightweight table: each service declares the real one in its own metadata and migration.
 _TABLE = sa.table("content_version", sa.column("id"), sa.column("n"))
@@ -172,19 +175,57 @@ class ContentVersion:
             self._connection = None
 
 
-class ReadCache:
-    """Values of one content version, least recently used dropped beyond ``max_entries`` or
-    ``max_bytes`` (of the values that are bytes)."""
+class _Recent:
+    """Values, least recently used dropped beyond ``max_entries`` or ``max_bytes`` (of the values
+    that are bytes)."""
 
-    def __init__(
-        self, version: ContentVersion, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES
-    ) -> None:
-        self.version = version
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
+        self.entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self.bytes = 0
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.bytes = 0
+
+    def get(self, key: Hashable) -> Any:
+        value = self.entries.get(key)
+        if value is not None:
+            self.entries.move_to_end(key)
+        return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if key in self.entries:
+            self.bytes -= _size(self.entries.pop(key))
+        self.entries[key] = value
+        self.bytes += _size(value)
+        while len(self.entries) > self.max_entries or (self.bytes > self.max_bytes and self.entries):
+            _key, dropped = self.entries.popitem(last=False)
+            self.bytes -= _size(dropped)
+
+
+class ReadCache:
+    """Values of one content version, least recently used dropped beyond ``max_entries`` or
+    ``max_bytes`` (of the values that are bytes).
+
+    Values every reader shares (``shared=True``: an anonymous reader's pages) have a budget of
+    their own, :data:`SHARED_ENTRIES` / :data:`SHARED_BYTES`: one body serves everyone, and with
+    one budget for all, a crowd of signed-in readers (a body each) pushed them out.
+    """
+
+    def __init__(
+        self,
+        version: ContentVersion,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_BYTES,
+        shared_entries: int = SHARED_ENTRIES,
+        shared_bytes: int = SHARED_BYTES,
+    ) -> None:
+        self.version = version
         self._version = 0
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        self._bytes = 0
+        self._own = _Recent(max_entries, max_bytes)
+        self._shared = _Recent(shared_entries, shared_bytes)
         self.hits = 0
         self.misses = 0
 
@@ -192,34 +233,27 @@ class ReadCache:
         """The content version now; a newer one than last seen empties the cache."""
         version = await self.version.current()
         if version != self._version:
-            self._entries.clear()
-            self._bytes = 0
+            self._own.clear()
+            self._shared.clear()
             self._version = version
         return version
 
-    def get(self, key: Hashable, version: int) -> Any:
+    def get(self, key: Hashable, version: int, *, shared: bool = False) -> Any:
         """The value kept for ``key`` at ``version``, or None."""
         if version != self._version:
             return None
-        value = self._entries.get(key)
+        value = (self._shared if shared else self._own).get(key)
         if value is None:
             self.misses += 1
             return None
-        self._entries.move_to_end(key)
         self.hits += 1
         return value
 
-    def put(self, key: Hashable, version: int, value: Any) -> None:
+    def put(self, key: Hashable, version: int, value: Any, *, shared: bool = False) -> None:
         """Keep ``value`` for ``key`` if ``version`` is still the newest seen (else it is moot)."""
         if version != self._version:
             return
-        if key in self._entries:
-            self._bytes -= _size(self._entries.pop(key))
-        self._entries[key] = value
-        self._bytes += _size(value)
-        while len(self._entries) > self.max_entries or (self._bytes > self.max_bytes and self._entries):
-            _key, dropped = self._entries.popitem(last=False)
-            self._bytes -= _size(dropped)
+        (self._shared if shared else self._own).put(key, value)
 
 
 def _size(value: Any) -> int:

@@ -1,5 +1,5 @@
 """The read cache's bounds: least recently used out beyond its entries or its bytes; a value kept
-for an older version than the newest seen is never kept."""
+for an older version than the newest seen is never kept; the shared pages have a budget of their own."""
 
 from __future__ import annotations
 
@@ -32,3 +32,17 @@ def test_beyond_the_entries_and_never_for_another_version() -> None:
     assert cache.get("a", 0) is None and cache.get("c", 0) == b"x"
     cache.put("old", 7, b"x")  # 7 is not the newest version seen
     assert cache.get("old", 7) is None and cache.get("old", 0) is None
+
+
+def test_shared_pages_keep_their_budget_whatever_the_readers_own_pages_take() -> None:
+    cache = _cache(max_entries=2, shared_entries=2)
+    cache.put("front page", 0, b"x", shared=True)
+    for reader in range(50):  # a crowd of signed-in readers, a body each
+        cache.put(("reader", reader), 0, b"y")
+    assert cache.get("front page", 0, shared=True) == b"x"
+    assert cache.get(("reader", 49), 0) == b"y" and cache.get(("reader", 0), 0) is None
+    # The two are apart: a key kept for one reader is not served as a shared page, nor back.
+    assert cache.get("front page", 0) is None and cache.get(("reader", 49), 0, shared=True) is None
+    for page in ("b", "c"):
+        cache.put(page, 0, b"z", shared=True)
+    assert cache.get("front page", 0, shared=True) is None  # its own budget is bounded too
