@@ -210,6 +210,35 @@ async def forum_times(
     return asked, written, accepted
 
 
+async def routing_labels(
+    session: AsyncSession,
+) -> tuple[dict[str, tuple[str, ...]], list[tuple[str, str, datetime]]]:
+    """Who each question was routed to (its answerer suggestions, and the exposures that outlive
+    a re-route), and each "not my area" (person, question, when), oldest first."""
+    routed: dict[str, set[str]] = {}
+    suggestions = sa.select(m.suggestions.c.thread_id, m.suggestions.c.person_id).where(
+        m.suggestions.c.kind == "answerer"
+    )
+    exposures = sa.select(m.exposures.c.target_id, m.exposures.c.candidate_id).where(
+        m.exposures.c.kind == "answerer"
+    )
+    for statement in (suggestions, exposures):
+        for thread_id, person_id in (await session.execute(statement)).all():
+            if thread_id:
+                routed.setdefault(thread_id, set()).add(person_id)
+    declines: list[tuple[str, str, datetime]] = []
+    feedback = m.feedback.c
+    statement = (
+        sa.select(feedback.person_id, feedback.thread_id, feedback.created_at)
+        .where(feedback.kind == "answerer", feedback.action == "decline", feedback.thread_id.is_not(None))
+        .order_by(feedback.created_at, feedback.suggestion_id)
+    )
+    for row in (await session.execute(statement)).all():
+        if (at := _aware(row.created_at)) is not None:
+            declines.append((row.person_id, row.thread_id, at))
+    return {thread: tuple(sorted(people)) for thread, people in routed.items()}, declines
+
+
 async def stored_forum(
     session: AsyncSession,
 ) -> tuple[list[ThreadRecord], dict[str, tuple[str, str]], dict[str, np.ndarray]]:

@@ -34,6 +34,9 @@ class Question:
     body: str
     tags: tuple[str, ...]
     accepted_answer_id: str | None
+    # Who the live matcher routed it to (its training replay): the first of them to answer labels
+    # the question as accepted answers do. A dump routes nobody.
+    routed: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -71,6 +74,22 @@ class Dump:
     tags: list[str] = field(default_factory=list)
     # When each accepted answer was accepted, by answer id, where Votes.xml says (a day, no time).
     accepted_on: dict[str, datetime] = field(default_factory=dict)
+    # "Not my area": a routed person declined the question (the live matcher's history; none in a dump).
+    declines: list[Decline] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Decline:
+    """``person_id`` declined question ``question_id`` when it was routed to them, at ``created``."""
+
+    person_id: str
+    question_id: str
+    created: datetime
+
+    @property
+    def id(self) -> str:
+        """A stable key for ordering events of one instant."""
+        return f"{self.question_id}/{self.person_id}"
 
 
 def plain_text(markup: str) -> str:

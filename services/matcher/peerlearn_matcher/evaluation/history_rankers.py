@@ -4,8 +4,10 @@
 *Tag experts recently active*: the same, counting only answers under the question's tags.
 *peerlearn, learned*: :class:`~peerlearn_matcher.domain.answerer_evidence.AnswererEvidence`
 features ranked by :class:`~peerlearn_matcher.domain.routing_model.RoutingModel`, the domain code
-the live routing uses; it labels a question only when its acceptance arrives in the replay, so
-its weights come from earlier questions only (walk-forward).
+the live routing uses; it labels a question only when its acceptance arrives in the replay (or,
+in the live matcher's history, on a question never accepted, the first answer of someone it was
+routed to), so its weights come
+from earlier questions only (walk-forward); a decline feeds the evidence as it would live.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 from peerlearn_matcher.domain.answer_history import tag_key
 from peerlearn_matcher.domain.answerer_evidence import HALF_LIFE_DAYS, AnswererEvidence, day_number
 from peerlearn_matcher.domain.routing_model import RoutingModel
-from peerlearn_matcher.evaluation.dump import Answer, Question
+from peerlearn_matcher.evaluation.dump import Answer, Decline, Question
 from peerlearn_matcher.evaluation.rankers import EncodedTexts
 
 
@@ -97,14 +99,23 @@ class LearnedRanker:
         self._asked: dict[str, tuple[np.ndarray, list[str], Question]] = {}
 
     def observe(self, answer: Answer, question: Question) -> None:
+        owner = answer.owner_id or ""
         self.evidence.answered(
-            answer.owner_id or "",
+            owner,
             question.id,
             self.texts.questions[question.id],
             question.tags,
             question.created,
             answer.created,
         )
+        # Live only (a dump routes nobody): on a question its asker never accepted an answer to, the
+        # first answer from someone it was routed to is its label (who answers, as the model
+        # predicts), known now. An accepted answer is the asker's own word: it labels the others.
+        if owner in question.routed and not question.accepted_answer_id:
+            asked = self._asked.pop(question.id, None)
+            if asked is not None and owner in asked[1]:
+                rows, candidates, _ = asked
+                self.model.add_case(rows, candidates.index(owner), question.created)
 
     def observe_acceptance(self, answer: Answer, question: Question) -> None:
         owner = answer.owner_id or ""
@@ -114,11 +125,18 @@ class LearnedRanker:
             rows, candidates, _ = asked
             self.model.add_case(rows, candidates.index(owner), question.created)
 
+    def observe_decline(self, decline: Decline, question: Question) -> None:
+        """A routed person said "not my area": a negative label, through the evidence's
+        ``declined_similarity`` of later questions (so a trained model weighs it from the history)."""
+        vector = self.texts.questions.get(question.id)
+        if vector is not None:
+            self.evidence.declined(decline.person_id, vector)
+
     def scores(self, question: Question, candidates: Sequence[str]) -> np.ndarray:
         vector = self.texts.questions.get(question.id)
         if vector is None:  # a question nobody answered was not encoded: nothing to learn or rank
             return np.zeros(len(candidates))
         rows = self.evidence.features(vector, question.tags, candidates, question.created, self.texts.about)
-        if question.accepted_answer_id:  # only such questions can ever be labelled; saves memory
+        if question.accepted_answer_id or question.routed:  # only these can be labelled; saves memory
             self._asked[question.id] = (rows, list(candidates), question)
         return self.model.score(rows)

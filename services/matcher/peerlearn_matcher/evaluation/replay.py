@@ -1,12 +1,13 @@
 """Replaying a dump in time order and recording where each ranker puts the accepted answerer.
 
-The dump becomes one timeline of three kinds of event: a question is asked, an answer is
-written, an answer is accepted. An acceptance is known only from the accepted answer's own
-time (the dump has no acceptance time), or from the end of the day Votes.xml records for it,
-whichever is later. Every ranker sees the events strictly before a question when it scores that
-question, and nothing after: not later answers, not later acceptances, not the question's own
-answers. With ``holdout`` F only the last F of questions (by time) are scored into the result;
-the earlier ones are still asked, so a learning ranker can learn from them.
+The dump becomes one timeline of events: a question is asked, an answer is written, an answer
+is accepted, and (in the live matcher's history only) a routed person declines a question.
+An acceptance is known only from the accepted answer's own time (the dump has no acceptance
+time), or from the end of the day Votes.xml records for it, whichever is later. Every ranker
+sees the events strictly before a question when it scores that question, and nothing after:
+not later answers, not later acceptances, not the question's own answers. With ``holdout`` F
+only the last F of questions (by time) are scored into the result; the earlier ones are still
+asked, so a learning ranker can learn from them.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from datetime import datetime, timedelta
 import numpy as np
 from tqdm import tqdm
 
-from peerlearn_matcher.evaluation.dump import Answer, Dump, Question
+from peerlearn_matcher.evaluation.dump import Answer, Decline, Dump, Question
 from peerlearn_matcher.evaluation.metrics import rank_of
 from peerlearn_matcher.evaluation.rankers import Ranker
 
 # At one instant a question comes before the answers and acceptances stamped with the same time.
-_ASKED, _ANSWERED, _ACCEPTED = 0, 1, 2
+_ASKED, _ANSWERED, _ACCEPTED, _DECLINED = 0, 1, 2, 3
 ROUTED = 5  # how many people a question is routed to at most (the live answerers_per_thread)
 
 
@@ -52,10 +53,13 @@ def acceptance_time(answer: Answer, dump: Dump) -> datetime:
     return max(answer.created, voted + timedelta(days=1)) if voted else answer.created
 
 
-def timeline(dump: Dump) -> list[tuple[datetime, int, Question | Answer]]:
-    """Every question, answer and acceptance of the dump in time order."""
+def timeline(dump: Dump) -> list[tuple[datetime, int, Question | Answer | Decline]]:
+    """Every question, answer, acceptance and decline of the dump in time order."""
     questions = {q.id: q for q in dump.questions}
-    events: list[tuple[datetime, int, Question | Answer]] = [(q.created, _ASKED, q) for q in dump.questions]
+    events: list[tuple[datetime, int, Question | Answer | Decline]] = [
+        (q.created, _ASKED, q) for q in dump.questions
+    ]
+    events.extend((d.created, _DECLINED, d) for d in dump.declines if d.question_id in questions)
     for answer in dump.answers:
         if not answer.owner_id:
             continue
@@ -102,6 +106,12 @@ def replay(
     rng = np.random.default_rng(seed)
     events = timeline(dump)
     for _, kind, item in tqdm(events, desc="replaying", unit="event", disable=not progress):
+        if isinstance(item, Decline):
+            for ranker in rankers:  # only a ranker that learns from declines has this
+                observe_decline = getattr(ranker, "observe_decline", None)
+                if observe_decline is not None:
+                    observe_decline(item, questions[item.question_id])
+            continue
         if isinstance(item, Answer):
             owner, question = item.owner_id or "", questions[item.question_id]
             for ranker in rankers:

@@ -20,8 +20,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,12 +55,16 @@ class ForumHistory:
     written_at: Mapping[str, datetime]
     accepted_at: Mapping[str, datetime]
     offers: Mapping[str, np.ndarray]
+    # thread -> who it was routed to (answerer suggestions and exposures), and each decline
+    # ("not my area": person, thread, when): a routed answer labels, a decline is evidence.
+    routed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    declines: Sequence[tuple[str, str, datetime]] = ()
 
 
 def as_dump(history: ForumHistory) -> Dump:
     """The history as the eval's :class:`~peerlearn_matcher.evaluation.dump.Dump` (questions by
     time; a thread or post without a stored time is left out)."""
-    from peerlearn_matcher.evaluation.dump import Answer, Dump, Question
+    from peerlearn_matcher.evaluation.dump import Answer, Decline, Dump, Question
 
     questions = sorted(
         (
@@ -72,6 +76,7 @@ def as_dump(history: ForumHistory) -> Dump:
                 body=t.body,
                 tags=tuple(t.tags),
                 accepted_answer_id=t.accepted_post_id,
+                routed=history.routed.get(t.id, ()),
             )
             for t in history.threads.values()
             if t.kind == "question" and t.vector is not None and t.id in history.asked_at
@@ -93,7 +98,10 @@ def as_dump(history: ForumHistory) -> Dump:
         for q in questions
         if q.accepted_answer_id and q.id in history.accepted_at
     }
-    return Dump(Path("matcher"), questions=questions, answers=answers, accepted_on=accepted_on)
+    declines = [Decline(person, thread, at) for person, thread, at in history.declines if thread in asked]
+    return Dump(
+        Path("matcher"), questions=questions, answers=answers, accepted_on=accepted_on, declines=declines
+    )
 
 
 def train(history: ForumHistory) -> RoutingModel:
@@ -139,7 +147,10 @@ async def train_routing(matcher: Matcher) -> RoutingModel | None:
         current = index.engine.routing_model
     async with index.database.reading() as session:
         asked, written, accepted = await store.forum_times(session)
-    history = dataclasses.replace(history, asked_at=asked, written_at=written, accepted_at=accepted)
+        routed, declines = await store.routing_labels(session)
+    history = dataclasses.replace(
+        history, asked_at=asked, written_at=written, accepted_at=accepted, routed=routed, declines=declines
+    )
 
     def fit() -> RoutingModel | None:
         return successor(current, train(history))
@@ -169,5 +180,8 @@ async def stored_routing_model(database: Database) -> RoutingModel:
     async with database.reading() as session:
         threads, posts, offers = await store.stored_forum(session)
         asked, written, accepted = await store.forum_times(session)
-    history = ForumHistory({t.id: t for t in threads}, posts, asked, written, accepted, offers)
+        routed, declines = await store.routing_labels(session)
+    history = ForumHistory(
+        {t.id: t for t in threads}, posts, asked, written, accepted, offers, routed, declines
+    )
     return await asyncio.to_thread(train, history)
