@@ -14,6 +14,8 @@
 - ``settings_env``: environment for a service's settings in a temp dir with test secrets.
 - ``make_token``: signs a token for a person with the test secret.
 - ``ralph_lrs``: a real Ralph LRS per module (:mod:`peerlearn.testing.lrs`).
+- ``@pytest.mark.postgresql_only``: a test of something only PostgreSQL does (two writers at
+  once, say) is collected for the PostgreSQL case of the engine fixtures only.
 """
 
 from __future__ import annotations
@@ -59,6 +61,27 @@ def nats_server() -> Iterator[NatsServer]:
 @pytest.fixture
 def nats_url(nats_server: NatsServer) -> str:
     return nats_server.url
+
+
+# The engine fixtures' parameter names: a test's case of each is in its callspec under them.
+_ENGINE_FIXTURES = ("module_database_url", "database")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked ``postgresql_only`` loses its SQLite case: deselected (it does not apply to
+    that engine), not skipped (a skip in CI's summary would have to be read to be believed)."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        engines = {callspec.params.get(name) for name in _ENGINE_FIXTURES} if callspec else set()
+        if "sqlite" in engines and item.get_closest_marker("postgresql_only"):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="module")

@@ -139,6 +139,7 @@ async def test_a_write_through_one_forum_is_seen_by_the_next_anonymous_read_of_a
     assert [p["id"] for p in (await second_forum.get(path)).json()["posts"]] == [post["id"]]
 
 
+@pytest.mark.postgresql_only  # SQLite has one writer at a time: nothing to interleave
 async def test_two_writers_of_one_thread_never_deadlock_on_the_content_version(forum: Forum) -> None:
     """A vote (its post's score, then its thread's) and an acceptance (the thread locked, then
     updated) of one thread at the same time: the version is bumped at commit, after the rows
@@ -148,8 +149,6 @@ async def test_two_writers_of_one_thread_never_deadlock_on_the_content_version(f
 
     import sqlalchemy as sa
 
-    if forum.database.is_sqlite:
-        pytest.skip("SQLite has one writer at a time: nothing to interleave")
     _asker, _space, thread = await _public_thread(forum)
     answerer = await forum.person("org-rc", name="Dana Deadlock")
     await forum.settle()
@@ -179,6 +178,7 @@ async def test_two_writers_of_one_thread_never_deadlock_on_the_content_version(f
     assert after > before  # and each bumped the version, at its commit
 
 
+@pytest.mark.postgresql_only  # on SQLite each request reads the version itself, in the loop's thread
 async def test_a_version_read_sent_before_a_commit_never_answers_a_request_after_it(
     forum: Forum, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -187,8 +187,6 @@ async def test_a_version_read_sent_before_a_commit_never_answers_a_request_after
     version read before its commit (and with it the page cached before its write)."""
     import asyncio
 
-    if forum.database.is_sqlite:
-        pytest.skip("on SQLite each request reads the version itself, in the event loop's thread")
     asker, _space, thread = await _public_thread(forum)
     version = ContentVersion(forum.database)
     read_kept = version._read_kept
