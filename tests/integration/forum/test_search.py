@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -96,3 +98,42 @@ async def test_what_the_caller_cannot_see_never_moves_what_search_answers(forum:
         await forum.thread(hidden["id"], admin, title=f"{word} notes {i}", body=f"{word} {word} {word}")
     assert await anonymous_answer() == before
     assert len((await forum.client.get(f"/v1/search?q={word}", headers=admin.headers)).json()["items"]) == 8
+
+
+async def test_a_search_past_the_loop_s_budget_answers_the_same_through_the_async_driver(
+    forum: Forum, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import asynccontextmanager
+
+    from peerlearn import loop_reads
+    from peerlearn_forum.usecases import search
+
+    admin = await forum.person("org-budget", "org_admin")
+    await forum.settle()
+    space = await forum.space("org", admin.headers)
+    for n in range(30):
+        await forum.thread(space["id"], admin, title=f"Budgeting sprint {n}", body="budget " * (n % 5 + 1))
+    outcomes: list[str] = []
+    budgeted = loop_reads.reading
+
+    @asynccontextmanager
+    async def watched(uow: Any, **budget: Any) -> AsyncIterator[Any]:
+        try:
+            async with budgeted(uow, **budget) as session:
+                yield session
+            outcomes.append("within")
+        except loop_reads.ReadTooLong:
+            outcomes.append("too long")
+            raise
+
+    monkeypatch.setattr(loop_reads, "reading", watched)
+    within = (await forum.client.get("/v1/search?q=budget&limit=25", headers=admin.headers)).json()
+    # The smallest budget: interrupted at the first count of the progress handler.
+    monkeypatch.setattr(search, "SEARCH_STEPS", 0)
+    monkeypatch.setattr(loop_reads, "_STEP_GRAIN", 10)
+    past = (await forum.client.get("/v1/search?q=budget&limit=24", headers=admin.headers)).json()
+
+    expected = ["within", "too long"] if forum.database.is_sqlite else ["within", "within"]
+    assert outcomes == expected
+    assert len(within["items"]) == 25
+    assert past["items"] == within["items"][:24]
