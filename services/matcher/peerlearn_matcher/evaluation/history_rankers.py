@@ -6,8 +6,8 @@
 features ranked by :class:`~peerlearn_matcher.domain.routing_model.RoutingModel`, the domain code
 the live routing uses; it labels a question only when its acceptance arrives in the replay (or,
 in the live matcher's history, on a question never accepted, the first answer of someone it was
-routed to), so its weights come
-from earlier questions only (walk-forward); a decline feeds the evidence as it would live.
+routed to), so its weights come from earlier questions only (walk-forward); a decline feeds the
+evidence as it would live.
 """
 
 from __future__ import annotations
@@ -112,8 +112,9 @@ class LearnedRanker:
         # first answer from someone it was routed to is its label (who answers, as the model
         # predicts), known now. An accepted answer is the asker's own word: it labels the others.
         if owner in question.routed and not question.accepted_answer_id:
-            asked = self._asked.pop(question.id, None)
-            if asked is not None and owner in asked[1]:
+            asked = self._asked.get(question.id)
+            if asked is not None and owner in asked[1]:  # a routed newcomer cannot be ranked: wait
+                del self._asked[question.id]
                 rows, candidates, _ = asked
                 self.model.add_case(rows, candidates.index(owner), question.created)
 
