@@ -90,14 +90,14 @@ def _register_rebuild(subparsers: argparse._SubParsersAction) -> None:
     rebuild.set_defaults(func=_cmd_rebuild)
     routing = actions.add_parser(
         "routing-model",
-        help="the answerer ranking routing uses: trained from the stored history or the default weights",
+        help="the answerer ranking every matcher replica routes with, as stored (or what the history trains)",
     )
     routing.set_defaults(func=_cmd_routing_model)
 
 
 def describe_routing_model(model: RoutingModel) -> str:
     """What ``peerlearn matcher routing-model`` prints about ``model``."""
-    lines = [f"labelled questions: {len(model.cases)} (default weights until {model.min_cases})"]
+    lines = [f"labelled questions: {model.labelled} (default weights until {model.min_cases})"]
     if model.learned and model.window is not None:
         start, end = model.window
         lines.insert(0, "routing model: trained")
@@ -118,7 +118,7 @@ def describe_routing_model(model: RoutingModel) -> str:
 
 
 def _cmd_routing_model(args: argparse.Namespace) -> int:
-    """``peerlearn matcher routing-model``: the model as a matcher would train it from its database."""
+    """``peerlearn matcher routing-model``: the model the matchers route with, as stored."""
     import asyncio
     import sys
 
@@ -141,10 +141,19 @@ def _cmd_routing_model(args: argparse.Namespace) -> int:
 
 async def _routing_model(url: str, schema: str) -> str:
     from peerlearn.store import Database
-    from peerlearn_matcher.usecases.routing_training import stored_routing_model
+    from peerlearn_matcher.usecases.routing_training import routing_model_in_use, stored_routing_model
 
     database = Database(url, schema=schema)
     try:
-        return describe_routing_model(await stored_routing_model(database))
+        in_use = await routing_model_in_use(database)
+        if in_use is None:
+            trained = describe_routing_model(await stored_routing_model(database))
+            return (
+                f"{trained}\n(no matcher has stored a routing model yet: the stored history trains this one)"
+            )
+        return (
+            f"{describe_routing_model(in_use.model)}\n"
+            f"judged at {in_use.trained_at:%Y-%m-%d %H:%M} UTC; every matcher replica routes with it"
+        )
     finally:
         await database.dispose()

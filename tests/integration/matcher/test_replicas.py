@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
+import numpy as np
 import pytest
 import pytest_asyncio
 
@@ -28,9 +29,12 @@ from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.adapters.index import LiveIndex
 from peerlearn_matcher.app import create_app
 from peerlearn_matcher.domain.engine import Engine
+from peerlearn_matcher.domain.routing import answerers
+from peerlearn_matcher.domain.routing_model import LEARNED, RoutingModel
 from peerlearn_matcher.domain.suggesting import suggest
 from peerlearn_matcher.settings import MatcherSettings
 from peerlearn_matcher.usecases.matcher import Matcher
+from peerlearn_matcher.usecases.routing_training import install, routing_model_in_use, train_routing
 
 from .conftest import Harness, answered, feeder, matcher_settings, new_org, person, thread
 
@@ -230,6 +234,37 @@ async def test_a_replica_started_later_loads_and_then_follows(pair: Pair) -> Non
     assert await late.catch_up()
     assert later.id in late.engine.people
     assert picture(late.engine) == picture(pair.parts.index.engine)
+
+
+async def test_every_replica_routes_with_the_one_stored_routing_model(pair: Pair) -> None:
+    # Each replica trained its own model before: one started before the labels existed and one
+    # after routed the same question with different weights for an hour.
+    await _community(pair)
+    a, b = pair.parts, pair.b
+    looked = await routing_model_in_use(pair.database)
+    n = len(LEARNED)
+    weights = np.linspace(-1.0, 2.0, n)
+    model = RoutingModel(coefficients=weights, mean=np.zeros(n), scale=np.ones(n), stored_cases=30)
+    assert await install(a, model, since=looked)
+    await b.index.catch_up()
+    for engine in (b.index.engine, (await fresh_index(pair)).engine):  # B, and a replica starting now
+        theirs = engine.routing_model
+        assert theirs is not None and theirs.coefficients is not None
+        assert np.array_equal(theirs.coefficients, weights) and theirs.labelled == 30
+    open_questions = [t for t, r in a.index.engine.threads.items() if r.kind == "question"]
+    assert open_questions
+    for thread_id in open_questions:
+        ours = [(s.candidate_id, s.score) for s in answerers(a.index.engine, thread_id)]
+        assert ours == [(s.candidate_id, s.score) for s in answerers(b.index.engine, thread_id)]
+    # B trained from what it saw before A stored: its model does not replace A's anywhere.
+    assert not await install(b, RoutingModel(), since=looked)
+    assert b.index.engine.routing_model is not None and b.index.engine.routing_model.learned
+    # Nor does a training that is not due (the stored one is minutes old) store anything.
+    stored = await routing_model_in_use(pair.database)
+    assert stored is not None and stored.model.learned
+    assert await train_routing(b) is b.index.engine.routing_model
+    after = await routing_model_in_use(pair.database)
+    assert after is not None and after.id == stored.id
 
 
 async def test_a_change_rolled_back_is_undone_in_memory(pair: Pair) -> None:

@@ -16,7 +16,11 @@ from peerlearn_matcher.domain import answer_histories
 from peerlearn_matcher.domain.answerer_evidence import FEATURES
 from peerlearn_matcher.domain.routing import answerers
 from peerlearn_matcher.domain.routing_model import RoutingModel
-from peerlearn_matcher.usecases.routing_training import stored_routing_model, train_routing
+from peerlearn_matcher.usecases.routing_training import (
+    routing_model_in_use,
+    stored_routing_model,
+    train_routing,
+)
 
 from .conftest import Harness, accept, answer, new_org, person, thread
 
@@ -38,7 +42,7 @@ async def test_a_model_trained_on_the_history_routes_the_accepted_answerer_first
     busy = await matcher.upsert(person(org, "Rt Busy", have={"pandas": 5, "dataframes": 5}))
     trusted = await matcher.upsert(person(org, "Rt Trusted"))
     asker = await matcher.upsert(person(org, "Rt Asker", want={"pandas": 1}))
-    assert await train_routing(matcher.parts) is None  # no history yet: the default weights
+    assert await train_routing(matcher.parts, every=0) is None  # no history yet: the default weights
 
     labelled = RoutingModel().min_cases + 5
     for n in range(labelled):
@@ -48,7 +52,7 @@ async def test_a_model_trained_on_the_history_routes_the_accepted_answerer_first
         post_id = await answer(matcher, question, trusted)
         await accept(matcher, question, post_id, trusted.id)
 
-    model = await train_routing(matcher.parts)
+    model = await train_routing(matcher.parts, every=0)
     engine = matcher.engine
     assert model is not None and model.learned and engine.routing_model is model
     # Every question but the first (nobody to rank yet) is a labelled case, all fitted on.
@@ -57,11 +61,21 @@ async def test_a_model_trained_on_the_history_routes_the_accepted_answerer_first
     assert model.held_out is not None and model.held_out[0] >= model.held_out[1]
     # Trained again on the same history: the refit replaces it only because it is no worse on the
     # latest held-out questions (both rank them perfectly), and it is the same model.
-    again = await train_routing(matcher.parts)
+    again = await train_routing(matcher.parts, every=0)
     assert again is not None and again is engine.routing_model and again.held_out == (1.0, 1.0)
     assert again.coefficients is not None and model.coefficients is not None
     assert np.allclose(again.coefficients, model.coefficients)
     model = again
+    # It is the model stored for every replica (its weights exactly, how many cases it saw), and
+    # training again before it is due stores nothing and keeps it.
+    in_use = await routing_model_in_use(matcher.database)
+    assert in_use is not None and in_use.in_use is not None and in_use.model.coefficients is not None
+    assert model.coefficients is not None
+    assert np.array_equal(in_use.model.coefficients, model.coefficients)
+    assert in_use.model.labelled == len(model.cases) and in_use.model.window == model.window
+    assert await train_routing(matcher.parts) is model
+    not_due = await routing_model_in_use(matcher.database)
+    assert not_due is not None and not_due.id == in_use.id
 
     new = thread(asker, "How do I join pandas dataframes on two keys?", tags=("pandas",))
     await matcher.publish(new)

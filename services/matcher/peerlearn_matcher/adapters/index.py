@@ -31,7 +31,7 @@ from peerlearn import events
 from peerlearn.store import Database
 from peerlearn.unit_of_work import Transaction, UnitOfWork
 from peerlearn_matcher.adapters import mentorship_store as mentorships
-from peerlearn_matcher.adapters import store
+from peerlearn_matcher.adapters import routing_models, store
 from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.adapters import tables as m
 from peerlearn_matcher.adapters.encoder import Encoder
@@ -120,7 +120,10 @@ class LiveIndex:
             # When each thread was asked and each post written, for the learned routing's recency
             # evidence (usecases.routing_training trains on the same stored times).
             asked, written, _ = await store.forum_times(session)
+            # The routing model the replicas share (usecases.routing_training), not one of its own.
+            stored = await routing_models.latest(session)
         self._engine.set_times(asked, written)
+        self._engine.routing_model = stored.in_use if stored is not None else None
         await self.build_graphs()
         if self.settings.bridging:
             # The circles before any event is handled, so every list refreshed from now on bridges

@@ -3,7 +3,7 @@
 Every replica holds the whole index in memory, and any replica may take an event from the shared
 durable consumers, or a piece of feedback over HTTP. So a transaction that changes the index
 logs *what* it changed (``person``, ``thread``, ``post``, ``cohort``, ``list``, ``routed``,
-``model`` and a key) in ``index_changes``, and every other replica reloads those keys from the
+``model``, ``routing`` and a key) in ``index_changes``, and every other replica reloads those keys from the
 database before it computes anything (:mod:`peerlearn_matcher.adapters.index_reload`).
 
 Such a transaction first takes the **turn**: it updates the one row of ``index_turn``, which
@@ -34,7 +34,7 @@ Change = tuple[str, str]  # (kind, key)
 
 # Reloaded in this order: members before the people whose cohorts they are, threads and posts
 # before the people whose offers read what they answered, people before their lists.
-KINDS = ("cohort", "thread", "post", "person", "list", "routed", "model")
+KINDS = ("cohort", "thread", "post", "person", "list", "routed", "model", "routing")
 
 # A replica further behind than this reloads everything instead (the log is pruned after it).
 KEPT = timedelta(hours=1)

@@ -13,7 +13,8 @@ kind covers:
 - ``cohort``: its name and members;
 - ``list``: a person's list was written elsewhere: forget its signature, reload who was shown it;
 - ``routed``: a question was routed elsewhere: reload whom it was shown to this week;
-- ``model``: the feedback model was refitted elsewhere: refit it on the same rows.
+- ``model``: the feedback model was refitted elsewhere: refit it on the same rows;
+- ``routing``: another replica stored a routing model: route with the newest stored one.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from peerlearn import events
 from peerlearn.directory.store import DirectoryStore
 from peerlearn_matcher.adapters import mentorship_store as mentorships
-from peerlearn_matcher.adapters import store
+from peerlearn_matcher.adapters import routing_models, store
 from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.adapters import tables as m
 from peerlearn_matcher.adapters.encoder import Encoder
@@ -76,6 +77,9 @@ async def reload(index: LiveIndex, session: AsyncSession, changes: list[Change])
         elif kind == "model":
             features, labels = await suggested.training_data(session)
             index.engine.model.fit(features, labels)
+        elif kind == "routing":
+            stored = await routing_models.latest(session)
+            index.engine.routing_model = stored.in_use if stored is not None else None
 
 
 async def _cohort(index: LiveIndex, session: AsyncSession, cohort_id: str) -> None:

@@ -172,6 +172,7 @@ async def clear_read_model(session: AsyncSession) -> None:
         m.feedback,
         m.exposures,
         m.processed_events,
+        m.routing_models,  # trained again from the rebuilt history
     ):
         await session.execute(sa.delete(table))
 

@@ -182,7 +182,7 @@ index_changes = sa.Table(
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
     sa.Column(
         "kind", sa.String(20), nullable=False
-    ),  # person | thread | post | cohort | list | routed | model
+    ),  # person | thread | post | cohort | list | routed | model | routing
     sa.Column("key", sa.String(64), nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
 )
@@ -192,6 +192,16 @@ index_turn = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("turns", sa.BigInteger, nullable=False),
+)
+
+# The learned routing model (issue 14) as one replica trained it and every replica routes with it
+# (adapters/routing_models.py); the newest row is the one in use, older ones are pruned.
+routing_models = sa.Table(
+    "routing_models",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("trained_at", UTCDateTime, nullable=False),
+    sa.Column("model", sa.LargeBinary, nullable=False),
 )
 
 # One row: bumped by triggers (migration 0009) in every transaction that changes a person's

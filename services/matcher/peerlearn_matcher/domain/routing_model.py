@@ -113,11 +113,18 @@ class RoutingModel:
     window: tuple[datetime, datetime] | None = None  # asked_at of the first and last case fitted on
     held_out: tuple[float, float] | None = None  # MRR of (the new model, the one before) on the latest cases
     since_fit: int = 0
+    # A model loaded from the store keeps its weights, not its cases: how many it had seen.
+    stored_cases: int = 0
 
     @property
     def learned(self) -> bool:
         """Whether a fitted model is in use (else the default weights)."""
         return self.coefficients is not None
+
+    @property
+    def labelled(self) -> int:
+        """How many labelled questions this model has seen (kept here or counted when stored)."""
+        return max(len(self.cases), self.stored_cases)
 
     def score(self, rows: np.ndarray) -> np.ndarray:
         """One score per evidence row (columns ``FEATURES``), higher is better."""

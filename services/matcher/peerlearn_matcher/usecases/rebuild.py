@@ -4,8 +4,9 @@ Empties the matcher's read model, suggestions and feedback, replays every event 
 PROFILES and FORUM streams, plus the matcher's own ``matcher.suggestion.feedback`` events
 (declines and accepted mentorships are the matcher's own facts), in event-id order (ids are
 time-ordered), through the same handlers and the same apply-once step the live consumers run
-(:func:`peerlearn_matcher.usecases.reactions.handle`) — then computes the circles and every person's
-suggestions and every open question's answerers once. Nothing is re-announced: a
+(:func:`peerlearn_matcher.usecases.reactions.handle`) — then computes the circles, trains and
+stores the routing model, and computes every person's suggestions and every open question's
+answerers once. Nothing is re-announced: a
 rebuild writes no outbox events. Run it with the matcher stopped; its durable consumers then
 resume where they were, and events they deliver again are skipped as already processed.
 """
@@ -26,6 +27,7 @@ from peerlearn_matcher.settings import MatcherSettings
 from peerlearn_matcher.usecases.circles import recompute_circles
 from peerlearn_matcher.usecases.matcher import Matcher
 from peerlearn_matcher.usecases.reactions import handle, matcher_handlers
+from peerlearn_matcher.usecases.routing_training import train_routing
 from peerlearn_matcher.usecases.suggestions import refresh_everyone
 
 log = logging.getLogger("peerlearn.matcher.rebuild")
@@ -87,6 +89,8 @@ async def rebuild(
         matcher.defer_refresh = False
         if settings.bridging:
             await recompute_circles(matcher)  # the replayed forum's circles, before the lists
+        # The routing model of the replayed history, before the open questions are routed.
+        await train_routing(matcher, every=0)
         await refresh_everyone(matcher)
         engine = matcher.index.engine
         log.info("rebuilt from %d events (%d skipped)", len(history), skipped)

@@ -10,9 +10,14 @@ questions no worse). The model that comes out replaces the one routing uses only
 rule (:func:`~peerlearn_matcher.domain.routing_model.successor`). So the figure ``peerlearn
 eval`` measures is the ranking the live service ships.
 
-:func:`run_routing_training` does it at start and then every :data:`TRAINING_SECONDS`, the
-replay in a worker thread, on a copy of the engine's forum taken under the index lock. Each
-replica trains its own from the same database: same history, same model.
+:func:`run_routing_training` looks every :data:`LOOK_SECONDS` whether the cluster's model is due
+(none stored, or the newest stored :data:`TRAINING_SECONDS` ago) and, if so, trains one: the
+replay in a worker thread, on a copy of the engine's forum taken under the index lock. The
+result is stored (:mod:`peerlearn_matcher.adapters.routing_models`) unless another replica
+stored one since this one looked, and every replica routes with the stored model: loaded at
+start, reloaded from the log of index changes when another replica stores a new one. So two
+replicas never route with different weights for longer than a catch-up, and a restart changes
+nothing.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from peerlearn.store import Database
-from peerlearn_matcher.adapters import store
+from peerlearn_matcher.adapters import routing_models, store
 from peerlearn_matcher.domain.routing_model import RoutingModel, successor
 from peerlearn_matcher.domain.threads import ThreadRecord
 from peerlearn_matcher.usecases.matcher import Matcher, run_rounds
@@ -42,6 +47,9 @@ log = logging.getLogger("peerlearn.matcher")
 # How often the model is trained again: the refit rule needs ``retrain_every`` (10) new labelled
 # questions to change anything, which a forum gathers in hours, not minutes.
 TRAINING_SECONDS = 3600.0
+# How often a replica looks whether training is due (one query), so the cluster trains about
+# every TRAINING_SECONDS whichever replicas are up.
+LOOK_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -138,45 +146,69 @@ def engine_history(matcher: Matcher) -> ForumHistory:
     )
 
 
-async def train_routing(matcher: Matcher) -> RoutingModel | None:
-    """Train on the forum as this process holds it and install the result by the refit rule;
-    return the model routing uses now (None: the default weights)."""
+async def train_routing(matcher: Matcher, *, every: float = TRAINING_SECONDS) -> RoutingModel | None:
+    """Train the cluster's routing model if it is due (none stored, or the newest stored at least
+    ``every`` seconds ago), store it by the refit rule unless another replica stored one since,
+    and return the model routing uses now (None: the default weights)."""
     index = matcher.index
-    async with index.lock:
-        history = engine_history(matcher)
-        current = index.engine.routing_model
     async with index.database.reading() as session:
+        stored = await routing_models.latest(session)
+        if stored is not None and store.now() - stored.trained_at < timedelta(seconds=every):
+            return index.engine.routing_model
         asked, written, accepted = await store.forum_times(session)
         routed, declines = await store.routing_labels(session)
+    async with index.lock:
+        history = engine_history(matcher)
     history = dataclasses.replace(
         history, asked_at=asked, written_at=written, accepted_at=accepted, routed=routed, declines=declines
     )
-
-    def fit() -> RoutingModel | None:
-        return successor(current, train(history))
-
-    chosen = await asyncio.to_thread(fit)
-    async with index.lock:
-        engine = index.engine
-        if engine.routing_model is current and chosen is not current:
-            engine.routing_model = chosen
-            if chosen is not None:
-                log.info(
-                    "routing with a learned model: %d labelled questions, window %s",
-                    len(chosen.cases),
-                    chosen.window,
-                )
-        return engine.routing_model
+    current = stored.in_use if stored is not None else None
+    trained = await asyncio.to_thread(train, history)
+    chosen = successor(current, trained)
+    # Stored even when nothing changed (``trained`` unlearned: the default weights stay, after
+    # that many cases): the time it was judged is the cluster's schedule.
+    stored_now = await install(matcher, chosen if chosen is not None else trained, since=stored)
+    if stored_now and chosen is not None and chosen is not current:
+        log.info(
+            "routing with a learned model: %d labelled questions, window %s", chosen.labelled, chosen.window
+        )
+    return index.engine.routing_model
 
 
-async def run_routing_training(matcher: Matcher, pause: float = TRAINING_SECONDS) -> None:
-    """Train the routing model now and then every ``pause`` seconds (until cancelled)."""
+async def install(matcher: Matcher, model: RoutingModel, *, since: routing_models.Stored | None) -> bool:
+    """Store ``model`` as the one every replica routes with, and route with it here, unless a
+    replica stored another after ``since`` (the newest when this one looked): then that one stands
+    (the turn has reloaded it) and False is returned."""
+    index = matcher.index
+    async with index.writing(matcher.uow) as tx:
+        newest = await routing_models.latest(tx.session)
+        if _id_of(newest) != _id_of(since):
+            return False
+        await routing_models.put(tx.session, model, store.now())
+        await index.changed(tx, "routing", "model")
+        index.engine.routing_model = model if model.learned else None
+    return True
+
+
+def _id_of(stored: routing_models.Stored | None) -> int:
+    return 0 if stored is None else stored.id
+
+
+async def run_routing_training(matcher: Matcher, pause: float = LOOK_SECONDS) -> None:
+    """Look every ``pause`` seconds whether the routing model is due, and train it if so (until
+    cancelled)."""
     await run_rounds(lambda: train_routing(matcher), pause, "training the routing model failed")
 
 
+async def routing_model_in_use(database: Database) -> routing_models.Stored | None:
+    """The stored model every replica routes with, when it was trained (None: none stored yet)."""
+    async with database.reading() as session:
+        return await routing_models.latest(session)
+
+
 async def stored_routing_model(database: Database) -> RoutingModel:
-    """The model the stored history trains (``peerlearn matcher routing-model``; not stored itself:
-    trained from the database as a matcher at start would)."""
+    """The model the stored history trains now, as a replica whose training is due would
+    (``peerlearn matcher routing-model`` when no model is stored yet)."""
     async with database.reading() as session:
         threads, posts, offers = await store.stored_forum(session)
         asked, written, accepted = await store.forum_times(session)
