@@ -19,12 +19,15 @@ import msgspec
 import numpy as np
 import pytest
 import pytest_asyncio
+import sqlalchemy as sa
 
 from peerlearn import events
 from peerlearn.store import Database
 from peerlearn.testing.client import app_client
 from peerlearn.testing.servers import NatsServer
 from peerlearn.testing.waiting import eventually, settled
+from peerlearn_matcher.adapters import refresh_backlog, store
+from peerlearn_matcher.adapters import tables as m
 from peerlearn_matcher.adapters.encoder import Encoder
 from peerlearn_matcher.adapters.index import LiveIndex
 from peerlearn_matcher.app import create_app
@@ -265,6 +268,32 @@ async def test_every_replica_routes_with_the_one_stored_routing_model(pair: Pair
     assert await train_routing(b) is b.index.engine.routing_model
     after = await routing_model_in_use(pair.database)
     assert after is not None and after.id == stored.id
+
+
+async def test_people_queued_for_a_refresh_outlive_the_replica_that_queued_them(pair: Pair) -> None:
+    # The refresh backlog was in memory: a replica that died after committing a change, before
+    # its refresher got to the people it touched indirectly, left their lists as they were.
+    people = await _community(pair)
+    ada = people["ada"]
+    await pair.quiet()
+    before = await pair.candidates(ada)
+    assert before
+    # As such a replica leaves things: Ada's list out of date (here: gone), her refresh queued in
+    # the change's committed transaction, and no live replica told.
+    async with pair.database.transaction() as session:
+        await session.execute(sa.delete(m.suggestions).where(m.suggestions.c.person_id == ada.id))
+        await refresh_backlog.queue(session, [ada.id], store.now())
+    for replica in (pair.parts, pair.b):
+        replica.index.signatures.pop(ada.id, None)
+    assert await pair.candidates(ada) == []
+
+    async def taken() -> bool:
+        async with pair.database.reading() as session:
+            return await refresh_backlog.queued(session) == 0
+
+    await eventually(taken, timeout=10)  # a live replica's refresher looks every catch-up
+    await pair.quiet()
+    assert await pair.candidates(ada) == before
 
 
 async def test_a_change_rolled_back_is_undone_in_memory(pair: Pair) -> None:

@@ -173,6 +173,7 @@ async def clear_read_model(session: AsyncSession) -> None:
         m.exposures,
         m.processed_events,
         m.routing_models,  # trained again from the rebuilt history
+        m.refresh_backlog,  # the rebuild refreshes everyone
     ):
         await session.execute(sa.delete(table))
 

@@ -204,6 +204,15 @@ routing_models = sa.Table(
     sa.Column("model", sa.LargeBinary, nullable=False),
 )
 
+# People whose suggestions a change touched indirectly (a cohort's members, a thread's asker...),
+# queued in that change's transaction and refreshed by any replica (adapters/refresh_backlog.py).
+refresh_backlog = sa.Table(
+    "refresh_backlog",
+    metadata,
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("queued_at", UTCDateTime, nullable=False, index=True),
+)
+
 # One row: bumped by triggers (migration 0009) in every transaction that changes a person's
 # suggestions or who a caller is; the read cache's key (``peerlearn.read_cache``).
 content_version = sa.Table(

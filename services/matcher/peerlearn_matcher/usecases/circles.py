@@ -17,6 +17,7 @@ import asyncio
 import logging
 import time
 
+from peerlearn_matcher.adapters import refresh_backlog, store
 from peerlearn_matcher.domain.circles import Circles
 from peerlearn_matcher.usecases.matcher import Matcher, run_rounds
 
@@ -43,7 +44,11 @@ async def recompute_circles(matcher: Matcher) -> set[str]:
             circles = circles.without(person_id)
         before, engine.circles = engine.circles, circles
     moved = circles.moved(before) & set(engine.people.records) if before.computed else set()
-    matcher.backlog.add(moved)
+    if moved:
+        # Every replica computes the same circles and queues the same people: queued once.
+        async with matcher.uow.writing() as tx:
+            await refresh_backlog.queue(tx.session, moved, store.now())
+        matcher.backlog.add(moved)
     return moved
 
 

@@ -49,7 +49,9 @@ class Effects:
 
 
 class Backlog:
-    """People to refresh in the background: a burst of events touching one person refreshes them once."""
+    """This process's view of the refresh backlog (the queue itself is stored:
+    :mod:`peerlearn_matcher.adapters.refresh_backlog`): whom it queued that it has not yet seen
+    refreshed, by any replica, and the event that wakes its refresher."""
 
     def __init__(self) -> None:
         self.pending: set[str] = set()
@@ -57,7 +59,7 @@ class Backlog:
         self.refreshing = False
 
     def add(self, people: set[str]) -> None:
-        """Queue ``people`` for the background refresher."""
+        """Note that ``people`` were queued (their queueing committed) and wake the refresher."""
         if people:
             self.pending |= people
             self.wake.set()

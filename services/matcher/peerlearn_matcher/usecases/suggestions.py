@@ -9,6 +9,7 @@ only indirectly, in batches, so one profile change never holds the lock for a wh
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from peerlearn.errors import NotFound, Unauthenticated
 from peerlearn.loop_reads import reading
 from peerlearn.read_cache import read_cache_for
 from peerlearn.unit_of_work import Transaction
-from peerlearn_matcher.adapters import store
+from peerlearn_matcher.adapters import refresh_backlog, store
 from peerlearn_matcher.adapters import suggestion_store as suggested
 from peerlearn_matcher.adapters.metrics import SUGGESTION_SECONDS
 from peerlearn_matcher.adapters.suggestion_store import StoredSuggestion
@@ -62,7 +63,11 @@ async def apply_effects(matcher: Matcher, tx: Transaction, effects: Effects) -> 
                 matcher.feed.publish(update, at)
 
         tx.after_commit(push)
-    matcher.backlog.add(effects.later - effects.people)
+    later = effects.later - effects.people
+    if later:
+        # Queued with the change, so a replica dying before its refresher gets to them loses none.
+        await refresh_backlog.queue(tx.session, later, store.now())
+        tx.after_commit(lambda: matcher.backlog.add(later))
 
 
 async def refresh(matcher: Matcher, tx: Transaction, person_id: str) -> bool:
@@ -220,27 +225,35 @@ async def refresh_everyone(matcher: Matcher, person_ids: Iterable[str] | None = 
 async def run_refresher(matcher: Matcher, batch: int = 20) -> None:
     """Refresh the people changes touched indirectly, in batches, until cancelled.
 
-    Repeated touches of one person coalesce under load; a failed batch is retried, never lost.
+    Repeated touches of one person coalesce under load; a failed batch stays queued and is
+    retried, never lost. Woken by this process's own queueing, and every ``catch_up_seconds``
+    to take what other replicas queued (or left queued when they died).
     """
     backlog = matcher.backlog
+    await matcher.index.ready.wait()
     while True:
-        await backlog.wake.wait()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(backlog.wake.wait(), matcher.settings.catch_up_seconds)
         backlog.wake.clear()
-        while backlog.pending:
-            backlog.refreshing = True
-            chosen: list[str] = []
+        while True:
+            seen = set(backlog.pending)
             try:
-                chosen = sorted(backlog.pending)[:batch]
-                backlog.pending.difference_update(chosen)
+                async with matcher.index.database.reading() as session:
+                    waiting = await refresh_backlog.queued(session)
+                if not waiting:
+                    backlog.pending -= seen  # refreshed, here or by another replica
+                    break
+                backlog.refreshing = True
                 async with matcher.index.writing(matcher.uow) as tx:
+                    chosen = await refresh_backlog.take(tx.session, batch)
                     await apply_effects(matcher, tx, Effects(people=set(chosen)))
+                backlog.pending.difference_update(chosen)
                 # Let other writers (the outbox relay, HTTP feedback) take the database lock.
                 await asyncio.sleep(0.01)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("background refresh failed; retrying")
-                backlog.pending.update(chosen)
                 await asyncio.sleep(1.0)
             finally:
                 backlog.refreshing = False
